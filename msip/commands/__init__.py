@@ -1,0 +1,1 @@
+"""Click commands of the `msip` CLI, one module per command family."""

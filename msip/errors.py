@@ -1,0 +1,33 @@
+"""The one exception hierarchy: every error MSIP raises on purpose is an MsipError.
+
+Subclasses also inherit the matching built-in (as rasterio does), so callers may catch
+either. Messages say what failed, show the values and give the fix.
+"""
+
+
+class MsipError(Exception):
+    """Root of all errors MSIP raises deliberately; the CLI prints these as one line."""
+
+
+class ConfigError(MsipError, ValueError):
+    """A setting or command-line value is wrong."""
+
+
+class ClusterError(MsipError, RuntimeError):
+    """The project-local PostgreSQL cluster cannot be created, started or stopped."""
+
+
+class DatabaseError(MsipError, RuntimeError):
+    """The database cannot be reached or is not prepared (migrations, roles, extensions)."""
+
+
+class SourceReadError(MsipError, OSError):
+    """An input file cannot be read or is not of the expected kind."""
+
+
+class CrsError(MsipError, ValueError):
+    """A coordinate reference system is missing, unknown or not accepted."""
+
+
+class ValidationError(MsipError, ValueError):
+    """Input values fail validation (ranges, required fields, geometry)."""

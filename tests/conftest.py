@@ -1,0 +1,92 @@
+"""Fixture ladder for the suite: cluster → fresh test database → real migrations → data.
+
+`make test` starts the project's cluster, so a database that cannot be reached is an error,
+not a skip. The suite works in its own database (`msip_test`), recreated once per session;
+the demo database `msip` is never touched by tests.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from msip.settings import READER_ROLE, Settings, local_url
+
+TEST_DB = "msip_test"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+if os.environ.get("MSIP_SHARED_DATA"):
+    SHARED_DATA = Path(os.environ["MSIP_SHARED_DATA"])
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def db_url(settings: Settings) -> str:
+    """Owner URL of a freshly created test database with every migration applied."""
+    from msip import cluster
+    from msip.migrate import migrate
+
+    if not settings.uses_local_cluster:
+        pytest.fail("the test suite needs the project-local cluster: unset MSIP_DATABASE_URL")
+    cluster.start(settings)
+    url = cluster.bootstrap(settings, TEST_DB, fresh=True)
+    migrate(url)
+    os.environ["MSIP_TEST_DATABASE_URL"] = url
+    return url
+
+
+@pytest.fixture(scope="session")
+def reader_url(db_url: str, settings: Settings) -> str:
+    """URL of the test database as the read-only API role."""
+    return local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, TEST_DB)
+
+
+@pytest.fixture
+def conn(db_url: str):
+    """An autocommit connection to the test database as msip_owner."""
+    with psycopg.connect(db_url, autocommit=True) as c:
+        yield c
+
+
+@pytest.fixture
+def empty_db(db_url: str) -> str:
+    """The test database with every msip table emptied (schema kept); returns its URL."""
+    with psycopg.connect(db_url, autocommit=True) as c:
+        tables = [r[0] for r in c.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'msip'")]
+        if tables:
+            c.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return db_url
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory, settings: Settings) -> Path:
+    """The small sample world (seed 42): reused from $MSIP_DATA_DIR when already generated."""
+    from msip.sample_world import generate, load_manifest
+
+    out = settings.data_dir / "sample" / "small-42"
+    try:
+        load_manifest(out)
+    except FileNotFoundError:
+        generate(out, size="small", seed=42)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real third-party sample files in ../shared/data (skipped only when that folder is absent)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"third-party sample data folder {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+def count(url: str, sql: str, params: tuple = ()) -> int:
+    """Assertion helper: the single integer a query returns."""
+    with psycopg.connect(url) as c:
+        return c.execute(sql, params).fetchone()[0]
