@@ -1,0 +1,5 @@
+"""`python -m msip` runs the command line."""
+
+from msip.cli import main
+
+main()

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages MSIP needs, only those missing (fast when all are present).
+# Uses sudo when not root. The system PostgreSQL service is not used: MSIP runs its own cluster.
+set -euo pipefail
+
+PACKAGES=(
+  postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-15-pointcloud
+  gdal-bin python3-venv python3-dev build-essential
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "error: missing Debian packages (${missing[*]}) and no sudo; install them as root" >&2; exit 1
+  fi
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Installing postgresql-15 would start the system cluster on port 5432; MSIP does not need it.
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Debian packages installed"
