@@ -15,12 +15,12 @@ from msip.errors import MsipError
 
 #: `msip load <name>` and `msip run <name>` commands: name → "module:attribute".
 LOAD_COMMANDS = {
-    "trees": "msip.commands.load_vector:trees",
-    "ads": "msip.commands.load_vector:ads",
-    "zoning": "msip.commands.load_vector:zoning",
-    "base": "msip.commands.load_vector:base",
-    "orthophoto": "msip.commands.load_raster:orthophoto",
-    "lidar": "msip.commands.load_raster:lidar",
+    "trees": "msip.commands.load_inventory:trees",
+    "ads": "msip.commands.load_inventory:ads",
+    "zoning": "msip.commands.load_plans:zoning",
+    "base": "msip.commands.load_plans:base",
+    "orthophoto": "msip.commands.load_orthophoto:orthophoto",
+    "lidar": "msip.commands.load_lidar:lidar",
     "sample": "msip.commands.load_sample:sample_world",
 }
 RUN_COMMANDS: dict[str, str] = {}
