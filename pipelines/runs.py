@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from msip.db import connect
 from msip.errors import MsipError
 
 CHUNK = 1 << 20
+_ROW_PREFIX = re.compile(r"^[^:]*? row \d+(?: \([^)]*\))?: ")
 
 
 def file_sha256(path: Path) -> str:
@@ -53,6 +56,8 @@ class Rejection:
     source_id: str | None = None
     field: str | None = None
     raw: dict | None = None
+    count: int = 1
+    """Rows this record stands for (bulk sources such as LiDAR summarise many points in one record)."""
 
 
 @dataclass
@@ -80,9 +85,14 @@ class LoadReport:
     def top_reasons(self, n: int = 5) -> list[tuple[str, int]]:
         """The most frequent rejection reasons, with counts (values stripped to group alike)."""
         def family(reason: str) -> str:
+            # Reasons open with "<file> row <n>[ (id …)]: " (STYLE.md); group on what follows.
+            reason = _ROW_PREFIX.sub("", reason, count=1)
             return reason.split("=")[0] if "=" in reason else reason[:80]
 
-        return Counter(family(r.reason) for r in self.rejections).most_common(n)
+        counts: Counter = Counter()
+        for r in self.rejections:
+            counts[family(r.reason)] += r.count
+        return counts.most_common(n)
 
     def summary(self) -> str:
         name = Path(self.source_path).name
@@ -120,10 +130,16 @@ class LoadRun:
         self.report.rows_in += n
 
     def reject(self, row_number: int | None, reason: str, *, raw: dict | None = None,
-               source_id: str | None = None, field: str | None = None) -> None:
-        """Quarantine one row with its reason; it counts as rejected."""
-        self.report.rows_rejected += 1
-        self.report.rejections.append(Rejection(row_number, reason, source_id, field, _jsonable(raw)))
+               source_id: str | None = None, field: str | None = None, count: int = 1) -> None:
+        """Quarantine one row with its reason; it counts as rejected.
+
+        `count` > 1 records one summary for that many rows of the same reason (e.g. LiDAR
+        points with absurd heights: one record per file and reason, the count in `raw`).
+        """
+        if count < 1:
+            raise ValueError(f"reject(count={count}): count must be ≥ 1")
+        self.report.rows_rejected += count
+        self.report.rejections.append(Rejection(row_number, reason, source_id, field, _jsonable(raw), count))
 
     def loaded(self, *, inserted: int = 0, updated: int = 0, unchanged: int = 0, retired: int = 0) -> None:
         """Record rows accepted (inserted + updated + unchanged) and earlier rows retired."""
@@ -140,9 +156,20 @@ class LoadRun:
 
 
 def _jsonable(raw: dict | None) -> dict | None:
+    """Raw values as valid JSON: NaN/inf become null, unknown types their text."""
     if raw is None:
         return None
-    return json.loads(json.dumps(raw, default=str, ensure_ascii=False))
+
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {str(k): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.loads(json.dumps(clean(raw), default=str, ensure_ascii=False))
 
 
 def previous_success(conn: psycopg.Connection, kind: str, sha256: str, epoch: date | None,

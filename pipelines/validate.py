@@ -80,18 +80,22 @@ class Extent:
         return self.minx <= x <= self.maxx and self.miny <= y <= self.maxy
 
     def describe(self) -> str:
+        if not math.isfinite(self.minx):
+            return f"{self.name} (no extent check)"
         return f"{self.name} (E {self.minx:.0f}–{self.maxx:.0f}, N {self.miny:.0f}–{self.maxy:.0f}, EPSG:2180)"
 
 
-#: Kielce's city extent with a 2 km margin, and all of Poland, in EPSG:2180.
+#: Kielce's city extent with a 2 km margin, all of Poland, in EPSG:2180; 'none' checks nothing
+#: (for foreign test data such as the SC811 billboards: coordinates still go to EPSG:2180).
 EXTENTS = {
     "kielce": Extent("Kielce", 603_000, 323_000, 627_000, 347_000),
     "poland": Extent("Poland", 140_000, 120_000, 880_000, 800_000),
+    "none": Extent("anywhere", -math.inf, -math.inf, math.inf, math.inf),
 }
 
 
 def get_extent(value: str | None) -> Extent:
-    """An extent by name ('kielce', 'poland') or 'minx,miny,maxx,maxy' in EPSG:2180."""
+    """An extent by name ('kielce', 'poland', 'none') or 'minx,miny,maxx,maxy' in EPSG:2180."""
     if value is None or value == "":
         return EXTENTS["kielce"]
     if value.lower() in EXTENTS:

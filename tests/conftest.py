@@ -16,6 +16,10 @@ import pytest
 from msip.settings import READER_ROLE, Settings, local_url
 
 TEST_DB = "msip_test"
+# Tests write rasters to their own store, never into the demo's $MSIP_DATA_DIR.
+_HOME = Path(os.environ.get("MSIP_HOME") or ".msip").resolve()
+DEMO_DATA_DIR = Path(os.environ.get("MSIP_DATA_DIR") or _HOME / "data").resolve()
+os.environ["MSIP_DATA_DIR"] = str(_HOME / "test-data")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 if os.environ.get("MSIP_SHARED_DATA"):
     SHARED_DATA = Path(os.environ["MSIP_SHARED_DATA"])
@@ -67,14 +71,16 @@ def empty_db(db_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory, settings: Settings) -> Path:
-    """The small sample world (seed 42): reused from $MSIP_DATA_DIR when already generated."""
+    """The small sample world (seed 42): the demo's copy when `make demo` made one, else generated."""
     from msip.sample_world import generate, load_manifest
 
-    out = settings.data_dir / "sample" / "small-42"
-    try:
-        load_manifest(out)
-    except FileNotFoundError:
-        generate(out, size="small", seed=42)
+    for out in (DEMO_DATA_DIR / "sample" / "small-42", settings.data_dir / "sample" / "small-42"):
+        try:
+            load_manifest(out)
+            return out
+        except FileNotFoundError:
+            continue
+    generate(out, size="small", seed=42)
     return out
 
 
@@ -90,3 +96,28 @@ def count(url: str, sql: str, params: tuple = ()) -> int:
     """Assertion helper: the single integer a query returns."""
     with psycopg.connect(url) as c:
         return c.execute(sql, params).fetchone()[0]
+
+
+SAMPLE_DB = "msip_test_sample"
+
+
+@pytest.fixture(scope="session")
+def sample_db_url(settings: Settings, sample_dir: Path) -> str:
+    """Owner URL of a database (msip_test_sample) holding the whole small sample world,
+    loaded once per session through every pipeline — what the API and analysis tests read."""
+    from msip import cluster
+    from msip.commands.load_sample import load_sample_world
+    from msip.migrate import migrate
+
+    cluster.start(settings)
+    url = cluster.bootstrap(settings, SAMPLE_DB, fresh=True)
+    migrate(url)
+    for _ in load_sample_world(sample_dir, url=url):
+        pass
+    return url
+
+
+@pytest.fixture(scope="session")
+def sample_reader_url(sample_db_url: str, settings: Settings) -> str:
+    """The sample-world database as the read-only API role."""
+    return local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, SAMPLE_DB)

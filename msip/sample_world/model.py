@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from .constants import SizeSpec
 
@@ -32,7 +32,7 @@ class Building:
     population: int
     footprint: Polygon
     roof_style: int
-    """Index into the roof palette of :mod:`msip.sample_world.ortho` (0 red tiles … 3 dark bitumen)."""
+    """Index into :data:`msip.sample_world.ortho.ROOF_RGBN` (0 red tiles … 3 dark bitumen)."""
 
 
 @dataclass
@@ -130,7 +130,7 @@ class Surface:
     """A painted land-cover area (road, footway, bare soil, grass) for one or both epochs."""
 
     landcover: int
-    polygon: Polygon
+    polygon: Polygon | MultiPolygon
     epochs: tuple[str, ...]
 
 
@@ -162,3 +162,5 @@ class World:
     plan_zones: list[PlanZone]
     surfaces: list[Surface]
     changes: list[Change] = field(default_factory=list)
+    bad_inventory: dict[str, str] = field(default_factory=dict)
+    """Deliberately broken rows of the epoch-1 tree inventory: reason → tree_id."""

@@ -1,0 +1,115 @@
+"""Per-tile rasterised view of the world (0.25 m): land cover, which building or tree is on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from rasterio.features import rasterize
+from rasterio.transform import Affine
+from shapely.geometry import box
+
+from .constants import EPOCH2, ORTHO_PIXEL_M, TILE_SIZE_M, tile_bounds
+from .model import Building, Tree, World
+
+LC_ROAD, LC_BUILDING, LC_GRASS, LC_CROWN, LC_BARE, LC_FOOTWAY = 1, 2, 3, 4, 5, 6
+LANDCOVER_NAMES = {
+    LC_ROAD: "road",
+    LC_BUILDING: "building",
+    LC_GRASS: "grass",
+    LC_CROWN: "tree crown",
+    LC_BARE: "bare soil",
+    LC_FOOTWAY: "footway",
+}
+_PAINT_ORDER = (LC_BARE, LC_FOOTWAY, LC_ROAD)
+PIXELS = round(TILE_SIZE_M / ORTHO_PIXEL_M)
+
+
+@dataclass
+class TileScene:
+    """What the sensors see in one tile and epoch; row 0 is the northern pixel row."""
+
+    epoch: str
+    bounds: tuple[float, float, float, float]
+    transform: Affine
+    landcover: NDArray[np.uint8]
+    building_idx: NDArray[np.int32]
+    """Index into ``buildings`` or -1."""
+    tree_idx: NDArray[np.int32]
+    """Index into ``trees`` of the highest crown over the pixel, or -1."""
+    crown_rnorm: NDArray[np.float32]
+    """Distance from the crown centre divided by the crown radius (0–1) where a crown is."""
+    buildings: list[Building]
+    trees: list[Tree]
+
+
+def crown_depth_m(t: Tree, height_m: float) -> float:
+    """Vertical depth of the paraboloid crown surface from apex to rim."""
+    return float(np.clip(1.2 * t.crown_radius_m, 0.5, 0.6 * height_m))
+
+
+def tree_height_m(t: Tree, epoch: str) -> float:
+    """True height in ``epoch`` (trees grow a little between the epochs)."""
+    return t.height_m_epoch2 if epoch == EPOCH2 else t.height_m
+
+
+def trees_in(world: World, epoch: str) -> list[Tree]:
+    """Trees standing in ``epoch``."""
+    return [t for t in world.trees if not (epoch == EPOCH2 and t.felled_in_epoch2)]
+
+
+def build_scene(world: World, epoch: str, row: int, col: int) -> TileScene:
+    """Rasterise surfaces, buildings and crowns of one tile."""
+    bounds = tile_bounds(row, col)
+    minx, miny, maxx, maxy = bounds
+    transform = Affine(ORTHO_PIXEL_M, 0.0, minx, 0.0, -ORTHO_PIXEL_M, maxy)
+    tile_box = box(*bounds)
+    shape = (PIXELS, PIXELS)
+    landcover = np.full(shape, LC_GRASS, dtype=np.uint8)
+    shapes = [
+        (s.polygon, s.landcover)
+        for lc in _PAINT_ORDER
+        for s in world.surfaces
+        if s.landcover == lc and epoch in s.epochs and s.polygon.intersects(tile_box)
+    ]
+    if shapes:
+        rasterize(shapes, out=landcover, transform=transform)
+
+    buildings = world.buildings[epoch]
+    building_idx = np.full(shape, -1, dtype=np.int32)
+    b_shapes = [
+        (b.footprint, i) for i, b in enumerate(buildings) if b.footprint.intersects(tile_box)
+    ]
+    if b_shapes:
+        rasterize(b_shapes, out=building_idx, transform=transform)
+    landcover[building_idx >= 0] = LC_BUILDING
+
+    trees = trees_in(world, epoch)
+    tree_idx = np.full(shape, -1, dtype=np.int32)
+    rnorm = np.zeros(shape, dtype=np.float32)
+    top = np.full(shape, -np.inf, dtype=np.float32)
+    for i, t in enumerate(trees):
+        r = t.crown_radius_m
+        if t.x + r < minx or t.x - r > maxx or t.y + r < miny or t.y - r > maxy:
+            continue
+        c0 = max(0, int((t.x - r - minx) / ORTHO_PIXEL_M))
+        c1 = min(PIXELS, int((t.x + r - minx) / ORTHO_PIXEL_M) + 1)
+        r0 = max(0, int((maxy - t.y - r) / ORTHO_PIXEL_M))
+        r1 = min(PIXELS, int((maxy - t.y + r) / ORTHO_PIXEL_M) + 1)
+        if c0 >= c1 or r0 >= r1:
+            continue
+        px = minx + (np.arange(c0, c1) + 0.5) * ORTHO_PIXEL_M
+        py = maxy - (np.arange(r0, r1) + 0.5) * ORTHO_PIXEL_M
+        dist = np.hypot(px[None, :] - t.x, py[:, None] - t.y) / r
+        h = tree_height_m(t, epoch)
+        z = np.where(dist <= 1.0, h - crown_depth_m(t, h) * dist**2, -np.inf).astype(np.float32)
+        win = (slice(r0, r1), slice(c0, c1))
+        higher = (z > top[win]) & (building_idx[win] < 0)
+        top[win] = np.where(higher, z, top[win])
+        tree_idx[win] = np.where(higher, i, tree_idx[win])
+        rnorm[win] = np.where(higher, dist, rnorm[win])
+    landcover[tree_idx >= 0] = LC_CROWN
+    return TileScene(
+        epoch, bounds, transform, landcover, building_idx, tree_idx, rnorm, buildings, trees
+    )
