@@ -15,7 +15,7 @@ import pytest
 
 from msip.settings import READER_ROLE, Settings, local_url
 
-TEST_DB = "msip_test"
+TEST_DB = os.environ.get("MSIP_TEST_DB", "msip_test")
 # Tests write rasters to their own store, never into the demo's $MSIP_DATA_DIR.
 _HOME = Path(os.environ.get("MSIP_HOME") or ".msip").resolve()
 DEMO_DATA_DIR = Path(os.environ.get("MSIP_DATA_DIR") or _HOME / "data").resolve()
@@ -98,7 +98,7 @@ def count(url: str, sql: str, params: tuple = ()) -> int:
         return c.execute(sql, params).fetchone()[0]
 
 
-SAMPLE_DB = "msip_test_sample"
+SAMPLE_DB = os.environ.get("MSIP_TEST_SAMPLE_DB", "msip_test_sample")
 
 
 @pytest.fixture(scope="session")
