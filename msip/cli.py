@@ -21,9 +21,16 @@ LOAD_COMMANDS = {
     "base": "msip.commands.load_plans:base",
     "orthophoto": "msip.commands.load_orthophoto:orthophoto",
     "lidar": "msip.commands.load_lidar:lidar",
+    "ad-rules": "msip.commands.load_ad_rules:ad_rules",
     "sample": "msip.commands.load_sample:sample_world",
 }
-RUN_COMMANDS: dict[str, str] = {}
+RUN_COMMANDS = {
+    "heat-island": "msip.commands.run_heat_island:command",
+    "green-access": "msip.commands.run_green_access:command",
+    "ad-compliance": "msip.commands.run_ad_compliance:command",
+    "change": "msip.commands.run_change:command",
+    "living-conditions": "msip.commands.run_living_conditions:command",
+}
 
 
 class LazyGroup(click.Group):

@@ -194,7 +194,9 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
     path = Path(path)
     params = params or {}
     digest = sha256 or file_sha256(path)
-    report = LoadReport(kind=kind, source_path=str(path.resolve()), sha256=digest, epoch=epoch)
+    # Analyses record a virtual source such as "analysis:heat-island" (no file behind it).
+    source = str(path.resolve()) if path.exists() else str(path)
+    report = LoadReport(kind=kind, source_path=source, sha256=digest, epoch=epoch)
     started = time.monotonic()
     conn = connect(url)
     try:
@@ -242,7 +244,10 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
         conn.close()
 
 
-def _size(path: Path) -> int:
+def _size(path: Path) -> int | None:
+    """Bytes of a file or folder; None for virtual sources (analysis runs)."""
+    if not path.exists():
+        return None
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     return path.stat().st_size

@@ -1,0 +1,1 @@
+"""pygeoapi process plugins: thin wrappers that validate inputs and call `processing` functions."""

@@ -1,0 +1,133 @@
+"""What every MSIP OGC API process shares: input validation against PROCESS_METADATA and a
+thin `execute()` that turns MSIP errors into 4xx answers with a message for an end user.
+
+pygeoapi does not check inputs against the declared JSON schema, so `validate_inputs` does:
+required inputs, types, enums, minimum/maximum, and MSIP's own limits declared in the schema
+(`x-msip-max-area-km2` for bounding boxes).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
+
+from msip.errors import MsipError
+
+LOGGER = logging.getLogger(__name__)
+
+_JSON_TYPES = {
+    "number": (int, float),
+    "integer": (int,),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+class ProcessInputError(ProcessorExecuteError):
+    """Bad process input: answered with 400 InvalidParameterValue and the message."""
+
+    http_status_code = HTTPStatus.BAD_REQUEST
+    ogc_exception_code = "InvalidParameterValue"
+
+
+def _fail(message: str) -> ProcessInputError:
+    return ProcessInputError(user_msg=message)
+
+
+def _check_value(name: str, value: Any, schema: dict) -> Any:
+    kind = schema.get("type")
+    if kind:
+        types = _JSON_TYPES.get(kind, (object,))
+        ok = isinstance(value, types) and not (kind in ("number", "integer") and isinstance(value, bool))
+        if kind == "number" and isinstance(value, str):
+            try:
+                value, ok = float(value), True
+            except ValueError:
+                ok = False
+        if not ok:
+            raise _fail(f"input '{name}' must be of type {kind}, got {value!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise _fail(f"input '{name}'={value!r} is not one of {schema['enum']}")
+    if "minimum" in schema and value < schema["minimum"]:
+        raise _fail(f"input '{name}'={value} is below the minimum {schema['minimum']}")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise _fail(f"input '{name}'={value} is above the maximum {schema['maximum']}")
+    if kind == "array":
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            raise _fail(f"input '{name}' needs at least {schema['minItems']} items")
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            raise _fail(f"input '{name}' takes at most {schema['maxItems']} items")
+        item_schema = schema.get("items", {})
+        value = [_check_value(f"{name}[{i}]", v, item_schema) for i, v in enumerate(value)]
+    if "x-msip-max-area-km2" in schema:
+        _check_bbox(name, value, schema["x-msip-max-area-km2"])
+    return value
+
+
+def _check_bbox(name: str, bbox: list, max_area_km2: float) -> None:
+    """A bbox [minx, miny, maxx, maxy] in EPSG:2180 metres, ordered and not larger than allowed."""
+    if len(bbox) != 4:
+        raise _fail(f"input '{name}' must be [minx, miny, maxx, maxy] in EPSG:2180 metres")
+    minx, miny, maxx, maxy = bbox
+    if minx >= maxx or miny >= maxy:
+        raise _fail(f"input '{name}' {bbox} has min ≥ max; the order is [minx, miny, maxx, maxy]")
+    area_km2 = (maxx - minx) * (maxy - miny) / 1e6
+    if area_km2 > max_area_km2:
+        raise _fail(
+            f"input '{name}' covers {area_km2:.2f} km², more than {max_area_km2:g} km² allowed for a "
+            "synchronous run; send the request with the header 'Prefer: respond-async' or a smaller bbox"
+        )
+
+
+def validate_inputs(data: dict | None, metadata: dict) -> dict:
+    """Inputs checked against `metadata['inputs']` with defaults filled; raises ProcessInputError."""
+    data = dict(data or {})
+    declared = metadata.get("inputs", {})
+    unknown = sorted(set(data) - set(declared))
+    if unknown:
+        raise _fail(f"unknown input(s) {unknown}; this process takes {sorted(declared)}")
+    result = {}
+    for name, spec in declared.items():
+        schema = spec.get("schema", {})
+        if name not in data or data[name] is None:
+            if spec.get("minOccurs", 0) >= 1:
+                raise _fail(f"input '{name}' is required: {spec.get('description', {}).get('en', '')}".rstrip(": "))
+            if "default" in schema:
+                result[name] = schema["default"]
+            continue
+        result[name] = _check_value(name, data[name], schema)
+    return result
+
+
+class MsipProcessor(BaseProcessor):
+    """Base of MSIP processes: subclasses set METADATA and implement `run(inputs) -> dict`."""
+
+    METADATA: dict = {}
+
+    def __init__(self, processor_def: dict):
+        super().__init__(processor_def, self.METADATA)
+
+    def run(self, inputs: dict) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def execute(self, data: dict, outputs: dict | None = None) -> tuple[str, Any]:
+        inputs = validate_inputs(data, self.METADATA)
+        try:
+            return "application/json", self.run(inputs)
+        except MsipError as exc:
+            raise _fail(str(exc)) from None
+        except ProcessorExecuteError:
+            raise
+        except Exception:
+            LOGGER.exception("process %s failed", self.METADATA.get("id"))
+            raise ProcessorExecuteError(
+                user_msg="the analysis failed on the server; the administrators were notified in the log"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}> {self.name}"
