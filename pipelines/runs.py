@@ -107,7 +107,8 @@ class LoadReport:
         for reason, count in self.top_reasons():
             lines.append(f"  rejected {count}×: {reason}")
         for r in self.rejections[:3]:
-            lines.append(f"    e.g. row {r.row_number}: {r.reason}")
+            where = "" if f"row {r.row_number}" in r.reason else f"row {r.row_number}: "
+            lines.append(f"    e.g. {where}{r.reason}")
         if self.message and self.status != "succeeded":
             lines.append(f"  {self.message}")
         return "\n".join(lines)

@@ -30,7 +30,8 @@ def _steps(d: Path) -> list[tuple[str, Callable[[str | None], object]]]:
                                                     epoch=EPOCH1, url=url)),
         ("trees 2025", lambda url: trees.load_trees(d / "trees/inwentaryzacja_drzew_2025-06-15.csv",
                                                     epoch=EPOCH2, url=url)),
-        ("landscape zones", lambda url: ads.load_landscape_zones(d / "ads/strefy_krajobrazowe.gpkg", url=url)),
+        ("landscape zones", lambda url: ads.load_landscape_zones(d / "ads/strefy_krajobrazowe.gpkg",
+                                                                         epoch=EPOCH1, url=url)),
         ("ads 2024", lambda url: ads.load_ads(d / "ads/nosniki_reklamowe.csv", epoch=EPOCH1, url=url)),
         ("ads 2025", lambda url: ads.load_ads(d / "ads/nosniki_reklamowe_2025-06-15.csv", epoch=EPOCH2, url=url)),
         ("orthophoto 2024", lambda url: orthophoto.load_orthophoto(
