@@ -1,0 +1,225 @@
+"""The WSGI application: pygeoapi's API functions behind MSIP's routes, checks and headers.
+
+`create_app()` builds a Flask app from a prepared config (see `msip.api.config`): the OGC API
+routes call pygeoapi's own handlers; MSIP adds early 400s for malformed parameters, tile data
+with caching (vector and map tiles), an honest /conformance, /metrics, /map and /health, and
+turns unexpected failures into JSON errors (503 when the database is down).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from pathlib import Path
+
+import psycopg
+from flask import Blueprint, Flask, Response, make_response, request
+from psycopg_pool import PoolTimeout
+from pygeoapi.api import API, APIRequest, apply_gzip
+
+from msip.api import http, metrics, webmap
+from msip.api.config import PreparedConfig, load_config
+from msip.api.providers.db import DatabaseUnavailable
+
+LOGGER = logging.getLogger(__name__)
+READ_ONLY = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete"
+
+
+def _conformance(cfg: dict) -> list[str]:
+    """Conformance classes of what is configured (pygeoapi's list grows on every request; this does not)."""
+    from pygeoapi.api import CONFORMANCE_CLASSES, all_apis
+
+    from msip.api.providers.cql import CONFORMANCE as CQL2
+
+    apis = all_apis()
+    classes = set(CONFORMANCE_CLASSES)
+    for res in cfg["resources"].values():
+        if res.get("type") == "process":
+            classes.update(apis["process"].CONFORMANCE_CLASSES)
+            continue
+        for p in res.get("providers", []):
+            if p["type"] in apis:
+                classes.update(apis[p["type"]].CONFORMANCE_CLASSES)
+            if p["type"] == "feature":
+                classes.update(apis["itemtypes"].CONFORMANCE_CLASSES_FEATURES)
+                if str(p.get("name", "")).startswith("msip."):
+                    classes.update(CQL2)
+    classes.discard(READ_ONLY)
+    return sorted(classes)
+
+
+def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None = None) -> Flask:
+    """The Flask app for a prepared config (default: pygeoapi-config.yml with the env's reader URL)."""
+    from msip.api import pygeoapi_fixes
+    from msip.api.openapi import build_openapi
+    from msip.paths import WEB_DIR
+
+    pygeoapi_fixes.apply()
+    prepared = prepared or load_config()
+    cfg = prepared.config
+    api = API(cfg, openapi if openapi is not None else build_openapi(cfg))
+    conformance = _conformance(cfg)
+
+    import pygeoapi
+
+    app = Flask(
+        __name__,
+        static_folder=str(Path(pygeoapi.__file__).parent / "static"),
+        static_url_path="/static",
+    )
+    app.url_map.strict_slashes = False
+    app.config["MSIP_SKIPPED"] = prepared.skipped
+    bp = Blueprint("ogcapi", __name__)
+
+    def run(fn, *args, kind: str = "meta", check: bool = True) -> Response:
+        bad = http.validate_request(request, kind)
+        if bad is not None:
+            return bad
+        api_request = APIRequest.from_flask(request, api.locales)
+        if check and not api_request.is_valid():  # some handlers check formats themselves
+            headers, status, content = api.get_format_exception(api_request)
+        else:
+            headers, status, content = fn(api, api_request, *args)
+            content = apply_gzip(headers, content)
+        resp = make_response(content, status)
+        if headers:
+            resp.headers = headers
+        return resp
+
+    import pygeoapi.api as core
+    from pygeoapi.api import coverages, itemtypes, processes, tiles
+
+    bp.add_url_rule("/", "landing", lambda: run(core.landing_page))
+    bp.add_url_rule("/openapi", "openapi", lambda: run(core.openapi_))
+    bp.add_url_rule("/TileMatrixSets", "tms", lambda: run(tiles.tilematrixsets))
+    bp.add_url_rule("/TileMatrixSets/<tms>", "tms_one", lambda tms: run(tiles.tilematrixset, tms))
+    bp.add_url_rule("/collections", "collections", lambda: run(core.describe_collections))
+    bp.add_url_rule(
+        "/collections/<cid>", "collection", lambda cid: run(core.describe_collections, cid)
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/schema", "schema", lambda cid: run(core.get_collection_schema, cid)
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/queryables",
+        "queryables",
+        lambda cid: run(itemtypes.get_collection_queryables, cid),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/items",
+        "items",
+        lambda cid: run(itemtypes.get_collection_items, cid, kind="items", check=False),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/items/<item_id>",
+        "item",
+        lambda cid, item_id: run(itemtypes.get_collection_item, cid, item_id, kind="items"),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/coverage",
+        "coverage",
+        lambda cid: run(coverages.get_collection_coverage, cid, kind="coverage", check=False),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/tiles", "tiles", lambda cid: run(tiles.get_collection_tiles, cid)
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/tiles/<tms>",
+        "tileset",
+        lambda cid, tms: run(tiles.get_collection_tiles_metadata, cid, tms, check=False),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>/tiles/<tms>/metadata",
+        "tileset_meta",
+        lambda cid, tms: run(tiles.get_collection_tiles_metadata, cid, tms, check=False),
+    )
+    bp.add_url_rule("/processes", "processes", lambda: run(processes.describe_processes))
+    bp.add_url_rule(
+        "/processes/<pid>", "process", lambda pid: run(processes.describe_processes, pid)
+    )
+    bp.add_url_rule(
+        "/processes/<pid>/execution",
+        "execute",
+        lambda pid: run(processes.execute_process, pid),
+        methods=["POST"],
+    )
+    bp.add_url_rule("/jobs", "jobs", lambda: run(processes.get_jobs))
+    bp.add_url_rule("/jobs/<job_id>", "job", lambda job_id: run(processes.get_jobs, job_id))
+    bp.add_url_rule(
+        "/jobs/<job_id>",
+        "job_delete",
+        lambda job_id: run(processes.delete_job, job_id),
+        methods=["DELETE"],
+    )
+    bp.add_url_rule(
+        "/jobs/<job_id>/results",
+        "job_results",
+        lambda job_id: run(processes.get_job_result, job_id),
+    )
+
+    @bp.route("/conformance")
+    def conformance_route() -> Response:
+        from msip.api.responses import conformance_response
+
+        return conformance_response(api, request, conformance)
+
+    @bp.route("/collections/<cid>/tiles/<tms>/<int:z>/<int:y>/<int:x>")
+    def tile(cid: str, tms: str, z: int, y: int, x: int) -> Response:
+        from msip.api.responses import tile_response
+
+        return tile_response(api, request, cid, tms, z, y, x)
+
+    @bp.route("/health")
+    def health() -> Response:
+        from msip.api.responses import health_response
+
+        return health_response(cfg)
+
+    app.register_blueprint(bp)
+    metrics.install(app)
+    webmap.install(
+        app,
+        WEB_DIR,
+        api.base_url,
+        {k: v for k, v in cfg["resources"].items() if v.get("type") == "collection"},
+    )
+    _install_errors(app)
+
+    @app.after_request
+    def _finish(resp: Response) -> Response:
+        return http.finish(request, resp)
+
+    return app
+
+
+def _install_errors(app: Flask) -> None:
+    @app.errorhandler(404)
+    def _not_found(exc) -> Response:
+        return http.error_response(
+            404, "NotFound", f"no resource at {request.path}; start at / for the list of links"
+        )
+
+    @app.errorhandler(405)
+    def _not_allowed(exc) -> Response:
+        return http.error_response(
+            405, "MethodNotAllowed", f"{request.method} is not allowed on {request.path}; use GET"
+        )
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        if isinstance(exc, (PoolTimeout, psycopg.OperationalError, DatabaseUnavailable)):
+            return http.error_response(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "the database is unavailable; try again in a minute",
+            )
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(exc, HTTPException):
+            return http.error_response(
+                exc.code or 500, type(exc).__name__, exc.description or str(exc)
+            )
+        LOGGER.exception("unexpected error on %s", request.full_path)
+        return http.error_response(
+            500, "NoApplicableCode", "internal error; the server log has the details"
+        )

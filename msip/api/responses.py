@@ -1,0 +1,102 @@
+"""Responses MSIP answers itself: conformance, tile data (with pre-render ETags) and health."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Request, Response
+from pygeoapi.api import API
+from pygeoapi.plugin import load_plugin
+from pygeoapi.provider.base import ProviderGenericError
+
+from msip.api import http
+
+#: Accepted values of `f` for each tile format name in the config.
+TILE_FORMATS = {
+    "mvt": {"mvt", "pbf", "application/vnd.mapbox-vector-tile"},
+    "png": {"png", "image/png"},
+    "webp": {"webp", "image/webp"},
+    "jpeg": {"jpeg", "jpg", "image/jpeg"},
+}
+
+
+def conformance_response(api: API, req: Request, classes: list[str]) -> Response:
+    if (
+        req.args.get("f", "json") in ("html",)
+        or "text/html" in req.headers.get("Accept", "")
+        and "f" not in req.args
+    ):
+        from pygeoapi.api import SYSTEM_LOCALE
+        from pygeoapi.util import render_j2_template
+
+        html = render_j2_template(
+            api.tpl_config,
+            api.config["server"]["templates"],
+            "conformance.html",
+            {"conformsTo": classes},
+            SYSTEM_LOCALE,
+        )
+        return Response(html, mimetype="text/html")
+    return Response(json.dumps({"conformsTo": classes}), mimetype="application/json")
+
+
+def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x: int) -> Response:
+    """A vector or map tile; 304 before rendering when the client's ETag is still current."""
+    from pygeoapi.util import get_provider_by_type
+
+    res = api.config["resources"].get(cid)
+    if res is None or res.get("type") != "collection":
+        return http.error_response(
+            404, "NotFound", f"collection {cid!r} not found; /collections lists them"
+        )
+    try:
+        provider_def = get_provider_by_type(res["providers"], "tile")
+    except ProviderGenericError:
+        return http.error_response(404, "NotFound", f"collection {cid!r} has no tiles")
+    fmt = provider_def["format"]["name"].lower()
+    wanted = req.args.get("f")
+    if wanted and wanted.lower() not in TILE_FORMATS.get(fmt, {fmt}):
+        return http.error_response(
+            400,
+            "InvalidParameterValue",
+            f"f={wanted!r}: this collection's tiles are {fmt}; use f={fmt} or omit f",
+        )
+    try:
+        p = load_plugin("provider", provider_def)
+        seed = getattr(p, "etag_seed", None)
+        etag = http.etag_of(b"", seed, req.path) if seed else None
+        if etag and http.matches(req, etag):
+            return http.not_modified(etag, http.MAX_AGE["tiles"])
+        data = p.get_tiles(layer=p.get_layer(), tileset=tms, z=z, y=y, x=x, format_=fmt)
+    except ProviderGenericError as err:
+        return http.error_response(int(err.http_status_code), err.ogc_exception_code, err.message)
+    resp = Response(data or b"", mimetype=provider_def["format"]["mimetype"])
+    if etag:
+        resp.headers["ETag"] = etag
+    return resp
+
+
+def health_response(cfg: dict) -> Response:
+    """200 when the database answers, 503 with the reason otherwise (for load balancers)."""
+    from msip.api.providers.db import DatabaseUnavailable, conninfo_from_def, fetch
+
+    data = next(
+        (
+            p["data"]
+            for r in cfg["resources"].values()
+            for p in r.get("providers", [])
+            if isinstance(p.get("data"), dict) and "dbname" in p["data"]
+        ),
+        None,
+    )
+    if data is None:
+        return Response(
+            json.dumps({"status": "ok", "database": "not used"}), mimetype="application/json"
+        )
+    try:
+        fetch(conninfo_from_def(data), "SELECT 1")
+    except DatabaseUnavailable as exc:
+        return http.error_response(503, "ServiceUnavailable", exc.message)
+    resp = Response(json.dumps({"status": "ok", "database": "ok"}), mimetype="application/json")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
