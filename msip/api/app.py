@@ -140,7 +140,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     bp.add_url_rule(
         "/processes/<pid>/execution",
         "execute",
-        lambda pid: run(processes.execute_process, pid),
+        lambda pid: run(processes.execute_process, pid, kind="execute"),
         methods=["POST"],
     )
     bp.add_url_rule("/jobs", "jobs", lambda: run(processes.get_jobs))

@@ -67,6 +67,15 @@ def validate_request(req: Request, kind: str) -> Response | None:
             "InvalidParameterValue",
             f"sortby={args['sortby']!r} names no property; e.g. sortby=-height_m,species",
         )
+    if kind == "execute":
+        try:
+            body = json.loads(req.get_data(cache=True) or b"{}")
+        except ValueError:
+            return error_response(400, "InvalidParameterValue",
+                                  "the request body is not valid JSON; send {\"inputs\": {…}}")
+        if not isinstance(body, dict) or not isinstance(body.get("inputs", {}), dict):
+            return error_response(400, "InvalidParameterValue",
+                                  'the request body must be a JSON object like {"inputs": {…}}')
     if kind == "items" and "filter" in args:
         from msip.api.providers.cql import FilterError, parse_filter
 
