@@ -83,6 +83,6 @@ def _on_cluster(fn: Callable, items: list, address: str, bar) -> list:
 
     with Client(address, set_as_default=False) as client:
         futures = client.map(fn, items, pure=False)
-        for _ in as_completed(futures):
+        for _ in as_completed(futures, loop=client.loop):  # no default client: name its loop
             bar.advance(1)
         return client.gather(futures)

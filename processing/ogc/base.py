@@ -14,7 +14,7 @@ from typing import Any
 
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
-from msip.errors import MsipError
+from msip.errors import DatabaseError, MsipError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +26,13 @@ _JSON_TYPES = {
     "array": (list,),
     "object": (dict,),
 }
+
+
+class ProcessUnavailableError(ProcessorExecuteError):
+    """The database behind a process cannot be reached: 503, try again later."""
+
+    http_status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    ogc_exception_code = "ServiceUnavailable"
 
 
 class ProcessInputError(ProcessorExecuteError):
@@ -119,6 +126,10 @@ class MsipProcessor(BaseProcessor):
         inputs = validate_inputs(data, self.METADATA)
         try:
             return "application/json", self.run(inputs)
+        except DatabaseError:
+            raise ProcessUnavailableError(
+                user_msg="the database is not reachable right now; try again in a minute"
+            ) from None
         except MsipError as exc:
             raise _fail(str(exc)) from None
         except ProcessorExecuteError:
