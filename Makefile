@@ -2,6 +2,7 @@
 # Both install what is missing first (Debian packages, .venv, the project) and start the
 # project-local PostgreSQL cluster under .msip/ on 127.0.0.1:$(MSIP_PG_PORT).
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := .venv
 PY := $(VENV)/bin/python
 export MSIP_HOME ?= $(CURDIR)/.msip
@@ -24,8 +25,8 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(PY) -m pip install --quiet -e '.[test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
 
 db-start: setup

@@ -1,0 +1,252 @@
+"""pgpointcloud patches: the point schema (scaled integers) and a COPY writer of grid-cell patches.
+
+Points are grouped into patches by a square grid of `cell_m` metres aligned on multiples of
+`cell_m` in EPSG:2180 (one patch per occupied cell and decoded chunk), so `PC_Intersects`
+through the envelope index reads few patches for a small polygon. Patches are sent as
+dimensionally compressed WKB in hex (the text form of pcpatch), matching the schema's
+'dimensional' compression, so the server stores them without recompressing.
+"""
+
+from __future__ import annotations
+
+import binascii
+import math
+import queue
+import threading
+from typing import Self
+
+import numpy as np
+import psycopg
+
+from msip.errors import DatabaseError
+from pipelines.lidar.cellsort import cell_order, run_starts
+from pipelines.lidar.reader import PointChunk
+
+#: Scale of X, Y and Z (m per integer step): 1 mm; offsets are 0, so EPSG:2180 fits in int32.
+SCALE = 0.001
+#: One point of a patch, in the order of the pcid schema registered by sql/050_lidar.sql.
+POINT_DTYPE = np.dtype(
+    [
+        ("X", "<i4"),
+        ("Y", "<i4"),
+        ("Z", "<i4"),
+        ("Intensity", "<u2"),
+        ("ReturnNumber", "u1"),
+        ("NumberOfReturns", "u1"),
+        ("Classification", "u1"),
+        ("GpsTime", "<f8"),
+    ]
+)
+COLUMNS = ("epoch", "source_file", "load_run_id", "pa")
+#: pgpointcloud's patch compression code for dimensional patches in WKB.
+DIMENSIONAL = 1
+
+
+def table_pcid(conn: psycopg.Connection) -> int:
+    """The pcid of msip.lidar_patch.pa (its typmod: pointcloud_columns is not granted to us)."""
+    row = conn.execute(
+        "SELECT pc_typmod_pcid(atttypmod) FROM pg_attribute "
+        "WHERE attrelid = to_regclass('msip.lidar_patch') AND attname = 'pa'"
+    ).fetchone()
+    if not row or row[0] is None:
+        raise DatabaseError(
+            "msip.lidar_patch is missing or has no pcid; run `msip db migrate` (sql/050_lidar.sql)"
+        )
+    return int(row[0])
+
+
+def patch_cell_m(points: int, area_m2: float, target_points: int) -> float:
+    """Patch cell side (m) giving about `target_points` per patch (0.5 m steps, 1–100 m)."""
+    density = points / area_m2 if area_m2 > 0 else float("inf")
+    side = math.sqrt(target_points / density) if density > 0 else 100.0
+    return float(min(100.0, max(1.0, round(side * 2) / 2)))
+
+
+def _rle(col: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pgpointcloud run-length encoding (type 1) of a uint8 column, per patch, vectorised.
+
+    Returns (bytes: (count, value) pairs of all patches in order, byte size per patch). Runs
+    break at patch starts and at 255 repeats.
+    """
+    n = len(col)
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = col[1:] != col[:-1]
+    brk[starts] = True
+    run_start = np.flatnonzero(brk)
+    run_len = np.diff(np.r_[run_start, n])
+    pieces = (run_len + 254) // 255
+    first = np.repeat(run_start, pieces)
+    within = np.arange(len(first)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    piece_start = first + within * 255
+    pairs = np.empty((len(first), 2), dtype=np.uint8)
+    pairs[:, 0] = np.minimum(255, np.repeat(run_len, pieces) - within * 255)
+    pairs[:, 1] = col[piece_start]
+    patch = np.searchsorted(starts, piece_start, side="right") - 1
+    return pairs.ravel(), 2 * np.bincount(patch, minlength=len(starts))
+
+
+def patch_lines(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[str], int]:
+    """(hex WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
+
+    Patches are written already in pgpointcloud's dimensional form, so the server stores them
+    as they come (its own dimensional compression runs zlib at level 9, which made loading
+    several times slower): the 1-byte dimensions are run-length encoded, the others stored
+    plain. Everything but one join per patch is vectorised.
+    """
+    n = len(chunk)
+    if n == 0:
+        return [], 0
+    ix = np.floor(chunk.x / cell_m).astype(np.int64)
+    iy = np.floor(chunk.y / cell_m).astype(np.int64)
+    order = cell_order(ix, iy)
+    starts = run_starts(ix[order], iy[order])
+    counts = np.diff(np.r_[starts, n])
+    plain = [
+        np.rint(chunk.x[order] / SCALE).astype("<i4"),
+        np.rint(chunk.y[order] / SCALE).astype("<i4"),
+        np.rint(chunk.z[order] / SCALE).astype("<i4"),
+        chunk.intensity[order].astype("<u2"),
+    ]
+    gps = (np.zeros(n) if chunk.gps_time is None else chunk.gps_time[order]).astype("<f8")
+    rle = [
+        _rle(a[order], starts)
+        for a in (chunk.return_number, chunk.number_of_returns, chunk.classification)
+    ]
+    # Per dimension, one buffer of (dimension header + data) for all patches in order: np.insert
+    # puts each 5-byte header before its patch's data. A patch is then its 13-byte header plus
+    # one slice of each buffer: nine pieces joined once.
+    pieces = [(0, col) for col in plain] + [(1, data) for data, _ in rle] + [(0, gps)]
+    offsets = [np.r_[starts, n] * col.itemsize for col in plain]
+    offsets += [np.r_[0, np.cumsum(sizes)] for _, sizes in rle] + [np.r_[starts, n] * 8]
+    n_patch = len(starts)
+    head = np.zeros(n_patch, dtype=[("e", "u1"), ("pcid", "<u4"), ("c", "<u4"), ("n", "<u4")])
+    head["e"], head["pcid"], head["c"], head["n"] = 1, pcid, DIMENSIONAL, counts
+    head_b = head.tobytes()
+    buffers = []
+    for (code, data), off in zip(pieces, offsets):
+        dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
+        dim_head["c"], dim_head["size"] = code, np.diff(off)
+        raw = np.frombuffer(data.tobytes(), dtype=np.uint8)
+        merged = np.insert(
+            raw, np.repeat(off[:-1], 5), np.frombuffer(dim_head.tobytes(), dtype=np.uint8)
+        )
+        bounds = (off + 5 * np.arange(n_patch + 1)).tolist()
+        buffers.append((merged.tobytes(), bounds))
+    lines = []
+    for p in range(n_patch):
+        parts = [head_b[13 * p : 13 * p + 13]]
+        parts += [buf[b[p] : b[p + 1]] for buf, b in buffers]
+        lines.append(binascii.hexlify(b"".join(parts)).decode("ascii"))
+    return lines, n
+
+
+class PatchWriter:
+    """Streams patches of one file into msip.lidar_patch with COPY, in a background thread.
+
+    Building and compressing patches (numpy, zlib) and COPY (waiting on the server) release
+    the GIL, so they overlap with decoding the next chunk in the caller's thread. The COPY runs
+    inside the load's transaction on `conn`, which the caller must not use until `close`.
+    At most `depth` chunks wait in the queue, which bounds memory.
+    """
+
+    _STOP = object()
+
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        *,
+        epoch,
+        source_file: str,
+        run_id: int,
+        cell_m: float,
+        depth: int = 2,
+    ):
+        self.conn, self.epoch, self.source_file, self.run_id, self.cell_m = (
+            conn,
+            epoch,
+            source_file,
+            run_id,
+            cell_m,
+        )
+        self.pcid = table_pcid(conn)
+        self.points = 0
+        self.patches = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"copy {source_file}", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        from psycopg import sql
+
+        stmt = sql.SQL("COPY msip.lidar_patch ({}) FROM STDIN").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in COLUMNS)
+        )
+        try:
+            with self.conn.cursor().copy(stmt) as cp:
+                while (chunk := self._queue.get()) is not self._STOP:
+                    if chunk is None:
+                        raise _Aborted()
+                    lines, n = patch_lines(chunk, self.pcid, self.cell_m)
+                    for line in lines:
+                        cp.write_row((self.epoch, self.source_file, self.run_id, line))
+                    self.points += n
+                    self.patches += len(lines)
+        except _Aborted:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._error = exc
+            while self._queue.get() is not self._STOP:  # let the producer finish without blocking
+                pass
+
+    def write(self, chunk: PointChunk) -> None:
+        """Queue a cleaned chunk (EPSG:2180 metres); raises the writer's error if it failed."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._queue.put(None if exc_type is not None else self._STOP)
+        if exc_type is not None:
+            self._queue.put(self._STOP)
+        self._thread.join()
+        if self._error is not None and exc_type is None:
+            raise self._error
+
+
+class _Aborted(Exception):
+    """The caller failed; the COPY is abandoned (its transaction rolls back)."""
+
+
+def read_points(
+    conn: psycopg.Connection,
+    *,
+    epoch,
+    bounds: tuple[float, float, float, float],
+    exclude_files: list[str],
+) -> np.ndarray:
+    """Stored points of `epoch` inside `bounds` (EPSG:2180 m) from files other than `exclude_files`.
+
+    Used so a tile loaded later sees the neighbouring points an earlier load stored (its
+    buffer), which keeps rasters and trees seamless across separate loads of one epoch.
+    """
+    rows = conn.execute(
+        "SELECT PC_Uncompress(PC_Intersection(pa, env))::text FROM msip.lidar_patch, "
+        "ST_MakeEnvelope(%s, %s, %s, %s, 2180) AS env "
+        "WHERE epoch = %s AND NOT (source_file = ANY(%s)) AND PC_Intersects(pa, env)",
+        (*bounds, epoch, list(exclude_files)),
+    ).fetchall()
+    parts = []
+    for (text,) in rows:
+        if text is None:
+            continue
+        raw = bytes.fromhex(text)
+        if raw[0] != 1:
+            raise DatabaseError(
+                "a stored patch is big-endian; MSIP writes little-endian patches only"
+            )
+        parts.append(np.frombuffer(raw, dtype=POINT_DTYPE, offset=13))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=POINT_DTYPE)

@@ -1,0 +1,243 @@
+"""One processing tile: spilled points → noise/outliers out → ground → DTM/DSM/nDSM/CHM → trees.
+
+`process_tile` runs in a worker process (see pipelines.tile_loop.map_tiles): it reads its
+tile from disk, writes its COGs and returns only small results (paths, counts, trees).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.lidar.engine import get_engine
+from pipelines.lidar.grids import NODATA, Grid, cells, coverage, surfaces
+from pipelines.lidar.params import GROUND_CLASS, NOISE_CLASSES, VEGETATION_CLASSES, LidarParams
+from pipelines.lidar.spill import read_tile
+from pipelines.lidar.trees import DetectedTree, detect
+
+KINDS = ("dtm", "dsm", "ndsm", "chm")
+DESCRIPTIONS = {
+    "dtm": "DTM: terrain height, m PL-EVRF2007-NH (ground points, gaps interpolated)",
+    "dsm": "DSM: surface height, m PL-EVRF2007-NH (highest first return)",
+    "ndsm": "nDSM: height above terrain, m (DSM - DTM)",
+    "chm": "CHM: canopy height above terrain, m (vegetation only, 0 elsewhere)",
+}
+#: File index of points read back from msip.lidar_patch (stored by earlier loads of the epoch).
+READBACK = 65535
+#: Cells farther than this from any point have no data (outside the survey, water without returns);
+#: sparse surveys get 3 point spacings instead (see max_gap_m).
+MAX_GAP_M = 2.0
+
+
+@dataclass(frozen=True)
+class TileTask:
+    """Everything a worker needs for one tile (small and picklable)."""
+
+    name: str
+    origin: tuple[float, float]
+    """Lower-left corner of the core tile (m)."""
+    core: tuple[float, float, float, float]
+    out_bounds: tuple[float, float, float, float]
+    """Raster extent: the core cropped to where the data are, on the pixel grid."""
+    buffer_m: float
+    parts: tuple[str, ...]
+    unclassified_files: frozenset[int]
+    out_paths: dict[str, str]
+    params: LidarParams
+    epoch: str = ""
+    readback: bool = False
+    """Also read this epoch's stored points from other files (earlier loads) around the tile."""
+    db_url: str | None = None
+    own_files: tuple[str, ...] = ()
+
+
+@dataclass
+class TileResult:
+    """What one tile produced."""
+
+    name: str
+    rasters: dict[str, str] = field(default_factory=dict)
+    trees: list[DetectedTree] = field(default_factory=list)
+    points: int = 0
+    noise: int = 0
+    withheld: int = 0
+    outliers: int = 0
+    ground_classes: int = 0
+    ground_smrf: int = 0
+
+
+def snap_out(value: float, step: float, up: bool) -> float:
+    """`value` rounded outward to a multiple of `step`."""
+    q = value / step
+    return (math.ceil(q - 1e-9) if up else math.floor(q + 1e-9)) * step
+
+
+def max_gap_m(points: int, bounds: tuple[float, float, float, float]) -> float:
+    """Largest distance (m) from a point at which a cell has data: 2 m, or 3 point spacings."""
+    area = max((bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), 1.0)
+    spacing = math.sqrt(area / max(points, 1))
+    return max(MAX_GAP_M, 3.0 * spacing)
+
+
+def work_bounds(
+    core: tuple[float, float, float, float],
+    buffer_m: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    align_m: float,
+) -> tuple[float, float, float, float]:
+    """The buffered tile cropped to the points' extent (plus a step), on multiples of align_m."""
+    b = buffer_m
+    if not len(x):
+        return (core[0] - b, core[1] - b, core[2] + b, core[3] + b)
+    return (
+        max(core[0] - b, snap_out(float(x.min()) - align_m, align_m, False)),
+        max(core[1] - b, snap_out(float(y.min()) - align_m, align_m, False)),
+        min(core[2] + b, snap_out(float(x.max()) + align_m, align_m, True)),
+        min(core[3] + b, snap_out(float(y.max()) + align_m, align_m, True)),
+    )
+
+
+def _points(task: TileTask) -> tuple[np.ndarray, ...]:
+    """x, y, z (m), class, return no., number of returns, file index, withheld (buffered tile)."""
+    rec = read_tile([Path(s) for s in task.parts])
+    ox, oy = task.origin
+    cols = [
+        rec["dx"].astype(np.float64) + ox,
+        rec["dy"].astype(np.float64) + oy,
+        rec["z"].astype(np.float64),
+        rec["cls"],
+        rec["ret"],
+        rec["nret"],
+        rec["file"],
+        rec["withheld"].astype(bool),
+    ]
+    if not task.readback:
+        return tuple(cols)
+    from msip.db import connect
+    from pipelines.lidar.patches import SCALE, read_points
+
+    b = task.buffer_m
+    c = task.core
+    with connect(task.db_url) as conn:
+        pts = read_points(
+            conn,
+            epoch=task.epoch,
+            bounds=(c[0] - b, c[1] - b, c[2] + b, c[3] + b),
+            exclude_files=list(task.own_files),
+        )
+    if not len(pts):
+        return tuple(cols)
+    more = [
+        pts["X"] * SCALE,
+        pts["Y"] * SCALE,
+        pts["Z"] * SCALE,
+        pts["Classification"],
+        pts["ReturnNumber"],
+        pts["NumberOfReturns"],
+        np.full(len(pts), READBACK, dtype=np.uint16),
+        np.zeros(len(pts), dtype=bool),
+    ]
+    return tuple(np.concatenate([a, np.asarray(m, dtype=a.dtype)]) for a, m in zip(cols, more))
+
+
+def process_tile(task: TileTask) -> TileResult:
+    """Derive the four rasters and the trees of one tile; returns paths and counts."""
+    p = task.params
+    engine = get_engine(p.engine)
+    x, y, z, cls, ret, nret, file_idx, withheld = _points(task)
+    result = TileResult(task.name, points=len(x))
+    core = task.core
+    in_core = (x >= core[0]) & (x < core[2]) & (y >= core[1]) & (y < core[3])
+    noise = np.isin(cls, NOISE_CLASSES)
+    withheld &= ~noise
+    use = ~(noise | withheld)
+    out = np.zeros(len(x), dtype=bool)
+    if use.any():
+        out[use] = engine.outliers(
+            x[use],
+            y[use],
+            z[use],
+            voxel_m=p.outlier_voxel_m,
+            max_neighbours=p.outlier_max_neighbours,
+        )
+    use &= ~out
+    result.noise, result.withheld, result.outliers = (
+        int((m & in_core).sum()) for m in (noise, withheld, out)
+    )
+    x, y, z, cls, ret, nret, file_idx, in_core = (
+        a[use] for a in (x, y, z, cls, ret, nret, file_idx, in_core)
+    )
+
+    buffered = work_bounds(core, task.buffer_m, x, y, p.align_m)
+    ground, vegetation = _ground(task, engine, buffered, x, y, z, cls, file_idx, in_core, result)
+    grid = Grid.over(buffered, p.resolution_m)
+    flat = cells(grid, x, y)
+    covered = coverage(grid, flat, max_gap_m(int(in_core.sum()), task.out_bounds))
+    s = surfaces(
+        grid,
+        flat,
+        z,
+        ground=ground,
+        first=ret <= 1,
+        vegetation=vegetation,
+        multi_return=nret > 1,
+        covered=covered,
+    )
+    result.trees = detect(s.chm, grid, core=core, min_height_m=p.tree_min_height_m, dtm=s.dtm)
+    result.rasters = _write(task, grid, {"dtm": s.dtm, "dsm": s.dsm, "ndsm": s.ndsm, "chm": s.chm})
+    return result
+
+
+def _ground(
+    task: TileTask, engine, bounds, x, y, z, cls, file_idx, in_core, result: TileResult
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(ground, vegetation or None): class 2 where files are classified, SMRF elsewhere."""
+    unclassified = set(task.unclassified_files)
+    from_db = file_idx == READBACK
+    if from_db.any() and not (cls[from_db] == GROUND_CLASS).any():
+        unclassified.add(READBACK)
+    ground = cls == GROUND_CLASS
+    needs_smrf = (
+        np.isin(file_idx, list(unclassified)) if unclassified else np.zeros(len(x), dtype=bool)
+    )
+    vegetation = np.isin(cls, VEGETATION_CLASSES)
+    if needs_smrf.any():
+        smrf = engine.ground(x, y, z, bounds, task.params.smrf)
+        ground = np.where(needs_smrf, smrf, ground)
+        result.ground_smrf = int((smrf & needs_smrf & in_core).sum())
+        vegetation = None  # no vegetation classes: the CHM comes from the nDSM and multiple returns
+    result.ground_classes = int((ground & in_core).sum()) - result.ground_smrf
+    return ground, vegetation
+
+
+def _write(task: TileTask, grid: Grid, rasters: dict[str, np.ndarray]) -> dict[str, str]:
+    """Write the rasters, cropped from the buffered grid to out_bounds, as COGs; returns paths."""
+    from affine import Affine
+
+    from pipelines.raster_store import write_cog
+
+    minx, miny, maxx, maxy = task.out_bounds
+    c0 = round((minx - grid.minx) / grid.res)
+    r0 = round((grid.maxy - maxy) / grid.res)
+    cols = round((maxx - minx) / grid.res)
+    rows = round((maxy - miny) / grid.res)
+    transform = Affine(grid.res, 0.0, minx, 0.0, -grid.res, maxy)  # north-up
+    paths = {}
+    for kind, arr in rasters.items():
+        window = arr[r0 : r0 + rows, c0 : c0 + cols]
+        data = np.where(np.isfinite(window), window, NODATA).astype(np.float32)
+        paths[kind] = str(
+            write_cog(
+                Path(task.out_paths[kind]),
+                data,
+                transform=transform,
+                nodata=NODATA,
+                band_descriptions=[DESCRIPTIONS[kind]],
+                predictor=3,
+            )
+        )
+    return paths
