@@ -221,7 +221,7 @@ def plan_jobs(
                     path=info.path,
                     roles=info.roles,
                     src_epsg=info.epsg,
-                    transform=transform * Affine.translation(c * CHUNK_PX, r * CHUNK_PX),
+                    transform=transform @ Affine.translation(c * CHUNK_PX, r * CHUNK_PX),
                     width=min(CHUNK_PX, width - c * CHUNK_PX),
                     height=min(CHUNK_PX, height - r * CHUNK_PX),
                     warp=warp,

@@ -13,7 +13,7 @@ from msip.settings import get_settings
 def demo(serve: bool, port: int) -> None:
     """Start the cluster, generate and load the sample world, run the analyses, serve the API."""
     from msip import cluster
-    from msip.commands.load_sample import load_sample_world
+    from msip.commands.load_sample import load_sample_world, run_sample_analyses
     from msip.commands.sample import default_sample_dir
     from msip.migrate import migrate
     from msip.sample_world import generate, load_manifest
@@ -32,6 +32,8 @@ def demo(serve: bool, port: int) -> None:
         click.echo(f"sample world: generating in {out} …")
         generate(out, size="small", seed=42, progress=True)
     for line in load_sample_world(out):
+        click.echo(line)
+    for line in run_sample_analyses(out):
         click.echo(line)
     if serve:
         from msip.cli import serve as serve_cmd

@@ -63,3 +63,28 @@ def sample_world(sample_dir: Path | None) -> None:
 
     for line in load_sample_world(sample_dir or default_sample_dir()):
         click.echo(line)
+
+
+def _analysis_steps(d: Path) -> list[tuple[str, Callable[[str | None], object]]]:
+    """(label, call) per analysis on the loaded sample world, inputs before what reads them."""
+    from pipelines.ad_rules import load_ad_rules
+    from processing.ad_compliance import run_ad_compliance
+    from processing.change import run_change
+    from processing.green_access import run_green_access
+    from processing.heat_islands import run_heat_island
+    from processing.living_conditions import run_living_conditions
+
+    return [
+        ("advertising rules", lambda url: load_ad_rules(d / "ads/zasady_reklamowe.yaml", url=url)),
+        ("ad-compliance", lambda url: run_ad_compliance(url=url)),
+        ("change", lambda url: run_change(url=url)),
+        ("heat-island", lambda url: run_heat_island(url=url)),
+        ("green-access", lambda url: run_green_access(url=url)),
+        ("living-conditions", lambda url: run_living_conditions(url=url)),
+    ]
+
+
+def run_sample_analyses(sample_dir: Path, *, url: str | None = None) -> Iterator[str]:
+    """Run every analysis on the loaded sample world; yields one summary line per run."""
+    for label, call in _analysis_steps(Path(sample_dir)):
+        yield f"[{label}] {call(url).summary()}"
