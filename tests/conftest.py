@@ -18,7 +18,6 @@ from msip.settings import READER_ROLE, Settings, local_url
 TEST_DB = os.environ.get("MSIP_TEST_DB", "msip_test")
 # Tests write rasters to their own store, never into the demo's $MSIP_DATA_DIR.
 _HOME = Path(os.environ.get("MSIP_HOME") or ".msip").resolve()
-DEMO_DATA_DIR = Path(os.environ.get("MSIP_DATA_DIR") or _HOME / "data").resolve()
 os.environ["MSIP_DATA_DIR"] = str(_HOME / "test-data")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 if os.environ.get("MSIP_SHARED_DATA"):
@@ -71,15 +70,11 @@ def empty_db(db_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory, settings: Settings) -> Path:
-    """The small sample world (seed 42): the demo's copy when `make demo` made one, else generated."""
-    from msip.sample_world import generate, load_manifest
+    """The small sample world (seed 42), generated once per session by the current generator
+    (never the demo's copy, which an older generator may have written)."""
+    from msip.sample_world import generate
 
-    for out in (DEMO_DATA_DIR / "sample" / "small-42", settings.data_dir / "sample" / "small-42"):
-        try:
-            load_manifest(out)
-            return out
-        except FileNotFoundError:
-            continue
+    out = settings.data_dir / "sample" / "small-42"
     generate(out, size="small", seed=42)
     return out
 

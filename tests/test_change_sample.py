@@ -167,15 +167,24 @@ def test_cli_runs_a_bbox_and_prints_the_summary(change_run, sample_db_url, monke
     assert "analysis:change: succeeded" in result.output and "1 new_building" in result.output
 
 
-def test_process_execute_directly(sample_db_url, monkeypatch):
+def test_process_execute_directly(sample_db_url, monkeypatch, truth):
+    from shapely.geometry import box, shape
+
     from processing.ogc.base import ProcessInputError
     from processing.ogc.change import ChangeProcessor
 
+    # A 120 m box around the demolished building the sample world knows about.
+    gone = next(shape(f["geometry"]) for f in truth if f["properties"]["type"] == "demolished_building")
+    x, y = gone.centroid.x, gone.centroid.y
+    bbox = [x - 60, y - 60, x + 60, y + 60]
+    expected_new = sum(1 for f in truth if f["properties"]["type"] == "new_building"
+                       and box(*bbox).contains(shape(f["geometry"]).centroid))
     monkeypatch.setenv("MSIP_DATABASE_URL", sample_db_url)
     proc = ChangeProcessor({"name": "change"})
-    mime, out = proc.execute({"bbox": [614000, 334600, 614200, 334800], "building_min_area_m2": 30})
+    mime, out = proc.execute({"bbox": bbox, "building_min_area_m2": 30})
     assert mime == "application/json"
-    assert out["counts"]["demolished_building"] == 1 and "new_building" not in out["counts"]
+    assert out["counts"]["demolished_building"] == 1
+    assert out["counts"].get("new_building", 0) == expected_new
     assert out["epoch_to"] == "2025-06-15"
     assert {f["geometry"]["type"] for f in out["events"]["features"]} == {"Point", "MultiPolygon"}
     with pytest.raises(ProcessInputError, match="epoch_to 2030-01-01 has no nDSM"):
