@@ -39,7 +39,7 @@ def test_execute_returns_the_summary(owner_env):
 
 
 @pytest.mark.parametrize(("data", "match"), [
-    ({"epoch": "2024-13-01"}, r"input 'epoch'='2024-13-01' is not a date; write YYYY-MM-DD"),
+    ({"epoch": "2024-13-01"}, r"input 'epoch'='2024-13-01' is not a date; use YYYY-MM-DD"),
     ({"epoch": "2019-01-01"}, r"no advertising carriers were recorded by 2019-01-01"),
     ({"period_start": "2024-01-01", "period_end": "2030-12-31"}, r"no advertising fee rate for 2026"),
     ({"colour": "red"}, r"unknown input\(s\) \['colour'\]"),

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import ClassVar
 
-from msip.errors import ValidationError
-from processing.ogc.base import MsipProcessor
+from processing.ogc.base import MsipProcessor, input_date
 
 _DATE = {"type": "string", "format": "date"}
 _FORMULAS_EN = (
@@ -39,15 +37,6 @@ _FORMULAS_PL = (
     "dla nośników niezgodnych: 40 × (górna stawka części stałej + górna stawka części zmiennej × powierzchnia) "
     "za każdy dzień."
 )
-
-
-def _date(name: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"input '{name}'={value!r} is not a date; write YYYY-MM-DD, e.g. 2025-06-15") from None
 
 
 class AdComplianceProcessor(MsipProcessor):
@@ -103,7 +92,7 @@ class AdComplianceProcessor(MsipProcessor):
 
         bbox = tuple(float(v) for v in inputs["bbox"]) if inputs.get("bbox") else None
         report = run_ad_compliance(
-            epoch=_date("epoch", inputs.get("epoch")), period_start=_date("period_start", inputs.get("period_start")),
-            period_end=_date("period_end", inputs.get("period_end")), rule_set=inputs.get("rule_set"),
+            epoch=input_date("epoch", inputs.get("epoch")), period_start=input_date("period_start", inputs.get("period_start")),
+            period_end=input_date("period_end", inputs.get("period_end")), rule_set=inputs.get("rule_set"),
             dataset=inputs.get("dataset"), bbox=bbox)  # type: ignore[arg-type]
         return {"status": report.status, **compliance_summary(report.run_id)}

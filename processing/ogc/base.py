@@ -9,6 +9,7 @@ required inputs, types, enums, minimum/maximum, and MSIP's own limits declared i
 from __future__ import annotations
 
 import logging
+from datetime import date
 from http import HTTPStatus
 from typing import Any
 
@@ -89,6 +90,16 @@ def _check_bbox(name: str, bbox: list, max_area_km2: float) -> None:
             f"input '{name}' covers {area_km2:.2f} km², more than {max_area_km2:g} km² allowed for a "
             "synchronous run; send the request with the header 'Prefer: respond-async' or a smaller bbox"
         )
+
+
+def input_date(name: str, value: str | None) -> date | None:
+    """A YYYY-MM-DD process input as a date (None stays None); ProcessInputError otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise _fail(f"input '{name}'={value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-15") from None
 
 
 def validate_inputs(data: dict | None, metadata: dict) -> dict:

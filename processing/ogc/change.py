@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from msip.errors import ValidationError
-from processing.ogc.base import MsipProcessor
+from processing.ogc.base import MsipProcessor, input_date
 
 #: Largest bbox (km²) a request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
@@ -212,17 +209,6 @@ _PARAMS = {
 }
 
 
-def _date(name: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            f"input '{name}'={value!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-15"
-        ) from None
-
-
 class ChangeProcessor(MsipProcessor):
     """Change between epochs: buildings, canopy, felled trees, crown NDVI, terrain, carriers."""
 
@@ -234,8 +220,8 @@ class ChangeProcessor(MsipProcessor):
         params = ChangeParams(**{field: float(inputs[name]) for name, field in _PARAMS.items()})
         bbox = tuple(inputs["bbox"]) if inputs.get("bbox") else None
         report = run_change(
-            _date("epoch_from", inputs.get("epoch_from")),
-            _date("epoch_to", inputs.get("epoch_to")),
+            input_date("epoch_from", inputs.get("epoch_from")),
+            input_date("epoch_to", inputs.get("epoch_to")),
             bbox=bbox,
             params=params,
             force=bool(inputs.get("force")),

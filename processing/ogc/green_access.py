@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from msip.errors import ValidationError
 from processing.green_access_params import DISTRICTS, LIMITS, defaults
-from processing.ogc.base import MsipProcessor
+from processing.ogc.base import MsipProcessor, input_date
 
 #: Largest bbox (km²) a request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
@@ -187,15 +184,7 @@ class GreenAccessProcessor(MsipProcessor):
         from processing.green_access import GreenAccessParams, run_green_access
         from processing.green_access_output import buildings_geojson, district_rows
 
-        epoch = None
-        if inputs.get("epoch"):
-            try:
-                epoch = date.fromisoformat(inputs["epoch"])
-            except ValueError:
-                raise ValidationError(
-                    f"input 'epoch'={inputs['epoch']!r} is not a date; use YYYY-MM-DD, "
-                    "e.g. 2025-06-15"
-                ) from None
+        epoch = input_date("epoch", inputs.get("epoch") or None)
         numbers = {name: inputs[name] for name in LIMITS}
         params = GreenAccessParams(
             epoch=epoch,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from msip.errors import ValidationError
 from processing.heat_params import (
     DEFAULT_T_REF_C,
     MODES,
@@ -12,7 +9,7 @@ from processing.heat_params import (
     STATS_CELL_SIZES_M,
     HeatParams,
 )
-from processing.ogc.base import MsipProcessor
+from processing.ogc.base import MsipProcessor, input_date
 
 #: Largest bbox (km²) of one request; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
@@ -138,15 +135,6 @@ PROCESS_METADATA = {
 }
 
 
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"input 'epoch'={value!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-15") from None
-
-
 class HeatIslandProcessor(MsipProcessor):
     """Urban heat islands: HM and T_air rasters, hot spots, T_air per building, zone and grid cell."""
 
@@ -161,7 +149,7 @@ class HeatIslandProcessor(MsipProcessor):
                             stats_cell_m=int(inputs["stats_cell_m"]),
                             **{name: float(inputs[name]) for name in PARAMETERS})
         bbox = tuple(inputs["bbox"]) if inputs.get("bbox") else None
-        report = run_heat_island(epoch=_date(inputs.get("epoch")), bbox=bbox, params=params,
+        report = run_heat_island(epoch=input_date("epoch", inputs.get("epoch")), bbox=bbox, params=params,
                                  force=bool(inputs.get("force")))
         with connect() as conn:
             outputs = run_outputs(conn, report.run_id)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from msip.errors import ValidationError
 from processing.living_conditions_params import CHOICES, LIMITS, defaults
-from processing.ogc.base import MsipProcessor
+from processing.ogc.base import MsipProcessor, input_date
 
 #: Largest bbox (km²) a synchronous request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
@@ -159,15 +156,7 @@ class LivingConditionsProcessor(MsipProcessor):
         from processing.living_conditions import LivingParams, run_living_conditions
         from processing.living_output import cells_geojson
 
-        epoch = None
-        if inputs.get("epoch"):
-            try:
-                epoch = date.fromisoformat(inputs["epoch"])
-            except ValueError:
-                raise ValidationError(
-                    f"input 'epoch'={inputs['epoch']!r} is not a date; use YYYY-MM-DD, "
-                    "e.g. 2025-06-15"
-                ) from None
+        epoch = input_date("epoch", inputs.get("epoch") or None)
         params = LivingParams(
             epoch=epoch,
             bbox=tuple(inputs["bbox"]) if inputs.get("bbox") else None,
