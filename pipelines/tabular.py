@@ -139,6 +139,7 @@ def _read_vector(path: Path, layer: str | None, preferred: tuple[str, ...]) -> T
     from pyogrio import errors
 
     from pipelines.crs import epsg_of
+    from pipelines.vector_io import choose_layer
 
     unreadable = (errors.DataSourceError, errors.DataLayerError, errors.FieldError, errors.GeometryError,
                   errors.CRSError)
@@ -146,10 +147,7 @@ def _read_vector(path: Path, layer: str | None, preferred: tuple[str, ...]) -> T
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except unreadable as exc:
         raise SourceReadError(f"{path.name} cannot be opened as a vector file: {exc}") from None
-    if layer is None:
-        layer = _choose_layer(path.name, layers, preferred)
-    elif layer not in layers:
-        raise SourceReadError(f"{path.name} has no layer {layer!r}; its layers are {', '.join(layers)}")
+    layer = choose_layer(path, layers, preferred, layer)
     try:
         meta, arrow = pyogrio.read_arrow(path, layer=layer)
     except unreadable as exc:
@@ -170,15 +168,6 @@ def _read_vector(path: Path, layer: str | None, preferred: tuple[str, ...]) -> T
                      "conversion; those letters are lost in the source and kept as they are")
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     return Table(path.name, frame, geometry, epsg, crs_text, notes)
-
-
-def _choose_layer(name: str, layers: list[str], preferred: tuple[str, ...]) -> str:
-    if len(layers) == 1:
-        return layers[0]
-    for wanted in preferred:
-        if wanted in layers:
-            return wanted
-    raise SourceReadError(f"{name} has {len(layers)} layers ({', '.join(layers)}); choose one with --layer")
 
 
 def normalise_name(name: str) -> str:

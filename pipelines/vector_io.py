@@ -59,7 +59,7 @@ def read_vector(
         raise SourceReadError(f"{path.name}: the file is empty (0 bytes)")
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        chosen = _choose_layer(path, layers, preferred_layers, layer)
+        chosen = choose_layer(path, layers, preferred_layers, layer)
         with warnings.catch_warnings():
             # GeoJSON columns of mixed types come back as text, which the row checks parse anyway.
             warnings.filterwarnings(
@@ -81,9 +81,10 @@ def read_vector(
     return VectorSource(frame, epsg, chosen, fmt)
 
 
-def _choose_layer(
+def choose_layer(
     path: Path, layers: list[str], preferred: tuple[str, ...], layer: str | None
 ) -> str:
+    """The layer to read: the one asked for, a preferred name, or the only one; else refuse."""
     if not layers:
         raise SourceReadError(f"{path.name}: holds no layer")
     if layer is not None:
@@ -95,9 +96,9 @@ def _choose_layer(
             return name
     if len(layers) == 1:
         return layers[0]
+    expected = f" and none is named {' or '.join(preferred)}" if preferred else ""
     raise SourceReadError(
-        f"{path.name}: has layers {', '.join(layers)} and none is named {' or '.join(preferred)}; "
-        "keep one layer per file or rename the layer"
+        f"{path.name} has {len(layers)} layers ({', '.join(layers)}){expected}; choose one with --layer"
     )
 
 

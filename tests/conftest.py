@@ -79,6 +79,19 @@ def sample_dir(tmp_path_factory, settings: Settings) -> Path:
     return out
 
 
+@pytest.fixture
+def store(settings: Settings, monkeypatch) -> Path:
+    """A private raster store ($MSIP_DATA_DIR) the database server can read (tmp_path is 0700)."""
+    import shutil
+    import uuid
+
+    root = settings.data_dir / "test-stores" / uuid.uuid4().hex[:8]
+    monkeypatch.setenv("MSIP_DATA_DIR", str(root))
+    monkeypatch.setenv("MSIP_PROGRESS", "0")
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real third-party sample files in ../shared/data (skipped only when that folder is absent)."""

@@ -10,7 +10,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-pytest.importorskip("natcap.invest.urban_cooling_model.urban_cooling_model")
+pytest.importorskip(
+    "natcap.invest.urban_cooling_model.urban_cooling_model",
+    reason="optional component natcap.invest is not installed (README: Optional components)",
+)
 
 from test_heat_ucm import BIOPHYSICAL, ET0, EXPECTED_CC, EXPECTED_CC_PARK, LULC, INVEST_5x6
 

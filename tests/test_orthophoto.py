@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -77,14 +75,6 @@ def make_tile(
     return path
 
 
-@pytest.fixture
-def store(settings, monkeypatch) -> Path:
-    """A raster store the database server can read (tmp_path is 0700)."""
-    root = settings.data_dir / "test-stores" / uuid.uuid4().hex[:8]
-    monkeypatch.setenv("MSIP_DATA_DIR", str(root))
-    monkeypatch.setenv("MSIP_PROGRESS", "0")
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

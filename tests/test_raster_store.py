@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import stat
 import struct
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +48,6 @@ def rgbn(rows: int = 1200, cols: int = 1200) -> np.ndarray:
     return data
 
 
-@pytest.fixture
-def store(settings, monkeypatch) -> Path:
-    """A private raster store the database server can read (tmp_path is 0700, so not there)."""
-    root = settings.data_dir / "test-stores" / uuid.uuid4().hex[:8]
-    monkeypatch.setenv("MSIP_DATA_DIR", str(root))
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_raster_dir_is_created_world_readable(store):
