@@ -6,7 +6,13 @@ set -euo pipefail
 PACKAGES=(
   postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-15-pointcloud
   gdal-bin python3-venv python3-dev build-essential
+  chromium            # the web map's browser tests (driven by Playwright, no browser download)
 )
+# Node.js + npm build the web map's assets (MapLibre GL JS from the npm registry). A Node.js
+# from elsewhere (e.g. NodeSource, which bundles npm) is used when present.
+if ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

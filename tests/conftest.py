@@ -129,3 +129,18 @@ def sample_db_url(settings: Settings, sample_dir: Path) -> str:
 def sample_reader_url(sample_db_url: str, settings: Settings) -> str:
     """The sample-world database as the read-only API role."""
     return local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, SAMPLE_DB)
+
+
+@pytest.fixture(scope="session")
+def demo_server(settings: Settings, sample_dir: Path):
+    """The sample world loaded and analysed in its own database and served by `msip serve`
+    on a free loopback port (see tests/demo_server.py); stopped at the end of the session."""
+    from demo_server import DemoServer, load_demo_database, start_server, stop_server
+
+    owner, reader = load_demo_database(settings, sample_dir)
+    log = settings.home / "test-demo-server.log"
+    proc, base = start_server(owner, reader, log)
+    try:
+        yield DemoServer(url=base, owner_url=owner, reader_url=reader, sample_dir=sample_dir, log=log)
+    finally:
+        stop_server(proc)
