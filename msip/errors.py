@@ -25,6 +25,11 @@ class SourceReadError(MsipError, OSError):
     """An input file cannot be read or is not of the expected kind."""
 
 
+class StoreWriteError(MsipError, OSError):
+    """MSIP's own files (raster store, LiDAR work files) cannot be written: a full disk, no
+    permission, a file in the way. Stops the whole load, whatever input it was working on."""
+
+
 class CrsError(MsipError, ValueError):
     """A coordinate reference system is missing, unknown or not accepted."""
 

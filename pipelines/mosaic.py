@@ -119,14 +119,17 @@ def build_mosaic(paths: list[Path], out_path: Path) -> Path:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.stem}.{os.getpid()}.tmp.vrt")
     try:
+        from pipelines.store_journal import note_write
+
+        note_write(out_path, tmp)
         tmp.write_text(ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
         os.chmod(tmp, 0o644)
         os.replace(tmp, out_path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        from pipelines.raster_store import _write_error
+        from pipelines.raster_store import write_error
 
-        raise _write_error(out_path, exc) from None
+        raise write_error(out_path, exc) from None
     return out_path
 
 

@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from msip.errors import SourceReadError, ValidationError
+from msip.errors import SourceReadError, StoreWriteError, ValidationError
 from msip.settings import get_settings
 from pipelines.mosaic import build_mosaic
 from pipelines.raster_catalogue import catalogue, catalogued_source_sha256, epoch_text
+from pipelines.store_journal import note_write
 from pipelines.tile_loop import map_tiles
 
 __all__ = [
@@ -71,7 +72,7 @@ def _make_dirs(target: Path) -> None:
         for p in missing:
             os.chmod(p, DIR_MODE)
     except OSError as exc:
-        raise _write_error(target, exc) from None
+        raise write_error(target, exc) from None
 
 
 def cog_profile(
@@ -135,9 +136,10 @@ def write_cog(
     WEBP → RGB / RGBA with a real alpha). `colorinterp` names per band ('red', 'green', 'blue',
     'nir', 'gray', 'alpha', 'undefined'); default gray then undefined (display: red, green,
     blue, alpha). Written to a hidden temporary name in the same folder, made 0644 and renamed
-    with `os.replace`, so a crash never leaves a half-written file under the final name.
+    with `os.replace`, so a crash never leaves a half-written file under the final name; inside
+    a load run the write is journalled (pipelines.store_journal) and undone if the run fails.
     `predictor` 2 suits integer bands, 3 float bands. `quality` is the JPEG/WEBP quality or
-    the DEFLATE/ZSTD level. Raises SourceReadError naming the path and the fix when the disk
+    the DEFLATE/ZSTD level. Raises StoreWriteError naming the path and the fix when the disk
     is full or the folder is not writable.
     """
     from rasterio._err import CPLE_BaseError
@@ -202,6 +204,7 @@ def write_cog(
     _make_dirs(path.parent)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.tif")
     try:
+        note_write(path, tmp)
         with MemoryFile() as mem, mem.open(**mem_profile) as staged:
             staged.write(arr)
             staged.colorinterp = interp
@@ -214,7 +217,7 @@ def write_cog(
         os.replace(tmp, path)
     except (OSError, RasterioError, CPLE_BaseError) as exc:
         tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from None
+        raise write_error(path, exc, needed_bytes=arr.nbytes) from None
     return path
 
 
@@ -231,9 +234,18 @@ def _photometric(compress: str, bands: int, dtype: np.dtype) -> tuple[str, list[
     return ("YCBCR" if compress == "JPEG" else "RGB"), rgb
 
 
-def _write_error(path: Path, exc: BaseException) -> SourceReadError:
+def write_error(
+    path: Path, exc: BaseException, *, needed_bytes: int = 0, what: str = "raster"
+) -> StoreWriteError:
+    """A write failure under MSIP_DATA_DIR as a message that says why (full disk, permission,
+    a file in the way) and how to fix it; `what` names the thing being written."""
     text = str(exc)
-    code = getattr(exc, "errno", None)
+    # Only an OSError's errno is an OS error number; GDAL's CPLE errors carry GDAL codes there.
+    code = exc.errno if isinstance(exc, OSError) else None
+    # GDAL reports a full disk as a seek/write error, numpy as a short write ("N requested and
+    # M written"); less free space than the write needs (at least 1 MiB) is the tell.
+    if code is None and _free_bytes(path) < max(needed_bytes, 1 << 20):
+        code = errno.ENOSPC
     if code == errno.ENOSPC or "No space left" in text:
         why, fix = (
             "the disk is full",
@@ -248,12 +260,28 @@ def _write_error(path: Path, exc: BaseException) -> SourceReadError:
             "permission denied",
             f"make {path.parent} writable or point MSIP_DATA_DIR at a writable folder",
         )
+    elif code == errno.ENOTDIR:
+        blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), path.parent)
+        why, fix = (
+            f"{blocker} is a file, not a folder",
+            "point MSIP_DATA_DIR at a writable folder (or move that file away)",
+        )
     else:
         why, fix = (
             text or type(exc).__name__,
             f"check that {path.parent} is writable and has free space",
         )
-    return SourceReadError(f"cannot write raster {path}: {why}; fix: {fix}")
+    return StoreWriteError(f"cannot write {what} {path}: {why}; fix: {fix}")
+
+
+def _free_bytes(path: Path) -> int:
+    import shutil
+
+    folder = next((p for p in (path.parent, *path.parents) if p.is_dir()), None)
+    try:
+        return shutil.disk_usage(folder).free if folder else 0
+    except OSError:
+        return 0
 
 
 def is_valid_cog(path: Path) -> tuple[bool, list[str]]:

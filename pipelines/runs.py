@@ -4,7 +4,9 @@ Every loader calls `run_load(kind, path, epoch=…, body=…)`. The body receive
 whose connection is inside one transaction: the data, the `load_run` row and the quarantined
 rows commit together or not at all. A failure rolls everything back and records a `failed`
 run (with the message) in a separate transaction; a SIGKILL leaves the database as it was.
-The same file (same kind, checksum, epoch and parameters) loaded again is a no-op.
+The same file (same kind, checksum, epoch and parameters) loaded again is a no-op. Raster files
+written by a run that does not commit are undone (pipelines.store_journal): at once after an
+exception, by the next run after a kill.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from psycopg.types.json import Jsonb
 from msip import __version__
 from msip.db import connect
 from msip.errors import MsipError
+from pipelines import store_journal
 
 CHUNK = 1 << 20
 _ROW_PREFIX = re.compile(r"^[^:]*? row \d+(?: \([^)]*\))?: ")
@@ -200,7 +203,10 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
     report = LoadReport(kind=kind, source_path=source, sha256=digest, epoch=epoch)
     started = time.monotonic()
     conn = connect(url)
+    journal: store_journal.Journal | None = None
+    committed = False
     try:
+        store_journal.recover(url)  # raster files of runs killed earlier are undone first
         with conn.transaction():
             # One load of a given content at a time; a second waits, then sees it as done.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{kind}:{digest}",))
@@ -215,6 +221,7 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
                 "params, msip_version) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING run_id",
                 (kind, report.source_path, digest, _size(path), epoch, Jsonb(params), __version__),
             ).fetchone()[0]
+            journal = store_journal.begin(conn, report.run_id, url)
             body(LoadRun(conn, report))
             if report.rows_in != report.rows_loaded + report.rows_rejected:
                 raise MsipError(
@@ -232,8 +239,13 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
                  report.rows_updated, report.rows_unchanged, report.rows_retired, report.duration_s,
                  "; ".join(report.notes)[:2000] or None, report.run_id),
             )
+        committed = True
+        if journal is not None:
+            journal.finish(committed=True)
         return report
     except BaseException as exc:
+        if journal is not None and not committed:
+            journal.finish(committed=False)
         report.status = "failed"
         report.duration_s = time.monotonic() - started
         report.message = str(exc) if isinstance(exc, MsipError) else f"{type(exc).__name__}: {exc}"

@@ -1,13 +1,8 @@
-"""Tree inventory loads: real Warsaw file, formats, history between versions, bad inputs, kill safety."""
+"""Tree inventory loads: real Warsaw file, formats, history between versions, bad inputs."""
 
 from __future__ import annotations
 
 import csv
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -317,38 +312,4 @@ def test_sample_world_inventory_versions(empty_db, sample_dir):
     # The two rows refused in epoch 1 (height 'brak', swapped x/y) are correct in epoch 2: new there.
     assert second.rows_inserted == 2
 
-
-# --- all-or-nothing under SIGKILL ----------------------------------------------------------------
-
-@pytest.mark.slow
-def test_killed_load_leaves_previous_data_intact(empty_db, tmp_path):
-    load_trees(DATA / "trees_pl.csv", epoch=E1, url=empty_db)
-    before = _rows(empty_db, "SELECT count(*), (SELECT count(*) FROM pg_indexes WHERE tablename = 'tree') "
-                             "FROM msip.tree")
-    n = 200_000
-    rng = np.random.default_rng(7)
-    big = tmp_path / "duze_drzewa.csv"
-    with big.open("w", encoding="utf-8") as f:
-        f.write("nr;wysokosc;x_2180;y_2180\n")
-        xs, ys, hs = rng.uniform(606000, 624000, n), rng.uniform(326000, 344000, n), rng.uniform(2, 30, n)
-        f.writelines(f"B{i};{h:.1f};{x:.2f};{y:.2f}\n" for i, (h, x, y) in enumerate(zip(hs, xs, ys)))
-    env = {**os.environ, "MSIP_DATABASE_URL": empty_db, "MSIP_PROGRESS": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "msip", "load", "trees", str(big), "--epoch", "2024-06-15"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    dbname = psycopg.conninfo.conninfo_to_dict(empty_db)["dbname"]
-    while time.monotonic() < deadline and proc.poll() is None:
-        copying = count(empty_db, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                                  "AND query LIKE 'COPY%%msip%%tree%%'", (dbname,))
-        if copying:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the load finished before it could be killed; use a bigger file"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert _rows(empty_db, "SELECT count(*), (SELECT count(*) FROM pg_indexes WHERE tablename = 'tree') "
-                           "FROM msip.tree") == before
-    assert count(empty_db, "SELECT count(*) FROM msip.load_run") == 1
-    rerun = load_trees(big, epoch=E1, url=empty_db)
-    assert rerun.status == "succeeded" and rerun.rows_inserted == n
-    assert count(empty_db, "SELECT count(*) FROM msip.tree_current") == n + 4
+# SIGKILL during a load: tests/test_faults.py (trees, orthophoto and LiDAR, several kill points).
