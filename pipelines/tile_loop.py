@@ -28,6 +28,7 @@ def map_tiles(
     *,
     workers: int | None = None,
     progress_desc: str,
+    pool=None,
 ) -> list:
     """Apply `fn` to every item in parallel and return the results in the order of `items`.
 
@@ -44,6 +45,9 @@ def map_tiles(
         in this process, which is what tests and debuggers want.
     progress_desc
         Label of the progress bar (shown on a terminal only).
+    pool
+        An existing `concurrent.futures` process pool to run on instead of starting one (e.g.
+        the LiDAR loader's workers, whose imports are already done); local scheduler only.
     """
     items = list(items)
     if not items:
@@ -59,10 +63,10 @@ def map_tiles(
                 results.append(fn(item))
                 bar.advance(1)
             return results
-        return _on_local_processes(fn, items, workers, bar)
+        return _on_local_processes(fn, items, workers, bar, pool)
 
 
-def _on_local_processes(fn: Callable, items: list, workers: int, bar) -> list:
+def _on_local_processes(fn: Callable, items: list, workers: int, bar, pool=None) -> list:
     import dask
     from dask.callbacks import Callback
 
@@ -75,7 +79,7 @@ def _on_local_processes(fn: Callable, items: list, workers: int, bar) -> list:
                 bar.advance(1)
 
     with _Advance():
-        return list(dask.compute(*tasks, scheduler="processes", num_workers=workers))
+        return list(dask.compute(*tasks, scheduler="processes", num_workers=workers, pool=pool))
 
 
 def _on_cluster(fn: Callable, items: list, address: str, bar) -> list:

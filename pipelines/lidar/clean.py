@@ -44,6 +44,14 @@ class Rejected:
                 }
             )
 
+    def merge(self, other: Rejected) -> None:
+        """Add the rejections of the next chunk (merging chunks in file order keeps examples)."""
+        for reason, n in other.counts.items():
+            self.counts[reason] += n
+            self.first_index.setdefault(reason, other.first_index[reason])
+            ex = self.examples.setdefault(reason, [])
+            ex += other.examples[reason][: max(0, EXAMPLES - len(ex))]
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())

@@ -54,7 +54,7 @@ def plan_tiles(
     extent: dict[tuple[int, int], list[float]] = {}
     for s in spills:
         for key, st in s.tiles.items():
-            parts[key].append(str(s.tile_path(key)))
+            parts[key] += [str(f) for f in s.tile_paths(key)]
             if st.n:
                 e = extent.setdefault(key, [np.inf, np.inf, -np.inf, -np.inf])
                 e[:] = [
@@ -133,8 +133,12 @@ def derive_epoch(
     force: bool,
     workers: int | None,
     extent_label: str,
+    pool=None,
 ) -> LoadReport:
-    """Run (or skip as unchanged) the derived products of the given files' points for `epoch`."""
+    """Run (or skip as unchanged) the derived products of the given files' points for `epoch`.
+
+    `pool`: worker processes to run the tiles on (the loader's, already started), or None.
+    """
     sha = derived_sha256(file_shas)
     run_params = _run_params(params, len(file_shas), extent_label)
 
@@ -153,8 +157,14 @@ def derive_epoch(
                 "points stored by earlier loads of this epoch were read around the new tiles "
                 "(seamless edges)"
             )
+        from pipelines.lidar.ingest import with_current_env
+
         results: list[TileResult] = map_tiles(
-            process_tile, tasks, workers=workers, progress_desc=f"LiDAR tiles {epoch}"
+            process_tile if pool is None else with_current_env(process_tile),
+            tasks,
+            workers=workers,
+            progress_desc=f"LiDAR tiles {epoch}",
+            pool=pool,
         )
         _store(run, results, epoch, sha, params)
 

@@ -30,6 +30,9 @@ class LidarEngine(Protocol):
     def read_chunks(self, path: Path, chunk_points: int) -> Iterator[PointChunk]:
         """Points of a file, `chunk_points` at a time, in file units."""
 
+    def read_range(self, path: Path, start: int, count: int, *, threads: bool) -> PointChunk:
+        """Points `start` … `start + count - 1` of a file, in file units (for parallel reading)."""
+
     def outliers(
         self, x: np.ndarray, y: np.ndarray, z: np.ndarray, *, voxel_m: float, max_neighbours: int
     ) -> np.ndarray:
@@ -60,6 +63,11 @@ class LaspyEngine:
         from pipelines.lidar.reader import read_chunks
 
         return read_chunks(path, chunk_points)
+
+    def read_range(self, path: Path, start: int, count: int, *, threads: bool = True) -> PointChunk:
+        from pipelines.lidar.reader import read_range
+
+        return read_range(path, start, count, threads=threads)
 
     def outliers(self, x, y, z, *, voxel_m, max_neighbours):
         from pipelines.lidar.outliers import isolated

@@ -14,20 +14,24 @@ reason with the count and examples.
 from __future__ import annotations
 
 import math
+import os
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from msip.errors import MsipError, SourceReadError, ValidationError
+from msip.errors import MsipError, SourceReadError, StoreWriteError, ValidationError
 from msip.progress import progress_bar
 from msip.settings import get_settings
 from pipelines.lidar.clean import Cleaner, Rejected
 from pipelines.lidar.derive import derive_epoch, derived_sha256, is_derived
 from pipelines.lidar.engine import LidarEngine, get_engine
+from pipelines.lidar.ingest import ChunkPool, chunk_jobs
 from pipelines.lidar.lascrs import Placement, place
 from pipelines.lidar.params import (
     LEGACY_STANDARD_CLASSES,
@@ -38,6 +42,7 @@ from pipelines.lidar.params import (
 from pipelines.lidar.patches import PatchWriter, patch_cell_m
 from pipelines.lidar.reader import LasInfo, discover
 from pipelines.lidar.spill import FileSpill, TileGrid
+from pipelines.raster_store import write_error
 from pipelines.runs import LoadReport, LoadRun, file_sha256, run_load
 from pipelines.validate import EXTENTS, Extent
 
@@ -88,6 +93,7 @@ def load_lidar(
     url: str | None = None,
     force: bool = False,
     workers: int | None = None,
+    read_workers: int | None = None,
 ) -> LidarLoad:
     """Load LAS/LAZ files (or folders) of one survey `epoch` into PostGIS and the raster store.
 
@@ -99,7 +105,10 @@ def load_lidar(
     extent : where points must lie (EPSG:2180); None accepts any place in Poland's CRS area.
     params : LidarParams (resolution, SMRF, tiles, cleaning, trees); defaults documented there.
     force : reload even files loaded before with the same checksum and parameters.
-    workers : tile worker processes (default: CPU count).
+    workers : tile worker processes (default: CPU count; 1 runs the tiles in this process).
+    read_workers : processes decoding, cleaning, encoding and spilling the chunks of a file
+        (default: as many as `workers`; 1 = this process). More processes cost ~15 % more CPU
+        (results cross a pipe, decoding runs single-threaded in each) but keep every core busy.
 
     Raises SourceReadError when a path does not exist or is not LAS/LAZ; files that cannot be
     used are refused (listed in `LidarLoad.refused`, recorded as failed load runs) and the rest
@@ -123,6 +132,57 @@ def load_lidar(
     grid = TileGrid(params.tile_m, params.buffer_m)
     token = derived_sha256([p.sha256 for p in usable])[:16]
     work = get_settings().data_dir / "work" / "lidar" / f"{epoch}_{token}"
+    if read_workers is None:
+        read_workers = workers or os.cpu_count() or 1
+    with ChunkPool(read_workers) as pool:
+        loaded = _ingest_all(
+            usable,
+            result,
+            work,
+            grid,
+            pool,
+            engine=engine,
+            epoch=epoch,
+            extent=extent,
+            params=params,
+            url=url,
+            force=force,
+        )
+        if not loaded:
+            return result
+        source = Path(paths[0]) if len(paths) == 1 else loaded[0][0].path
+        result.derived = derive_epoch(
+            [s for _, s, _ in loaded],
+            grid=grid,
+            epoch=epoch,
+            params=params,
+            file_shas=[plan.sha256 for plan, _, _ in loaded],
+            source_path=source,
+            url=url,
+            force=force,
+            workers=workers,
+            extent_label=extent.describe() if extent else "none",
+            pool=pool.executor_for(workers),
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _ingest_all(
+    usable: list[FilePlan],
+    result: LidarLoad,
+    work: Path,
+    grid: TileGrid,
+    pool: ChunkPool,
+    *,
+    engine: LidarEngine,
+    epoch: date,
+    extent: Extent | None,
+    params: LidarParams,
+    url: str | None,
+    force: bool,
+) -> list[tuple[FilePlan, FileSpill, LoadReport]]:
+    """Load every usable file (one run each); spill all that the rasters must be rebuilt from."""
     loaded: list[tuple[FilePlan, FileSpill, LoadReport]] = []
     for index, plan in enumerate(usable):
         spill = FileSpill(work / plan.sha256[:16], index, grid)
@@ -134,16 +194,19 @@ def load_lidar(
                 epoch=epoch,
                 extent=extent,
                 params=params,
+                pool=pool,
                 url=url,
                 force=force,
             )
+        except StoreWriteError:
+            raise  # not this file's fault: no other file could be stored either
         except MsipError as exc:
             result.refused.append((plan.path.name, str(exc)))
             continue
         result.reports.append(report)
         loaded.append((plan, spill, report))
     if not loaded:
-        return result
+        return loaded
     extent_label = extent.describe() if extent else "none"
     shas = [plan.sha256 for plan, _, _ in loaded]
     if force or not is_derived(url, shas, epoch=epoch, params=params, extent_label=extent_label):
@@ -155,23 +218,10 @@ def load_lidar(
                     engine=engine,
                     cleaner=_cleaner(plan, extent, params),
                     params=params,
+                    pool=pool,
                     run=None,
                 )
-    source = Path(paths[0]) if len(paths) == 1 else loaded[0][0].path
-    result.derived = derive_epoch(
-        [s for _, s, _ in loaded],
-        grid=grid,
-        epoch=epoch,
-        params=params,
-        file_shas=shas,
-        source_path=source,
-        url=url,
-        force=force,
-        workers=workers,
-        extent_label=extent_label,
-    )
-    shutil.rmtree(work, ignore_errors=True)
-    return result
+    return loaded
 
 
 def _plan(path: Path, engine: LidarEngine, crs: int | None, extent: Extent | None) -> FilePlan:
@@ -277,6 +327,7 @@ def _load_file(
     epoch: date,
     extent: Extent | None,
     params: LidarParams,
+    pool: ChunkPool,
     url: str | None,
     force: bool,
 ) -> LoadReport:
@@ -298,6 +349,7 @@ def _load_file(
                 engine=engine,
                 cleaner=_cleaner(plan, extent, params),
                 params=params,
+                pool=pool,
                 run=run,
                 writer=w,
             )
@@ -340,6 +392,18 @@ def _patch_cell(plan: FilePlan, params: LidarParams) -> float:
     return patch_cell_m(info.point_count, area, params.patch_points)
 
 
+@contextmanager
+def _spill_errors(spill: FileSpill) -> Iterator[None]:
+    """Turn a failed write of the tile spill (full disk, a file in the way …) into a clear error
+    and remove the half-written spill, which no later run could use."""
+    try:
+        yield
+    except OSError as exc:
+        error = write_error(spill.folder, exc, what="LiDAR work file under")  # before freeing space
+        shutil.rmtree(spill.folder, ignore_errors=True)
+        raise error from None
+
+
 def _ingest(
     plan: FilePlan,
     spill: FileSpill,
@@ -347,36 +411,58 @@ def _ingest(
     engine: LidarEngine,
     cleaner: Cleaner,
     params: LidarParams,
+    pool: ChunkPool,
     run: LoadRun | None,
     writer: PatchWriter | None = None,
 ) -> None:
-    """Stream one file: clean each chunk, store it as patches (when `writer`), spill it by tile."""
+    """Stream one file: clean each chunk, store it as patches (when `writer`), spill it by tile.
+
+    Chunks are decoded, cleaned, encoded and spilled by `pool` (several processes at once when
+    it has several workers); their results arrive in file order, so counts, quarantine
+    examples and patches are the same whatever the number of workers.
+    """
     info = plan.info
     rejected = Rejected()
     classes = np.zeros(256, dtype=np.int64)
     withheld = 0
-    offset = 0
-    spill.start()
-    with progress_bar(info.name, total=info.point_count) as bar:
-        for chunk in engine.read_chunks(info.path, params.chunk_points):
+    read = 0
+    try:
+        spill.start()
+    except OSError as exc:
+        raise write_error(spill.folder, exc, what="LiDAR work folder") from None
+    jobs = chunk_jobs(
+        info.path,
+        info.point_count,
+        params.chunk_points,
+        engine=engine.name,
+        cleaner=cleaner,
+        spill_folder=spill.folder,
+        file_index=spill.file_index,
+        grid=spill.grid,
+        patches=None if writer is None else writer.spec,
+        threads=not pool.parallel,
+    )
+    with progress_bar(info.name, total=info.point_count) as bar, _spill_errors(spill):
+        for done in pool.run(jobs):
             if run is not None:
-                run.count_in(len(chunk))
-            kept = cleaner.clean(chunk, offset, rejected)
-            offset += len(chunk)
-            classes += np.bincount(kept.classification, minlength=256)
-            withheld += int(kept.withheld.sum())
+                run.count_in(done.read)
+            read += done.read
+            rejected.merge(done.rejected)
+            classes += done.classes
+            withheld += done.withheld
+            spill.merge(done.tiles)
             if writer is not None:
-                writer.write(kept)
-            spill.write(kept)
-            bar.advance(len(chunk))
+                writer.write(done.copy_data, done.points, done.patches)
+            bar.advance(done.read)
     facts = {
         "name": info.name,
-        "read": offset,
+        "read": read,
         "kept": int(classes.sum()),
         "has_ground_class": bool(classes[2] > 0),
         "classes": {int(c): int(n) for c, n in enumerate(classes) if n},
     }
-    spill.finish(facts)
+    with _spill_errors(spill):
+        spill.finish(facts)
     if run is None:
         return
     reasons = cleaner.reasons()

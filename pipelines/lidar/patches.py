@@ -13,6 +13,7 @@ import binascii
 import math
 import queue
 import threading
+from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
@@ -86,7 +87,26 @@ def _rle(col: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def patch_lines(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[str], int]:
-    """(hex WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
+    """(hex WKB of one patch per occupied grid cell, number of points) for a cleaned chunk."""
+    wkbs, n = patch_wkbs(chunk, pcid, cell_m)
+    return [binascii.hexlify(w).decode("ascii") for w in wkbs], n
+
+
+def copy_text(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, int]:
+    """(COPY text rows of msip.lidar_patch, points, patches) for a cleaned chunk.
+
+    Built wherever the chunk was cleaned (a worker process), so the loader's own process only
+    passes the bytes on to the COPY of its transaction.
+    """
+    wkbs, n = patch_wkbs(chunk, spec.pcid, spec.cell_m)
+    out = []
+    for w in wkbs:
+        out += [spec.prefix, binascii.hexlify(w), b"\n"]
+    return b"".join(out), n, len(wkbs)
+
+
+def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes], int]:
+    """(WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
 
     Patches are written already in pgpointcloud's dimensional form, so the server stores them
     as they come (its own dimensional compression runs zlib at level 9, which made loading
@@ -112,9 +132,9 @@ def patch_lines(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[str],
         _rle(a[order], starts)
         for a in (chunk.return_number, chunk.number_of_returns, chunk.classification)
     ]
-    # Per dimension, one buffer of (dimension header + data) for all patches in order: np.insert
-    # puts each 5-byte header before its patch's data. A patch is then its 13-byte header plus
-    # one slice of each buffer: nine pieces joined once.
+    # Per dimension, one buffer of all patches' data in order and one of their 5-byte
+    # dimension headers; a patch is its 13-byte header plus, per dimension, a header slice and
+    # a data slice: seventeen pieces joined once (no copying of the data before that).
     pieces = [(0, col) for col in plain] + [(1, data) for data, _ in rle] + [(0, gps)]
     offsets = [np.r_[starts, n] * col.itemsize for col in plain]
     offsets += [np.r_[0, np.cumsum(sizes)] for _, sizes in rle] + [np.r_[starts, n] * 8]
@@ -126,27 +146,40 @@ def patch_lines(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[str],
     for (code, data), off in zip(pieces, offsets):
         dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
         dim_head["c"], dim_head["size"] = code, np.diff(off)
-        raw = np.frombuffer(data.tobytes(), dtype=np.uint8)
-        merged = np.insert(
-            raw, np.repeat(off[:-1], 5), np.frombuffer(dim_head.tobytes(), dtype=np.uint8)
-        )
-        bounds = (off + 5 * np.arange(n_patch + 1)).tolist()
-        buffers.append((merged.tobytes(), bounds))
-    lines = []
+        buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
+    wkbs = []
     for p in range(n_patch):
         parts = [head_b[13 * p : 13 * p + 13]]
-        parts += [buf[b[p] : b[p + 1]] for buf, b in buffers]
-        lines.append(binascii.hexlify(b"".join(parts)).decode("ascii"))
-    return lines, n
+        for dh, buf, b in buffers:
+            parts += [dh[5 * p : 5 * p + 5], buf[b[p] : b[p + 1]]]
+        wkbs.append(b"".join(parts))
+    return wkbs, n
+
+
+@dataclass(frozen=True)
+class PatchSpec:
+    """How one file's patches are written: pcid, grid cell (m) and the COPY row prefix."""
+
+    pcid: int
+    cell_m: float
+    prefix: bytes
+    """epoch, source_file and load_run_id as the first three COPY text columns."""
+
+
+def _copy_escape(value: str) -> str:
+    """A value in COPY text format (backslash, tab, newline and carriage return escaped)."""
+    for raw, esc in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        value = value.replace(raw, esc)
+    return value
 
 
 class PatchWriter:
-    """Streams patches of one file into msip.lidar_patch with COPY, in a background thread.
+    """Streams the COPY text of one file's patches into msip.lidar_patch, in a background thread.
 
-    Building and compressing patches (numpy, zlib) and COPY (waiting on the server) release
-    the GIL, so they overlap with decoding the next chunk in the caller's thread. The COPY runs
-    inside the load's transaction on `conn`, which the caller must not use until `close`.
-    At most `depth` chunks wait in the queue, which bounds memory.
+    COPY (waiting on the server) releases the GIL, so it overlaps with decoding and building
+    the next chunks. The COPY runs inside the load's transaction on `conn`, which the caller
+    must not use until `close`: a failure anywhere rolls the whole file back. At most `depth`
+    chunks wait in the queue, which bounds memory.
     """
 
     _STOP = object()
@@ -161,14 +194,9 @@ class PatchWriter:
         cell_m: float,
         depth: int = 2,
     ):
-        self.conn, self.epoch, self.source_file, self.run_id, self.cell_m = (
-            conn,
-            epoch,
-            source_file,
-            run_id,
-            cell_m,
-        )
-        self.pcid = table_pcid(conn)
+        self.conn = conn
+        prefix = f"{epoch.isoformat()}\t{_copy_escape(source_file)}\t{int(run_id)}\t"
+        self.spec = PatchSpec(table_pcid(conn), cell_m, prefix.encode("utf-8"))
         self.points = 0
         self.patches = 0
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
@@ -187,14 +215,10 @@ class PatchWriter:
         )
         try:
             with self.conn.cursor().copy(stmt) as cp:
-                while (chunk := self._queue.get()) is not self._STOP:
-                    if chunk is None:
+                while (data := self._queue.get()) is not self._STOP:
+                    if data is None:
                         raise _Aborted()
-                    lines, n = patch_lines(chunk, self.pcid, self.cell_m)
-                    for line in lines:
-                        cp.write_row((self.epoch, self.source_file, self.run_id, line))
-                    self.points += n
-                    self.patches += len(lines)
+                    cp.write(data)
         except _Aborted:
             pass
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
@@ -202,11 +226,14 @@ class PatchWriter:
             while self._queue.get() is not self._STOP:  # let the producer finish without blocking
                 pass
 
-    def write(self, chunk: PointChunk) -> None:
-        """Queue a cleaned chunk (EPSG:2180 metres); raises the writer's error if it failed."""
+    def write(self, data: bytes, points: int, patches: int) -> None:
+        """Queue COPY text from `copy_text`; raises the writer's error if it failed."""
         if self._error is not None:
             raise self._error
-        self._queue.put(chunk)
+        self.points += points
+        self.patches += patches
+        if data:
+            self._queue.put(data)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._queue.put(None if exc_type is not None else self._STOP)

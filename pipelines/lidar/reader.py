@@ -102,11 +102,11 @@ def discover(paths: list[Path | str]) -> list[Path]:
     return sorted(unique.values(), key=lambda f: str(f.resolve()))
 
 
-def _open(path: Path):
+def _open(path: Path, backend=None):
     import laspy
 
     try:
-        return laspy.open(path, laz_backend=laspy.LazBackend.detect_available()[0])
+        return laspy.open(path, laz_backend=backend or laspy.LazBackend.detect_available()[0])
     except Exception as exc:  # noqa: BLE001 - laspy/lazrs raise many types; all mean "unreadable"
         size = path.stat().st_size if path.exists() else 0
         if size == 0:
@@ -168,25 +168,62 @@ def read_chunks(path: Path, chunk_points: int) -> Iterator[PointChunk]:
             if len(rec) == 0:
                 break
             try:
-                chunk = PointChunk(
-                    x=np.asarray(rec.x, dtype=np.float64),
-                    y=np.asarray(rec.y, dtype=np.float64),
-                    z=np.asarray(rec.z, dtype=np.float64),
-                    intensity=np.asarray(rec.intensity, dtype=np.uint16),
-                    return_number=np.asarray(rec.return_number, dtype=np.uint8),
-                    number_of_returns=np.asarray(rec.number_of_returns, dtype=np.uint8),
-                    classification=np.asarray(rec.classification, dtype=np.uint8),
-                    gps_time=np.asarray(rec.gps_time, dtype=np.float64)
-                    if "gps_time" in dims
-                    else None,
-                    withheld=np.asarray(rec.withheld, dtype=bool),
-                )
+                chunk = _chunk(rec, dims)
             except Exception as exc:  # noqa: BLE001 - as above
                 raise _truncated(path, read, expected, exc) from None
             read += len(chunk)
             yield chunk
     if read != expected:
         raise _truncated(path, read, expected, None)
+
+
+def read_range(path: Path, start: int, count: int, *, threads: bool = True) -> PointChunk:
+    """Decode points `start` … `start + count - 1` of `path` (x/y/z scaled to file units).
+
+    LAZ files are entered through their chunk table, so ranges of one file can be decoded by
+    several processes at once; `threads=False` decodes on one thread (lazrs without rayon),
+    for workers that already run one per core. Raises SourceReadError like `read_chunks`
+    when the range cannot be decoded completely (a truncated or damaged file).
+    """
+    path = Path(path)
+    backends = _backends(threads)
+    with _open(path, backends) as reader:
+        expected = int(reader.header.point_count)
+        dims = set(reader.header.point_format.dimension_names)
+        try:
+            if start:
+                reader.seek(start)
+            rec = reader.read_points(count)
+            chunk = _chunk(rec, dims)
+        except Exception as exc:  # noqa: BLE001 - LazrsError, ValueError …: a damaged file
+            raise _truncated(path, start, expected, exc) from None
+    if len(chunk) != count:
+        raise _truncated(path, start + len(chunk), expected, None)
+    return chunk
+
+
+def _backends(threads: bool):
+    import laspy
+
+    available = laspy.LazBackend.detect_available()
+    if not threads and laspy.LazBackend.Lazrs in available:
+        return laspy.LazBackend.Lazrs
+    return available[0]
+
+
+def _chunk(rec, dims: set[str]) -> PointChunk:
+    """A PointChunk of a laspy point record (x/y/z scaled)."""
+    return PointChunk(
+        x=np.asarray(rec.x, dtype=np.float64),
+        y=np.asarray(rec.y, dtype=np.float64),
+        z=np.asarray(rec.z, dtype=np.float64),
+        intensity=np.asarray(rec.intensity, dtype=np.uint16),
+        return_number=np.asarray(rec.return_number, dtype=np.uint8),
+        number_of_returns=np.asarray(rec.number_of_returns, dtype=np.uint8),
+        classification=np.asarray(rec.classification, dtype=np.uint8),
+        gps_time=np.asarray(rec.gps_time, dtype=np.float64) if "gps_time" in dims else None,
+        withheld=np.asarray(rec.withheld, dtype=bool),
+    )
 
 
 def _truncated(path: Path, read: int, expected: int, exc: BaseException | None) -> SourceReadError:

@@ -30,6 +30,9 @@ SPILL_DTYPE = np.dtype(
     ]
 )
 DONE = "done.json"
+#: Layout of the spill folder (one sub-folder per tile, one record file per decoded chunk);
+#: a done marker of another layout (an older version's crash) is not reused.
+LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ class TileStats:
         self.minx, self.maxx = min(self.minx, float(x.min())), max(self.maxx, float(x.max()))
         self.miny, self.maxy = min(self.miny, float(y.min())), max(self.maxy, float(y.max()))
 
+    def merge(self, other: TileStats) -> None:
+        """Add the core points of `other` (the same tile, another chunk)."""
+        self.n += other.n
+        self.minx, self.maxx = min(self.minx, other.minx), max(self.maxx, other.maxx)
+        self.miny, self.maxy = min(self.miny, other.miny), max(self.maxy, other.maxy)
+
 
 @dataclass
 class FileSpill:
@@ -126,11 +135,20 @@ class FileSpill:
         self.folder.mkdir(parents=True)
         return self
 
-    def tile_path(self, key: tuple[int, int]) -> Path:
-        return self.folder / f"t_{key[0]}_{key[1]}.bin"
+    def tile_dir(self, key: tuple[int, int]) -> Path:
+        return self.folder / f"t_{key[0]}_{key[1]}"
 
-    def write(self, chunk: PointChunk) -> None:
-        """Append a cleaned chunk (EPSG:2180 metres) to the tiles it belongs to."""
+    def tile_paths(self, key: tuple[int, int]) -> list[Path]:
+        """The record files of tile `key`, in chunk order (so every run reads points alike)."""
+        folder = self.tile_dir(key)
+        return sorted(folder.glob("*.bin")) if folder.is_dir() else []
+
+    def write(self, chunk: PointChunk, part: int = 0) -> None:
+        """Append a cleaned chunk (EPSG:2180 metres) to the tiles it belongs to.
+
+        `part` (the chunk's number in the file) names the record file, so chunks decoded by
+        several processes at once never share a file and are read back in file order.
+        """
         if not len(chunk):
             return
         t = self.grid.tile_m
@@ -144,17 +162,24 @@ class FileSpill:
             rec["nret"] = chunk.number_of_returns[idx]
             rec["withheld"] = chunk.withheld[idx]
             rec["file"] = self.file_index
-            with open(self.tile_path(key), "ab") as fh:
+            folder = self.tile_dir(key)
+            folder.mkdir(exist_ok=True)
+            with open(folder / f"{part:06d}.bin", "ab") as fh:
                 rec.tofile(fh)
+            stats = self.tiles.setdefault(key, TileStats())
             if core:
-                self.tiles.setdefault(key, TileStats()).add(chunk.x[idx], chunk.y[idx])
-            else:
-                self.tiles.setdefault(key, TileStats())
+                stats.add(chunk.x[idx], chunk.y[idx])
+
+    def merge(self, tiles: dict[tuple[int, int], TileStats]) -> None:
+        """Add per-tile stats of chunks spilled by another process into this folder."""
+        for key, st in tiles.items():
+            self.tiles.setdefault(key, TileStats()).merge(st)
 
     def finish(self, facts: dict) -> None:
         """Write the done marker with per-tile stats and file facts (classes seen …)."""
         self.facts = facts
         doc = {
+            "layout": LAYOUT,
             "facts": facts,
             "tiles": [
                 [k[0], k[1], s.n, s.minx, s.miny, s.maxx, s.maxy] for k, s in self.tiles.items()
@@ -170,6 +195,8 @@ class FileSpill:
         if not marker.is_file():
             return False
         doc = json.loads(marker.read_text())
+        if doc.get("layout") != LAYOUT:
+            return False
         self.facts = doc["facts"]
         self.tiles = {
             (int(i), int(j)): TileStats(int(n), a, b, c, d) for i, j, n, a, b, c, d in doc["tiles"]
