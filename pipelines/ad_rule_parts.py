@@ -14,11 +14,14 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from msip.errors import SourceReadError, ValidationError
-from pipelines.ads import CARRIER_TYPES
+from pipelines.ads import AD_RANGES, CARRIER_TYPES
 from pipelines.tabular import normalise_name
 from pipelines.validate import EXTENTS, outside_extent_reason, parse_number
 
 ZONE_CODES = ("A", "B", "C", "D")
+#: Limits above what any carrier may measure (the advertising loader's plausible ranges) are typos.
+MAX_FACE_AREA_M2 = AD_RANGES["face_area_m2"][2]
+MAX_HEIGHT_M = AD_RANGES["height_m"][2]
 APPLIES_TO = ("free_standing", "building_mounted", "all")
 #: Road classes of Polish public roads (A motorway … D access road): the default for intersections.
 DEFAULT_ROAD_CLASSES = ("A", "S", "GP", "G", "Z", "L", "D")
@@ -109,19 +112,29 @@ def _bool(value: object, where: str) -> bool:
     raise ValidationError(f"{where} = {value!r} is not true/false (tak/nie); write allowed: true or allowed: false")
 
 
-def positive(value: object, where: str, unit: str, *, allow_zero: bool = False) -> float | None:
-    """A number > 0 (≥ 0 with allow_zero) or None for null/empty; ValidationError naming `where`."""
+def positive(value: object, where: str, unit: str, *, allow_zero: bool = False,
+             hi: float | None = None) -> float | None:
+    """A number > 0 (≥ 0 with allow_zero, ≤ hi when given) or None for null/empty; ValidationError naming `where`."""
     if isinstance(value, bool):
         raise ValidationError(f"{where} = {value!r} is not a number ({unit})")
+    if isinstance(value, float) and math.isnan(value):
+        # YAML .nan would otherwise read as "no limit" (parse_number treats NaN as empty).
+        raise ValidationError(f"{where} = .nan is not a number ({unit}); write the limit, or null for no limit")
     try:
         number = parse_number(value, field=where, unit=unit)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
     if number is None:
         return None
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+    if not math.isfinite(number):
+        raise ValidationError(f"{where} = {value!r} is not a finite number ({unit}); write the limit, or null "
+                              "for no limit")
+    if number < 0 or (number == 0 and not allow_zero):
         bound = "≥ 0" if allow_zero else "> 0"
         raise ValidationError(f"{where} = {value!r} must be {bound} ({unit}); write the limit, or null for no limit")
+    if hi is not None and number > hi:
+        raise ValidationError(f"{where} = {value!r} is above the plausible {hi:g} ({unit}); check the value and "
+                              "its unit, or write null for no limit")
     return number
 
 
@@ -208,8 +221,9 @@ def parse_zones(zones: object, table: object, *, src: str, base_dir: Path, mount
                 raise ValidationError(f"{where}: unknown key(s) {unknown}; the keys are {', '.join(_LIMIT_KEYS)}")
             limits[(code, ctype)] = ZoneLimit(
                 code, ctype, labels[ctype], mounting[ctype], _bool(lim["allowed"], f"{where}.allowed"),
-                positive(lim.get("max_face_area_m2"), f"{where}.max_face_area_m2", "m² of one face"),
-                positive(lim.get("max_height_m"), f"{where}.max_height_m", "metres above ground"),
+                positive(lim.get("max_face_area_m2"), f"{where}.max_face_area_m2", "m² of one face",
+                         hi=MAX_FACE_AREA_M2),
+                positive(lim.get("max_height_m"), f"{where}.max_height_m", "metres above ground", hi=MAX_HEIGHT_M),
             )
         missing = [labels[t] for t in mounting if t not in seen]
         if missing:

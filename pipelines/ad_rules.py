@@ -75,18 +75,40 @@ class AdRuleSet:
         return self.zone_rules + tuple(dict.fromkeys(r.code for r in self.global_rules))
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice (first at line {seen[key] + 1}); keep one of them",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> dict:
+    from pipelines.sniff import refuse_foreign_file
+
+    if path.is_file():
+        refuse_foreign_file(path, "a YAML rules file")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError:
         raise SourceReadError(f"{path}: the rules file does not exist; check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceReadError(f"{path}: cannot read the rules file ({exc}); save it as UTF-8 YAML") from None
+        raise SourceReadError(f"{path.name}: cannot read the rules file ({exc}); save it as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise SourceReadError(f"{path.name}: not valid YAML{where} ({getattr(exc, 'problem', exc)}); "
                               "check the indentation and colons there") from None
+    if doc is None:
+        raise SourceReadError(f"{path.name}: the rules file is empty (no keys, at most comments); write the rules "
+                              "(free_standing_types, building_mounted_types, zones …) or load the right file")
     if not isinstance(doc, dict):
         raise SourceReadError(f"{path.name}: the rules file must be a YAML mapping (zones:, global_rules: …), "
                               f"got {type(doc).__name__}")

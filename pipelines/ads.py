@@ -22,6 +22,7 @@ from msip.errors import SourceReadError
 from pipelines.bulk import point_ewkb_hex
 from pipelines.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
 from pipelines.copy import ewkb_hex
+from pipelines.crs import check_degrees
 from pipelines.inventory import InventoryKind, load_inventory
 from pipelines.points import COORDINATE_ALIASES, declared_epsg, locate_points
 from pipelines.runs import LoadReport
@@ -141,12 +142,20 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
                               f"are {', '.join(map(str, table.frame.columns))}. Name it with a --zones-mapping "
                               "file, e.g. 'zone_code: KLASA'")
     epsg = declared_epsg(table, crs)
+    if epsg == 4326:
+        bounds = shapely.bounds(shapely.from_wkb(np.asarray(table.geometry.to_pylist(), dtype=object),
+                                                 on_invalid="ignore"))
+        check_degrees(table.name, bounds[:, 0], bounds[:, 1])
     column = fields["zone_code"]
     raw = as_text(table.frame[column])
     letters = raw.str.extract(_ZONE_CODE, expand=False).str.upper()
     rejects.add(letters.isna().to_numpy(), "zone_code", lambda i: (
         f"{column}={raw.iloc[i]!r} is not a landscape zone class A–D (write A, B, C or D)"))
-    geoms = shapely.from_wkb(np.asarray(table.geometry.to_pylist(), dtype=object))
+    wkbs = np.asarray(table.geometry.to_pylist(), dtype=object)
+    # GDAL passes some broken polygons on (e.g. an unclosed ring) that GEOS cannot build: refuse those rows.
+    geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
+    rejects.add(pd.notna(wkbs) & pd.isna(geoms), "geom", lambda i: (
+        "geometry cannot be built (e.g. a ring whose last point is not its first); fix the polygon"))
     out = np.full(len(table), None, dtype=object)
     repaired = 0
     for i in np.flatnonzero(rejects.ok):

@@ -71,6 +71,10 @@ def read_layer(
     """A vector file's rows renamed to MSIP fields (values untouched; geometry in the file's CRS)."""
     path = Path(path)
     source = read_vector(path, preferred_layers=preferred, layer=layer, crs=crs)
+    if len(source.frame) == 0:
+        # An empty layer would replace the epoch's snapshot with nothing.
+        raise SourceReadError(f"{path.name} layer {source.layer!r} holds no features; nothing to load (an empty "
+                              "layer would remove every row of the epoch), check the export")
     names = {str(c).lower(): c for c in source.frame.columns if c != "geometry"}
     mapping = {}
     # Shapefile (dBase) field names are cut to 10 characters: public_access → public_acc.

@@ -105,3 +105,25 @@ def detect_epsg(x: np.ndarray, y: np.ndarray) -> int | None:
         if zone in (5, 6, 7, 8) and abs(mx - zone * 1_000_000 - 500_000) < 200_000:
             return 2171 + zone  # zone 5 → 2176 … zone 8 → 2179
     return None
+
+
+def check_degrees(name: str, x: np.ndarray, y: np.ndarray) -> None:
+    """CrsError when coordinates read as EPSG:4326 are mostly not degrees (e.g. metres in a GeoJSON without CRS).
+
+    A GeoJSON file without a "crs" member is WGS84 by definition (RFC 7946), so EPSG:2180 metres
+    in it would otherwise fail row by row as untransformable points.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    bad = ok & ((np.abs(x) > 180) | (np.abs(y) > 90))
+    if not bad.any() or 2 * int(bad.sum()) <= int(ok.sum()):
+        return
+    i = int(np.flatnonzero(bad)[0])
+    guess = detect_epsg(x[bad], y[bad])
+    looks = f"they look like EPSG:{guess}; " if guess is not None else ""
+    raise CrsError(
+        f"{name}: coordinates such as ({x[i]:.6g}, {y[i]:.6g}) are not longitude/latitude degrees, but the file "
+        f"is read as EPSG:4326 (a GeoJSON without a \"crs\" member is WGS84 by definition); {looks}state the "
+        "file's CRS (a \"crs\" member, or save it as GeoPackage) or reproject it to EPSG:4326"
+    )

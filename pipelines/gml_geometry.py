@@ -14,7 +14,7 @@ import numpy as np
 from lxml import etree
 from shapely.geometry import MultiPolygon, Polygon
 
-from msip.errors import CrsError
+from msip.errors import CrsError, ValidationError
 from pipelines.crs import is_northing_first, parse_epsg, to_storage
 
 GML = "http://www.opengis.net/gml/3.2"
@@ -34,8 +34,8 @@ OTHER_GEOMETRY = (
 )
 
 
-class GmlGeometryError(ValueError):
-    """A GML geometry that cannot be read; the message names the element, line and fix."""
+class GmlGeometryError(ValidationError):
+    """A GML geometry that cannot be read; the message names the element, line and fix (a ValueError too)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,12 @@ def _ring_coords(
             f"gml:posList (line {where}) holds {bad!r}, which is not a number; coordinates are "
             "space-separated numbers with a decimal point"
         ) from None
+    if not np.isfinite(values).all():
+        bad = next(v for v in text.split() if not np.isfinite(float(v)))
+        raise GmlGeometryError(
+            f"gml:posList (line {where}) holds {bad!r}, which is not a finite number; every "
+            "coordinate must be a real number"
+        )
     if dim not in (2, 3) or values.size % dim:
         raise GmlGeometryError(
             f"gml:posList (line {where}) has {values.size} numbers, not a multiple of "

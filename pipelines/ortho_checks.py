@@ -249,6 +249,11 @@ def delivery_reference(infos: list[TileInfo]) -> tuple[tuple[int, str], float] |
 def consistency_reason(info: TileInfo, signature: tuple[int, str], res_m: float) -> str | None:
     """Why a tile does not match its delivery (bands, dtype, pixel size), or None."""
     name = info.path.name
+    if abs(info.res[0] - info.res[1]) > RES_TOLERANCE * max(info.res):
+        return (
+            f"{name}: non-square pixels {info.res[0]:g}×{info.res[1]:g} m; resample the tile to square pixels "
+            f"(e.g. gdalwarp -tr {min(info.res):g} {min(info.res):g})"
+        )
     if info.signature != signature:
         return (
             f"{name}: has {info.count} bands ({info.dtype}) but the delivery has {signature[0]} bands "

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from msip.errors import CrsError, SourceReadError, ValidationError
 from pipelines.columns import Rejects, numbers
-from pipelines.crs import STORAGE_EPSG, detect_epsg, parse_epsg, to_storage
+from pipelines.crs import STORAGE_EPSG, check_degrees, detect_epsg, parse_epsg, to_storage
 from pipelines.tabular import Table
 from pipelines.validate import Extent, outside_extent_reason
 
@@ -60,7 +60,7 @@ def points_from_wkb(geometry: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndar
                 return xy[:, 0].copy(), xy[:, 1].copy(), problem
     import shapely
 
-    geoms = shapely.from_wkb(np.asarray(geometry.to_pylist(), dtype=object))
+    geoms = shapely.from_wkb(np.asarray(geometry.to_pylist(), dtype=object), on_invalid="ignore")
     kinds = shapely.get_type_id(geoms)
     single = (kinds == 4) & (shapely.get_num_geometries(geoms) == 1)
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
@@ -101,6 +101,8 @@ def locate_points(table: Table, mapping: dict[str, str], rejects: Rejects, *, cr
         epsg = crs or (4326 if lonlat else _guess_epsg(table, sx, sy, rejects.ok, xcol, ycol))
         xs, ys = table.frame[xcol].to_numpy(), table.frame[ycol].to_numpy()
         raw_of = (lambda i: f"{xcol},{ycol}={xs[i]},{ys[i]}")
+    if epsg == 4326:
+        check_degrees(table.name, sx[rejects.ok], sy[rejects.ok])
     source = "the file's point geometry" if table.geometry is not None else f"columns {columns[0]}/{columns[1]}"
     table.notes.append(f"positions from {source}, EPSG:{epsg} → EPSG:{STORAGE_EPSG}")
     ok = rejects.ok.copy()
@@ -141,7 +143,10 @@ def declared_epsg(table: Table, crs: int | None) -> int:
             raise CrsError(f"{table.name}: its CRS has no EPSG code ({table.crs_text[:80]}…); "
                            "reproject the file to EPSG:2180 (e.g. ogr2ogr -t_srs EPSG:2180)")
         raise CrsError(f"{table.name} declares no CRS; pass --crs, e.g. --crs 2180 or --crs 2178")
-    return parse_epsg(code)
+    try:
+        return parse_epsg(code)
+    except CrsError as exc:
+        raise CrsError(f"{table.name}: {exc}") from None
 
 
 def _guess_epsg(table: Table, sx: np.ndarray, sy: np.ndarray, ok: np.ndarray, xcol: str, ycol: str) -> int:

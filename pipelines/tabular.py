@@ -52,7 +52,11 @@ class Table:
 
             wkbs = self.geometry.take(pa.array(rows)).to_pylist()
             for row, wkb in zip(out, wkbs):
-                row["geometry"] = None if wkb is None else shapely.from_wkb(wkb).wkt[:2000]
+                geom = None if wkb is None else shapely.from_wkb(wkb, on_invalid="ignore")
+                if geom is not None:
+                    row["geometry"] = geom.wkt[:2000]
+                else:  # GEOS cannot build some geometries GDAL passes on (an unclosed ring)
+                    row["geometry"] = None if wkb is None else f"(unreadable geometry, {len(wkb)} bytes of WKB)"
         return out
 
 
@@ -69,6 +73,12 @@ def read_table(path: Path | str, *, layer: str | None = None, preferred_layers: 
     if not path.is_file():
         raise SourceReadError(f"{path} does not exist or is not a file; check the path")
     suffix = path.suffix.lower()
+    if suffix in VECTOR_SUFFIXES and path.stat().st_size == 0:
+        raise SourceReadError(f"{path.name} is empty (0 bytes); nothing to load — copy or export it again")
+    if suffix in CSV_SUFFIXES + VECTOR_SUFFIXES:
+        from pipelines.sniff import refuse_foreign_file
+
+        refuse_foreign_file(path, "a CSV" if suffix in CSV_SUFFIXES else f"a {suffix[1:]} file")
     if suffix in CSV_SUFFIXES:
         table = _read_csv(path)
     elif suffix in VECTOR_SUFFIXES:

@@ -1,7 +1,7 @@
 """Shared value and geometry checks: numbers with decimal commas, ranges, extents, geometries.
 
-Parsers raise ValueError with a message that shows the value and what was expected; loaders
-turn those into quarantined rows (never a silent drop).
+Parsers raise ValidationError (an MsipError and a ValueError) with a message that shows the
+value and what was expected; loaders turn those into quarantined rows (never a silent drop).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from msip.errors import ConfigError
+from msip.errors import ConfigError, ValidationError
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
@@ -35,7 +35,7 @@ def parse_number(text: object, *, field: str, unit: str = "") -> float | None:
         return None
     if not _NUMBER.match(s):
         example = f" (expected {unit}, e.g. 12.5)" if unit else " (expected a number, e.g. 12.5)"
-        raise ValueError(f"{field}={str(text)!r} is not a number{example}")
+        raise ValidationError(f"{field}={str(text)!r} is not a number{example}")
     return float(s.replace(",", "."))
 
 
@@ -63,7 +63,7 @@ def check_range(value: float | None, lo: float, hi: float, *, field: str, unit: 
     if value is None:
         return
     if not (lo <= value <= hi):
-        raise ValueError(f"{field}={value:g} {unit} is outside the plausible range {lo:g}–{hi:g} {unit}")
+        raise ValidationError(f"{field}={value:g} {unit} is outside the plausible range {lo:g}–{hi:g} {unit}")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from msip.errors import CrsError, SourceReadError
-from pipelines.crs import epsg_of, parse_epsg, to_storage
+from pipelines.crs import check_degrees, epsg_of, parse_epsg, to_storage
 from pipelines.validate import Extent, check_geometry, outside_extent_reason
 
 VECTOR_SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".shp": "shp"}
@@ -57,6 +57,9 @@ def read_vector(
         raise SourceReadError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise SourceReadError(f"{path.name}: the file is empty (0 bytes)")
+    from pipelines.sniff import refuse_foreign_file
+
+    refuse_foreign_file(path, f"a {fmt} file")
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         chosen = choose_layer(path, layers, preferred_layers, layer)
@@ -77,7 +80,13 @@ def read_vector(
         raise CrsError(
             f"{path.name} says EPSG:{file_epsg} but --crs is EPSG:{crs}; drop --crs or fix the file"
         )
-    epsg = parse_epsg(file_epsg if file_epsg is not None else crs)
+    try:
+        epsg = parse_epsg(file_epsg if file_epsg is not None else crs)
+    except CrsError as exc:
+        raise CrsError(f"{path.name}: {exc}") from None
+    if epsg == 4326 and len(frame):
+        bounds = frame.geometry.bounds
+        check_degrees(path.name, bounds["minx"].to_numpy(), bounds["miny"].to_numpy())
     return VectorSource(frame, epsg, chosen, fmt)
 
 
