@@ -7,6 +7,7 @@ Under gunicorn every worker writes to $PROMETHEUS_MULTIPROC_DIR (set by `msip se
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from flask import Flask, Response, g, request
@@ -18,35 +19,44 @@ except ImportError:  # metrics are optional; /metrics then says how to enable th
 
 _metrics: dict = {}
 _last_pool_update = [0.0]
+#: A worker's first requests arrive together (a web map asks for many tiles at once): one
+#: thread registers the metrics while the others wait, instead of reading a half-filled dict.
+_setup_lock = threading.Lock()
 
 
 def _setup() -> dict:
-    if not _metrics and prom is not None:
-        _metrics["requests"] = prom.Counter(
-            "msip_api_requests_total", "HTTP requests answered", ["route", "method", "status"]
-        )
-        _metrics["latency"] = prom.Histogram(
-            "msip_api_request_duration_seconds",
-            "Time to answer a request (s)",
-            ["route"],
-            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-        )
-        mode = (
-            {"multiprocess_mode": "livesum"} if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else {}
-        )
-        _metrics["pool_size"] = prom.Gauge(
-            "msip_api_db_pool_connections", "Open database connections", **mode
-        )
-        _metrics["pool_available"] = prom.Gauge(
-            "msip_api_db_pool_available", "Idle database connections", **mode
-        )
-        _metrics["pool_waiting"] = prom.Gauge(
-            "msip_api_db_pool_waiting", "Requests waiting for a connection", **mode
-        )
-        _metrics["pool_errors"] = prom.Gauge(
-            "msip_api_db_pool_errors", "Failed connection attempts (cumulative)", **mode
-        )
+    if _metrics or prom is None:
+        return _metrics
+    with _setup_lock:
+        if not _metrics:
+            _metrics.update(_create())
     return _metrics
+
+
+def _create() -> dict:
+    """The metric objects, registered once per process."""
+    m: dict = {}
+    m["requests"] = prom.Counter(
+        "msip_api_requests_total", "HTTP requests answered", ["route", "method", "status"]
+    )
+    m["latency"] = prom.Histogram(
+        "msip_api_request_duration_seconds",
+        "Time to answer a request (s)",
+        ["route"],
+        buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    )
+    mode = {"multiprocess_mode": "livesum"} if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else {}
+    m["pool_size"] = prom.Gauge("msip_api_db_pool_connections", "Open database connections", **mode)
+    m["pool_available"] = prom.Gauge(
+        "msip_api_db_pool_available", "Idle database connections", **mode
+    )
+    m["pool_waiting"] = prom.Gauge(
+        "msip_api_db_pool_waiting", "Requests waiting for a connection", **mode
+    )
+    m["pool_errors"] = prom.Gauge(
+        "msip_api_db_pool_errors", "Failed connection attempts (cumulative)", **mode
+    )
+    return m
 
 
 def _update_pool_gauges(m: dict) -> None:

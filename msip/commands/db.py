@@ -1,6 +1,8 @@
-"""`msip db …`: the project-local PostgreSQL cluster and the schema migrations."""
+"""`msip db …`: the project-local PostgreSQL cluster, the schema migrations, dumps and restores."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -84,6 +86,41 @@ def migrate() -> None:
 
     applied = apply(get_settings().database_url)
     click.echo(f"applied: {', '.join(applied)}" if applied else "up to date: nothing to apply")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def dump(file: Path) -> None:
+    """Write a pg_dump custom-format backup of the database (MSIP_DATABASE_URL or the local one) to FILE."""
+    from msip.backup import dump_database
+    from msip.db import connect, redact
+
+    settings = get_settings()
+    with connect(settings.database_url) as conn:  # one clear error when the database is down
+        conn.execute("SELECT 1")
+    size = dump_database(settings.database_url, file)
+    click.echo(f"dumped {redact(settings.database_url)} to {file} ({size / 1e6:.1f} MB)")
+    click.echo(f"the dump has no raster files: back up {settings.data_dir / 'rasters'} as well")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Drop the database first if it exists (every row in it is lost).")
+def restore(file: Path, replace: bool) -> None:
+    """Recreate the database on the local cluster (roles, extensions) and restore FILE into it."""
+    from msip.backup import is_local, restore_database
+    from msip.db import conninfo_params
+    from msip.errors import ConfigError
+
+    settings = get_settings()
+    if not is_local(settings, settings.database_url):
+        raise ConfigError(
+            "MSIP_DATABASE_URL points at a database outside the project-local cluster; restore it as its "
+            "administrator with pg_restore (see docs/operations.md), or unset MSIP_DATABASE_URL"
+        )
+    dbname = conninfo_params(settings.database_url).get("dbname", "msip")
+    report = restore_database(settings, file, dbname, replace=replace)
+    click.echo(report.summary())
 
 
 def _require_local(settings, action: str) -> None:

@@ -2,13 +2,18 @@
 thin `execute()` that turns MSIP errors into 4xx answers with a message for an end user.
 
 pygeoapi does not check inputs against the declared JSON schema, so `validate_inputs` does:
-required inputs, types, enums, minimum/maximum, and MSIP's own limits declared in the schema
-(`x-msip-max-area-km2` for bounding boxes).
+required inputs, types, finite numbers, enums, minimum/maximum, and MSIP's own limits declared in
+the schema (`x-msip-max-area-km2` for bounding boxes). A synchronous execution may run at most
+`sync_timeout_s()` seconds (MSIP_PROCESS_SYNC_TIMEOUT_S, default 60) before the API answers 503
+with the advice to run it as an async job; async jobs have no such limit.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
+import threading
 from datetime import date
 from http import HTTPStatus
 from typing import Any
@@ -18,6 +23,10 @@ from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 from msip.errors import DatabaseError, MsipError
 
 LOGGER = logging.getLogger(__name__)
+
+#: Default longest synchronous run (s); a gunicorn request thread should not be held longer.
+SYNC_TIMEOUT_S = 60.0
+SYNC_TIMEOUT_ENV = "MSIP_PROCESS_SYNC_TIMEOUT_S"
 
 _JSON_TYPES = {
     "number": (int, float),
@@ -31,6 +40,13 @@ _JSON_TYPES = {
 
 class ProcessUnavailableError(ProcessorExecuteError):
     """The database behind a process cannot be reached: 503, try again later."""
+
+    http_status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    ogc_exception_code = "ServiceUnavailable"
+
+
+class ProcessTimeoutError(ProcessorExecuteError):
+    """A synchronous run outlasted the limit: 503 advising an async job or a smaller area."""
 
     http_status_code = HTTPStatus.SERVICE_UNAVAILABLE
     ogc_exception_code = "ServiceUnavailable"
@@ -59,6 +75,9 @@ def _check_value(name: str, value: Any, schema: dict) -> Any:
                 ok = False
         if not ok:
             raise _fail(f"input '{name}' must be of type {kind}, got {value!r}")
+        # JSON parsers accept NaN and Infinity, and NaN passes every minimum/maximum comparison.
+        if kind in ("number", "integer") and not math.isfinite(value):
+            raise _fail(f"input '{name}' must be a finite number, got {value!r}")
     if "enum" in schema and value not in schema["enum"]:
         raise _fail(f"input '{name}'={value!r} is not one of {schema['enum']}")
     if "minimum" in schema and value < schema["minimum"]:
@@ -122,6 +141,26 @@ def validate_inputs(data: dict | None, metadata: dict) -> dict:
     return result
 
 
+def sync_timeout_s() -> float:
+    """Longest synchronous run in seconds: MSIP_PROCESS_SYNC_TIMEOUT_S, else SYNC_TIMEOUT_S."""
+    raw = os.environ.get(SYNC_TIMEOUT_ENV, "")
+    try:
+        value = float(raw) if raw else SYNC_TIMEOUT_S
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value > 0):
+        LOGGER.warning("%s=%r is not a positive number of seconds; using %g", SYNC_TIMEOUT_ENV, raw, SYNC_TIMEOUT_S)
+        return SYNC_TIMEOUT_S
+    return value
+
+
+def _in_async_job() -> bool:
+    """True inside a pygeoapi async job: its manager runs jobs in multiprocessing.dummy threads."""
+    from multiprocessing.dummy import DummyProcess
+
+    return isinstance(threading.current_thread(), DummyProcess)
+
+
 class MsipProcessor(BaseProcessor):
     """Base of MSIP processes: subclasses set METADATA and implement `run(inputs) -> dict`."""
 
@@ -135,8 +174,39 @@ class MsipProcessor(BaseProcessor):
 
     def execute(self, data: dict, outputs: dict | None = None) -> tuple[str, Any]:
         inputs = validate_inputs(data, self.METADATA)
+        if _in_async_job():
+            return "application/json", self._run(inputs)
+        return "application/json", self._run_with_limit(inputs, sync_timeout_s())
+
+    def _run_with_limit(self, inputs: dict, limit_s: float) -> dict:
+        """`_run` in a daemon thread, given up on (not killed: runs commit all or nothing) after limit_s."""
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["result"] = self._run(inputs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, name=f"msip-process-{self.METADATA.get('id')}", daemon=True)
+        worker.start()
+        worker.join(limit_s)
+        if worker.is_alive():
+            LOGGER.warning("process %s passed the %g s synchronous limit; it finishes in the background",
+                           self.METADATA.get("id"), limit_s)
+            raise ProcessTimeoutError(
+                user_msg=f"the analysis ran longer than {limit_s:g} s, the limit for a synchronous run; "
+                "send it again with the header 'Prefer: respond-async' to get a job to follow at /jobs, "
+                "or ask for a smaller bbox (the interrupted run completes on the server and is recorded)"
+            )
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    def _run(self, inputs: dict) -> dict:
+        """`run(inputs)` with MSIP errors turned into answers for an end user (400, 503, or a plain 500)."""
         try:
-            return "application/json", self.run(inputs)
+            return self.run(inputs)
         except DatabaseError:
             raise ProcessUnavailableError(
                 user_msg="the database is not reachable right now; try again in a minute"

@@ -17,3 +17,7 @@ $$;
 GRANT SELECT, INSERT, UPDATE ON pointcloud_formats TO msip_owner;
 GRANT SELECT ON pointcloud_formats TO msip_reader;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+-- Server-side large-object functions write even in a read-only transaction and are granted to
+-- PUBLIC by default; MSIP uses no large objects, so nobody but a superuser may create any.
+REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea),
+    lo_put(oid, bigint, bytea) FROM PUBLIC;

@@ -56,7 +56,9 @@ def _conninfo(params: tuple[tuple[str, str], ...]) -> str:
 
 
 def _configure(conn: psycopg.Connection) -> None:
+    # Set here rather than trusting the role's defaults, which the role itself may change.
     conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     conn.commit()
 
 
@@ -73,6 +75,8 @@ def pool(conninfo: str) -> ConnectionPool:
                     max_size=POOL_MAX,
                     timeout=POOL_TIMEOUT_S,
                     configure=_configure,
+                    # a connection the database dropped (e.g. a restart) is replaced before use
+                    check=ConnectionPool.check_connection,
                     open=False,
                     name="msip-api",
                     kwargs={"autocommit": True, "connect_timeout": 5},
