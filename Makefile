@@ -9,14 +9,15 @@ export MSIP_HOME ?= $(CURDIR)/.msip
 export MSIP_PG_PORT ?= 55432
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages venv demo test db-start db-stop clean-data help
+.PHONY: setup system-packages venv web demo test db-start db-stop clean-data help
 
 help:
 	@echo "make demo   - set up, load the sample world, run analyses, serve API + map on 127.0.0.1"
 	@echo "make test   - set up, then run the whole test suite"
-	@echo "make setup  - only install (Debian packages, .venv, project)"
+	@echo "make setup  - only install (Debian packages, .venv, project, web map)"
+	@echo "make web    - only build the web map into web/dist/ (MapLibre from npm)"
 
-setup: system-packages venv
+setup: system-packages venv web
 
 system-packages:
 	@scripts/install_system_packages.sh
@@ -27,6 +28,16 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(PY) -m pip install --quiet -e '.[test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@touch $@
+
+# The web map: MapLibre GL JS from the npm registry (pinned in web/package-lock.json), built
+# into web/dist/ and served at /map. Rebuilt only when its inputs change (a stamp file).
+WEB_SRC := $(wildcard web/src/*)
+
+web: web/dist/.built
+
+web/dist/.built: web/package.json web/package-lock.json web/build.mjs $(WEB_SRC) | system-packages
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 	@touch $@
 
 db-start: setup

@@ -130,9 +130,23 @@ def test_metrics_count_requests_of_all_workers(server):
     )
 
 
-def test_map_placeholder_and_security_headers(server):
-    r = requests.get(f"{server}/map", timeout=10)
-    assert r.status_code == 200 and "OGC API" in r.text
+def test_map_placeholder_when_the_web_map_is_not_built(tmp_path):
+    from flask import Flask
+
+    from msip.api import webmap
+
+    app = Flask(__name__)
+    webmap.install(app, tmp_path / "dist", "http://api.example", {"trees": {"title": "Drzewa"}})
+    r = app.test_client().get("/map/")
+    assert r.status_code == 200 and "make web" in r.text and "http://api.example/" in r.text
+    assert app.test_client().get("/map/app.js").status_code == 404
+
+
+def test_map_and_security_headers(server):
+    r = requests.get(f"{server}/map", timeout=10)  # 308 to /map/, where relative API links resolve
+    assert r.status_code == 200 and r.url == f"{server}/map/"
+    assert '<script src="maplibre-gl-csp.js">' in r.text and "make web" not in r.text
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     item = requests.get(f"{server}/collections/trees/items?limit=1", timeout=10)
     assert item.headers["X-Content-Type-Options"] == "nosniff"
     assert (

@@ -179,7 +179,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     metrics.install(app)
     webmap.install(
         app,
-        WEB_DIR,
+        WEB_DIR / "dist",
         api.base_url,
         {k: v for k, v in cfg["resources"].items() if v.get("type") == "collection"},
     )
@@ -213,8 +213,12 @@ def _install_errors(app: Flask) -> None:
                 "ServiceUnavailable",
                 "the database is unavailable; try again in a minute",
             )
+        from pygeoapi.provider.base import ProviderGenericError
         from werkzeug.exceptions import HTTPException
 
+        if isinstance(exc, ProviderGenericError) and int(exc.http_status_code) < 500:
+            # a provider refusing a request that pygeoapi's handler does not catch (e.g. unknown TMS)
+            return http.error_response(int(exc.http_status_code), exc.ogc_exception_code, exc.message)
         if isinstance(exc, HTTPException):
             return http.error_response(
                 exc.code or 500, type(exc).__name__, exc.description or str(exc)

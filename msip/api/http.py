@@ -19,6 +19,13 @@ TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*"')
 #: Cache lifetimes (seconds) by the first path segment after /collections/{id}.
 MAX_AGE = {"tiles": 3600, "coverage": 3600, "items": 60, "meta": 300}
 JSON_ERROR = "application/json"
+#: The web map's policy: its own scripts and worker only (MapLibre's CSP build: no eval, no blob:
+#: workers), data from this server, tile images decoded from data:/blob: URLs.
+MAP_CSP = (
+    "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'; "
+    "img-src 'self' data: blob:; style-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'"
+)
 
 
 def error_response(status: int, code: str, message: str) -> Response:
@@ -133,7 +140,9 @@ def finish(req: Request, resp: Response) -> Response:
     h.setdefault("Access-Control-Allow-Origin", "*")
     h.setdefault("Access-Control-Expose-Headers", "ETag, Content-Crs, Link")
     ctype = resp.mimetype or ""
-    if not ctype.startswith("text/html"):
+    if req.path == "/map" or req.path.startswith("/map/"):
+        h["Content-Security-Policy"] = MAP_CSP  # also governs the map's worker, loaded from /map/
+    elif not ctype.startswith("text/html"):
         h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
     if req.method not in ("GET", "HEAD") or resp.status_code != 200 or resp.direct_passthrough:
         if resp.status_code >= 400:

@@ -1,8 +1,9 @@
-"""Responses MSIP answers itself: conformance, tile data (with pre-render ETags) and health."""
+"""Responses MSIP answers itself: conformance, tile data (pre-render ETags, epochs) and health."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Request, Response
 from pygeoapi.api import API
@@ -40,8 +41,22 @@ def conformance_response(api: API, req: Request, classes: list[str]) -> Response
     return Response(json.dumps({"conformsTo": classes}), mimetype="application/json")
 
 
+def _epoch_problem(value: str) -> str | None:
+    """Why a tile `datetime` is not a calendar date (YYYY-MM-DD), or None when it is one."""
+    try:
+        if len(value) == 10:
+            date.fromisoformat(value)
+            return None
+    except ValueError:
+        pass
+    return (
+        f"datetime={value!r} is not a date; map tiles take one epoch as datetime=YYYY-MM-DD, "
+        "e.g. datetime=2024-06-15 (the tileset metadata lists the epochs)"
+    )
+
+
 def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x: int) -> Response:
-    """A vector or map tile; 304 before rendering when the client's ETag is still current."""
+    """A vector or map tile (a raster's `datetime` epoch, else the latest); 304 while ETag holds."""
     from pygeoapi.util import get_provider_by_type
 
     res = api.config["resources"].get(cid)
@@ -61,8 +76,21 @@ def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x:
             "InvalidParameterValue",
             f"f={wanted!r}: this collection's tiles are {fmt}; use f={fmt} or omit f",
         )
+    epoch = req.args.get("datetime")
+    if epoch is not None:
+        problem = _epoch_problem(epoch)
+        if problem:
+            return http.error_response(400, "InvalidParameterValue", problem)
     try:
         p = load_plugin("provider", provider_def)
+        if epoch is not None:
+            if not hasattr(p, "select_epoch"):
+                return http.error_response(
+                    400,
+                    "InvalidParameterValue",
+                    f"collection {cid!r} has no tile epochs; remove the datetime parameter",
+                )
+            p.select_epoch(date.fromisoformat(epoch))
         seed = getattr(p, "etag_seed", None)
         etag = http.etag_of(b"", seed, req.path) if seed else None
         if etag and http.matches(req, etag):

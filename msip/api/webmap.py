@@ -1,19 +1,23 @@
-"""/map: the public web map from `web/` when it is built, else a small placeholder page."""
+"""/map: the public web map built into `web/dist` (`make web`), else a small placeholder page.
+
+The page finds the API relative to itself (`../collections/…`), so /map redirects to /map/ to
+make those relative URLs resolve; http.finish gives every /map response the map's own CSP.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, abort, send_from_directory
+from flask import Flask, Response, abort, redirect, request, send_from_directory
 
 PLACEHOLDER = """<!doctype html>
 <html lang="pl"><head><meta charset="utf-8"><title>MSIP — mapa / map</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<body>
 <h1>MSIP — mapa miejska / city map</h1>
-<p>Mapa internetowa nie jest jeszcze zbudowana. Dane są dostępne przez
+<p>Mapa internetowa nie jest jeszcze zbudowana (<code>make web</code>). Dane są dostępne przez
 <a href="{base}/">OGC API</a> (np. w QGIS: Warstwa → Dodaj warstwę → WFS / OGC API - Features).</p>
-<p>The web map is not built yet. The data is available through the
+<p>The web map is not built yet (<code>make web</code>). The data is available through the
 <a href="{base}/">OGC API</a> (in QGIS: Layer → Add Layer → WFS / OGC API - Features).</p>
 <ul>{items}</ul>
 </body></html>
@@ -21,14 +25,17 @@ PLACEHOLDER = """<!doctype html>
 
 
 def install(app: Flask, web_dir: Path, base_url: str, collections: dict) -> None:
-    """Serve `web_dir` at /map (index.html at /map/), or the placeholder when it does not exist."""
+    """Serve `web_dir` at /map/ (index.html for the folder), or the placeholder when it is not built."""
 
     @app.route("/map")
     @app.route("/map/")
     @app.route("/map/<path:path>")
     def webmap(path: str = "index.html") -> Response:
-        if web_dir.is_dir():
-            if not (web_dir / path).resolve().is_relative_to(web_dir.resolve()):
+        if request.path == "/map":
+            return redirect(f"{request.script_root}/map/", code=308)
+        if (web_dir / "index.html").is_file():
+            hidden = any(part.startswith(".") for part in Path(path).parts)  # e.g. the build stamp
+            if hidden or not (web_dir / path).resolve().is_relative_to(web_dir.resolve()):
                 abort(404)
             return send_from_directory(web_dir, path)
         if path != "index.html":

@@ -1,4 +1,4 @@
-"""The raster catalogue as the API sees it: which COG (or mosaic) is the latest of a kind."""
+"""The raster catalogue as the API sees it: the latest COG (or mosaic) of a kind, or of an epoch."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pygeoapi.provider.base import ProviderConnectionError
 from msip.api.providers.db import fetch
 
 CACHE_TTL_S = 30.0
-_cache: dict[tuple[str, str], tuple[float, RasterAsset]] = {}
+_cache: dict[tuple[str, str, date | None], tuple[float, RasterAsset]] = {}
 
 
 class RasterMissing(ProviderConnectionError):
@@ -35,9 +35,20 @@ class RasterAsset:
     identity: str
 
 
-def latest_raster(conninfo: str, kind: str) -> RasterAsset:
-    """The newest raster of `kind` (mosaic preferred within an epoch), cached for a few seconds."""
-    key = (conninfo, kind)
+def raster_epochs(conninfo: str, kind: str) -> list[date]:
+    """The epochs of `kind` that have a raster, oldest first."""
+    rows = fetch(
+        conninfo,
+        "SELECT DISTINCT epoch FROM msip.raster_asset"
+        " WHERE kind = %s AND epoch IS NOT NULL ORDER BY epoch",
+        (kind,),
+    )
+    return [r[0] for r in rows]
+
+
+def latest_raster(conninfo: str, kind: str, epoch: date | None = None) -> RasterAsset:
+    """The newest raster of `kind`, or that of `epoch` (mosaic preferred), cached a few seconds."""
+    key = (conninfo, kind, epoch)
     hit = _cache.get(key)
     if hit and time.monotonic() - hit[0] < CACHE_TTL_S:
         return hit[1]
@@ -45,10 +56,15 @@ def latest_raster(conninfo: str, kind: str) -> RasterAsset:
         conninfo,
         """
         SELECT kind, epoch, path, band_descriptions, nodata, coalesce(sha256, '')
-        FROM msip.raster_asset WHERE kind = %s
+        FROM msip.raster_asset WHERE kind = %s AND (%s::date IS NULL OR epoch = %s::date)
         ORDER BY epoch DESC NULLS LAST, is_mosaic DESC, asset_id DESC LIMIT 1""",
-        (kind,),
+        (kind, epoch, epoch),
     )
+    if not rows and epoch is not None:
+        known = ", ".join(str(e) for e in raster_epochs(conninfo, kind)) or "none"
+        raise RasterMissing(
+            user_msg=f"no {kind} raster of epoch {epoch}; the epochs loaded are: {known}"
+        )
     if not rows:
         raise RasterMissing(
             user_msg=f"no {kind} raster is loaded yet; load one with `msip load {kind}`"

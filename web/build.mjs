@@ -1,0 +1,25 @@
+// Build the web map into dist/: the page from src/ plus MapLibre's CSP build copied from
+// node_modules (installed by `npm ci`), so the served page needs nothing from the internet.
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, "src");
+const dist = join(here, "dist");
+const maplibre = join(here, "node_modules", "maplibre-gl", "dist");
+// The CSP build loads its worker from a file, so the page's policy needs no blob: workers or eval.
+const VENDOR = ["maplibre-gl-csp.js", "maplibre-gl-csp-worker.js", "maplibre-gl.css", "LICENSE.txt"];
+
+if (!existsSync(maplibre)) {
+  console.error(`error: ${maplibre} is missing; run \`npm ci\` in ${here} first (make web does)`);
+  process.exit(1);
+}
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(src)) cpSync(join(src, name), join(dist, name));
+for (const name of VENDOR) {
+  const target = name === "LICENSE.txt" ? "maplibre-gl-LICENSE.txt" : name;
+  cpSync(join(maplibre, name), join(dist, target));
+}
+console.log(`web map built into ${dist} (${readdirSync(dist).length} files)`);

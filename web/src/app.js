@@ -1,0 +1,379 @@
+// The MSIP web map: MapLibre over the project's own OGC API (found relative to this page, so it
+// works at any host, port or path prefix), a layer panel with legends, popups, an epoch switch
+// for the orthophoto and a Polish/English toggle. No data or code comes from anywhere else.
+/* global maplibregl */
+
+import { LANGS, lang, pick, setLang, t } from "./i18n.js";
+import { LAYERS, legendEntries } from "./layers.js";
+
+/** The API root: the page is served at <root>/map/. */
+const API = new URL("../", location.href);
+const TMS = "WebMercatorQuad";
+const ITEM_LIMIT = 5000;
+const KIELCE = { center: [20.6286, 50.8703], zoom: 13 };
+const LANG_KEY = "msip-map-lang";
+
+const state = { layers: [], epoch: null, epochs: [], pending: 0, popup: null, hit: null, aborts: {} };
+let map = null;
+
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+const apiUrl = (path) => new URL(path, API).href;
+
+async function getJSON(path, signal) {
+  const resp = await fetch(apiUrl(path), { headers: { Accept: "application/json" }, signal });
+  if (!resp.ok) {
+    let reason = `HTTP ${resp.status}`;
+    try {
+      reason = (await resp.json()).description || reason;
+    } catch {
+      /* the status is reason enough */
+    }
+    throw new Error(reason);
+  }
+  return resp.json();
+}
+
+function tileUrl(layer) {
+  const format = layer.kind === "mvt" ? "mvt" : "png";
+  let url = `${apiUrl(`collections/${layer.collection}/tiles/${TMS}`)}/{z}/{y}/{x}?f=${format}`;
+  if (layer.epochs && state.epoch) url += `&datetime=${state.epoch}`;
+  return url;
+}
+
+function zoomRange(meta) {
+  const zooms = (meta?.tileMatrixSetLimits ?? []).map((l) => Number(l.tileMatrix));
+  return zooms.length ? { minzoom: Math.min(...zooms), maxzoom: Math.max(...zooms) } : {};
+}
+
+function source(layer) {
+  if (layer.kind === "geojson") return { type: "geojson", data: { type: "FeatureCollection", features: [] } };
+  const src = { type: layer.kind === "mvt" ? "vector" : "raster", tiles: [tileUrl(layer)], ...zoomRange(layer.meta) };
+  const bb = layer.meta?.boundingBox;
+  if (bb) src.bounds = [...bb.lowerLeft, ...bb.upperRight]; // no requests (and no 404s) outside the data
+  if (src.type === "raster") src.tileSize = 256;
+  return src;
+}
+
+const styleIds = (layer) => layer.style.map((_, i) => `${layer.id}-${i}`);
+
+function buildStyle() {
+  const sources = {};
+  const layers = [{ id: "background", type: "background", paint: { "background-color": "#e8e8e3" } }];
+  for (const layer of state.layers) {
+    sources[layer.id] = source(layer);
+    layer.style.forEach((s, i) => {
+      const paint = s.type === "raster" ? { "raster-fade-duration": 0, ...s.paint } : s.paint;
+      const def = { id: `${layer.id}-${i}`, type: s.type, source: layer.id, paint };
+      def.layout = { visibility: layer.visible ? "visible" : "none" };
+      if (layer.sourceLayer) def["source-layer"] = layer.sourceLayer;
+      if (layer.minzoom) def.minzoom = layer.minzoom;
+      layers.push(def);
+    });
+  }
+  return { version: 8, sources, layers };
+}
+
+// ---- panel -------------------------------------------------------------------------------
+
+function legendList(layer) {
+  if (layer.legend === "gradient") {
+    const lg = layer.meta?.["msip:legend"];
+    if (!lg) return null;
+    const bar = el("div", { class: "gradient", "aria-hidden": "true" });
+    bar.style.background = `linear-gradient(to right, ${lg.colors.join(", ")})`;
+    const fmt = (v) => v.toLocaleString(lang() === "pl" ? "pl-PL" : "en-GB", { maximumFractionDigits: 2 });
+    return el(
+      "div",
+      { class: "legend" },
+      bar,
+      el(
+        "p",
+        { class: "gradient-labels" },
+        el("span", { text: `${fmt(lg.min)} ${lg.unit}` }),
+        el("span", { text: lang() === "pl" ? "chłodniej ↔ cieplej" : "cooler ↔ warmer" }),
+        el("span", { text: `${fmt(lg.max)} ${lg.unit}` }),
+      ),
+    );
+  }
+  const entries = legendEntries(layer);
+  if (!entries.length) return null;
+  return el(
+    "ul",
+    { class: "legend" },
+    ...entries.map((e) => {
+      const swatch = el("span", { class: `swatch swatch-${layer.style[0].type}`, "aria-hidden": "true" });
+      swatch.style.background = e.color;
+      return el("li", {}, swatch, el("span", { text: e.label }));
+    }),
+  );
+}
+
+function layerItem(layer) {
+  const title = pick(layer.title);
+  const box = el("input", { type: "checkbox", id: `layer-${layer.id}`, "data-layer": layer.id, checked: layer.visible });
+  box.addEventListener("change", () => setVisible(layer, box.checked));
+  const item = el("li", { class: layer.visible ? "layer on" : "layer", id: `item-${layer.id}` });
+  const link = el("a", {
+    class: "api-link",
+    href: apiUrl(`collections/${layer.collection}`),
+    "aria-label": t("inApiLabel", { layer: title }),
+    text: t("inApi"),
+  });
+  item.append(
+    el("div", { class: "layer-head" }, box, el("label", { for: box.id, text: title }), link),
+    legendList(layer) ?? "",
+    el("p", { class: "layer-status", "aria-live": "polite", text: layer.status || "" }),
+  );
+  return item;
+}
+
+function epochSwitch() {
+  if (state.epochs.length < 2) return null;
+  const radios = state.epochs.map((epoch) => {
+    const input = el("input", { type: "radio", name: "epoch", id: `epoch-${epoch}`, value: epoch, checked: epoch === state.epoch });
+    input.addEventListener("change", () => input.checked && setEpoch(epoch));
+    return el("div", { class: "epoch" }, input, el("label", { for: input.id, text: epoch }));
+  });
+  return el(
+    "fieldset",
+    { class: "epochs" },
+    el("legend", { text: t("epoch") }),
+    ...radios,
+    el("p", { class: "note", text: t("epochNote") }),
+  );
+}
+
+function renderPanel() {
+  const panel = $("#panel-body");
+  const layerList = el("ul", { class: "layers" }, ...[...state.layers].reverse().map(layerItem));
+  panel.replaceChildren(
+    epochSwitch() ?? "",
+    el("h2", { id: "layers-heading", text: t("layers") }),
+    layerList,
+    el("p", { class: "api-root" }, el("a", { href: API.href, text: t("apiLink") })),
+  );
+  layerList.setAttribute("aria-labelledby", "layers-heading");
+}
+
+function renderTexts() {
+  document.title = t("title");
+  $("#title").textContent = t("title");
+  $("#subtitle").textContent = t("subtitle");
+  const langBtn = $("#lang-toggle");
+  langBtn.textContent = t("langButton");
+  langBtn.setAttribute("aria-label", t("langButtonLabel"));
+  langBtn.setAttribute("lang", lang() === "pl" ? "en" : "pl");
+  const panelBtn = $("#panel-toggle");
+  panelBtn.textContent = t("panelButton");
+  panelBtn.setAttribute("aria-label", t("panelButtonLabel"));
+  $("#map").setAttribute("aria-label", t("mapLabel"));
+  map?.getCanvas().setAttribute("aria-label", t("mapLabel"));
+  for (const [cls, key] of [["zoom-in", "zoomInButton"], ["zoom-out", "zoomOutButton"]]) {
+    const button = document.querySelector(`.maplibregl-ctrl-${cls}`);
+    button?.setAttribute("title", t(key));
+    button?.setAttribute("aria-label", t(key));
+  }
+  renderPanel();
+  if (state.hit) showPopup(state.hit.layer, state.hit.feature, state.hit.lngLat);
+}
+
+function setStatus(text) {
+  $("#status").textContent = text;
+}
+
+// ---- map actions -------------------------------------------------------------------------
+
+function setVisible(layer, visible) {
+  layer.visible = visible;
+  document.getElementById(`item-${layer.id}`)?.classList.toggle("on", visible);
+  for (const id of styleIds(layer)) map.setLayoutProperty(id, "visibility", visible ? "visible" : "none");
+  if (!visible && state.hit?.layer === layer) state.popup?.remove();
+  if (visible && layer.kind === "geojson") loadItems(layer);
+}
+
+function setEpoch(epoch) {
+  state.epoch = epoch;
+  for (const layer of state.layers.filter((l) => l.epochs)) map.getSource(layer.id).setTiles([tileUrl(layer)]);
+}
+
+function setLayerStatus(layer, text) {
+  layer.status = text;
+  const node = document.querySelector(`#item-${layer.id} .layer-status`);
+  if (node) node.textContent = text;
+}
+
+function viewBbox() {
+  const b = map.getBounds();
+  const clamp = (v, lim) => Math.max(-lim, Math.min(lim, v)).toFixed(6);
+  return [clamp(b.getWest(), 180), clamp(b.getSouth(), 85), clamp(b.getEast(), 180), clamp(b.getNorth(), 85)].join(",");
+}
+
+async function loadItems(layer) {
+  if (!layer.visible) return;
+  if (map.getZoom() < (layer.minzoom ?? 0)) {
+    setLayerStatus(layer, t("zoomIn", { layer: pick(layer.title) }));
+    return;
+  }
+  state.aborts[layer.id]?.abort();
+  const abort = new AbortController();
+  state.aborts[layer.id] = abort;
+  state.pending += 1;
+  try {
+    const path = `collections/${layer.collection}/items?f=json&limit=${ITEM_LIMIT}&bbox=${viewBbox()}${layer.query ?? ""}`;
+    const fc = await getJSON(path, abort.signal);
+    map.getSource(layer.id).setData({ type: "FeatureCollection", features: fc.features });
+    const more = fc.numberMatched > fc.numberReturned;
+    setLayerStatus(layer, more ? t("truncated", { layer: pick(layer.title), n: fc.numberReturned }) : "");
+  } catch (err) {
+    if (err.name !== "AbortError") setLayerStatus(layer, t("loadError", { layer: pick(layer.title), reason: err.message }));
+  } finally {
+    state.pending -= 1;
+  }
+}
+
+function refreshItems() {
+  for (const layer of state.layers) if (layer.kind === "geojson") loadItems(layer);
+}
+
+function popupContent(layer, feature) {
+  const props = feature.properties;
+  const rows = layer.popup.rows.map((r) => {
+    const v = r.get(props);
+    return [el("dt", { text: pick(r.label) }), el("dd", { text: v === null || v === undefined || v === "" ? t("none") : String(v) })];
+  });
+  const href = feature.id !== undefined ? apiUrl(`collections/${layer.collection}/items/${encodeURIComponent(feature.id)}`) : apiUrl(`collections/${layer.collection}`);
+  return el(
+    "div",
+    { class: "popup", lang: lang() },
+    el("h2", { text: pick(layer.popup.title) }),
+    el("dl", {}, ...rows.flat()),
+    el("a", { class: "api-link", href, text: t("featureInApi") }),
+  );
+}
+
+function showPopup(layer, feature, lngLat) {
+  state.popup?.remove();
+  const popup = new maplibregl.Popup({ maxWidth: "320px", focusAfterOpen: false })
+    .setLngLat(lngLat)
+    .setDOMContent(popupContent(layer, feature))
+    .addTo(map);
+  popup.getElement().querySelector(".maplibregl-popup-close-button")?.setAttribute("aria-label", t("close"));
+  popup.on("close", () => {
+    if (state.popup === popup) state.hit = null;
+  });
+  state.popup = popup;
+  state.hit = { layer, feature, lngLat };
+}
+
+function onClick(e) {
+  const byStyle = {};
+  for (const layer of state.layers) if (layer.popup && layer.visible) for (const id of styleIds(layer)) byStyle[id] = layer;
+  const pad = 4;
+  const box = [
+    [e.point.x - pad, e.point.y - pad],
+    [e.point.x + pad, e.point.y + pad],
+  ];
+  const hits = map.queryRenderedFeatures(box, { layers: Object.keys(byStyle) });
+  if (!hits.length) return;
+  const points = hits.filter((h) => h.geometry.type === "Point");
+  const hit = points[0] ?? hits[0];
+  showPopup(byStyle[hit.layer.id], { id: hit.id, properties: hit.properties }, e.lngLat);
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+function initialLang() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (LANGS.includes(asked)) return asked;
+  try {
+    return localStorage.getItem(LANG_KEY) || "pl";
+  } catch {
+    return "pl";
+  }
+}
+
+function toggleLang() {
+  setLang(lang() === "pl" ? "en" : "pl");
+  try {
+    localStorage.setItem(LANG_KEY, lang());
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  renderTexts();
+}
+
+function togglePanel() {
+  const open = document.body.classList.toggle("panel-open");
+  $("#panel-toggle").setAttribute("aria-expanded", String(open));
+}
+
+async function discoverLayers() {
+  let ids = [];
+  try {
+    ids = (await getJSON("collections?f=json")).collections.map((c) => c.id);
+  } catch (err) {
+    setStatus(t("loadError", { layer: "API", reason: err.message }));
+  }
+  const layers = LAYERS.filter((l) => ids.includes(l.collection));
+  await Promise.all(
+    layers
+      .filter((l) => l.kind !== "geojson")
+      .map(async (l) => {
+        try {
+          l.meta = await getJSON(`collections/${l.collection}/tiles/${TMS}?f=json`);
+        } catch {
+          l.meta = null;
+        }
+      }),
+  );
+  state.layers = layers.filter((l) => l.kind === "geojson" || l.meta);
+  const dated = state.layers.find((l) => l.epochs);
+  state.epochs = dated?.meta["msip:epochs"] ?? [];
+  state.epoch = dated?.meta["msip:epoch"] ?? state.epochs.at(-1) ?? null;
+}
+
+async function start() {
+  setLang(initialLang());
+  $("#lang-toggle").addEventListener("click", toggleLang);
+  $("#panel-toggle").addEventListener("click", togglePanel);
+  renderTexts();
+  maplibregl.setWorkerUrl(new URL("maplibre-gl-csp-worker.js", location.href).href);
+  await discoverLayers();
+  const bb = state.layers.find((l) => l.epochs)?.meta?.boundingBox;
+  const view = bb ? { bounds: [...bb.lowerLeft, ...bb.upperRight], fitBoundsOptions: { padding: 10 } } : KIELCE;
+  map = new maplibregl.Map({
+    container: "map",
+    style: buildStyle(),
+    ...view,
+    maxZoom: 21,
+    fadeDuration: 0,
+    attributionControl: { compact: true, customAttribution: t("attribution") },
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  map.on("click", onClick);
+  map.on("moveend", refreshItems);
+  map.on("error", (e) => setStatus(t("loadError", { layer: "", reason: e.error?.message ?? "?" })));
+  map.once("load", refreshItems);
+  renderTexts();
+  // For tests and the curious: the map, and whether everything asked for has arrived.
+  window.msip = {
+    map,
+    idle: () => Boolean(map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving()),
+    layers: () => state.layers.map((l) => l.id),
+  };
+}
+
+start();
