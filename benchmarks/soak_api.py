@@ -7,7 +7,7 @@ threads for a bounded time over a mix of requests: items in a small CRS84 bbox (
 single item, an MVT tile, an orthophoto map tile, a coverage subset (GeoTIFF) and a small
 synchronous process execution. Reports per step throughput, p50/p95/p99 latency, error rate and
 the count of 5xx answers, and the RSS of the server (gunicorn master + workers, from /proc)
-sampled every second over the whole run, with its growth from the first to the last minute.
+sampled every second over the whole run, with its growth over the second half of the run.
 Writes benchmarks/results_soak_api.md; drops the database and store at the end.
 
     .venv/bin/python benchmarks/soak_api.py [--steps 1,4,16,32] [--seconds 30] [--workers 2] [--keep]
@@ -259,19 +259,27 @@ class RssSampler(threading.Thread):
         self._halt.set()
         self.join()
 
-    def growth(self, window_s: float = 60.0) -> tuple[float, float]:
-        """Mean RSS (MiB) of the first and of the last `window_s` seconds of the run."""
+    def mean_mib(self, start_s: float, end_s: float) -> float:
+        """Mean RSS (MiB) of the samples taken from `start_s` to `end_s` seconds into the run."""
+        return statistics.mean(b for t, b in self.samples if start_s <= t <= end_s) / 2**20
+
+    def growth(self, window_s: float = 60.0) -> tuple[float, float, float]:
+        """Mean RSS (MiB) of the first minute, of the minute around the middle of the run and of
+        the last minute. Caches and per-thread buffers fill while concurrency rises; a leak
+        keeps growing after that, so the middle-to-end growth is the one that tells."""
         end = self.samples[-1][0]
-        first = [b for t, b in self.samples if t <= window_s]
-        last = [b for t, b in self.samples if t >= end - window_s]
-        return statistics.mean(first) / 2**20, statistics.mean(last) / 2**20
+        return (
+            self.mean_mib(0, window_s),
+            self.mean_mib(end / 2 - window_s / 2, end / 2 + window_s / 2),
+            self.mean_mib(end - window_s, end),
+        )
 
 
 # ---- report ---------------------------------------------------------------------------------
 
 
 def write_results(rows: list[dict], sampler: RssSampler, args, warmup: dict, env: dict) -> str:
-    first, last = sampler.growth()
+    first, middle, last = sampler.growth()
     peak = max(b for _, b in sampler.samples) / 2**20
     minutes = sampler.samples[-1][0] / 60
     mix = ", ".join(f"{k.replace('_', ' ')} {v} %" for k, v in MIX.items())
@@ -296,8 +304,10 @@ def write_results(rows: list[dict], sampler: RssSampler, args, warmup: dict, env
         "",
         f"Server memory (RSS of the gunicorn master and its workers, sampled every second from /proc over the "
         f"whole {minutes:.1f} min run, {len(sampler.samples)} samples): mean of the first minute "
-        f"**{first:.0f} MiB**, of the last minute **{last:.0f} MiB** (growth **{last - first:+.0f} MiB, "
-        f"{100 * (last - first) / first:+.1f} %**), peak {peak:.0f} MiB.",
+        f"{first:.0f} MiB, of the minute in the middle **{middle:.0f} MiB**, of the last minute "
+        f"**{last:.0f} MiB**: growth over the second half **{last - middle:+.0f} MiB "
+        f"({100 * (last - middle) / middle:+.1f} %)**, over the whole run {last - first:+.0f} MiB "
+        f"(caches filling while concurrency rises); peak {peak:.0f} MiB.",
         "",
         "RSS over the run (MiB, one value per 10 s): "
         + " ".join(f"{b / 2**20:.0f}" for t, b in sampler.samples[::10]),
@@ -310,8 +320,8 @@ def write_results(rows: list[dict], sampler: RssSampler, args, warmup: dict, env
         "## Conditions",
         "",
         f"- {env['when']}; {env['cpus']} cores, {env['mem']}; load average before the run {env['load_before']}, "
-        f"after {env['load_after']}. The machine was shared with other helpers' jobs (tests, builds) during "
-        "the run, so absolute throughput moves between runs; the 5xx count and the memory growth are the result.",
+        f"after {env['load_after']} (a load average well above 2 before the run means other jobs shared the "
+        "machine; absolute throughput moves with that, the 5xx count and the memory growth are the result).",
         "- Client and server on the same machine: the client threads compete with the server for the 2 cores, "
         "so throughput stops growing beyond a few clients and latency grows with the queue.",
         f"- Command: `.venv/bin/python benchmarks/soak_api.py --steps {args.steps} --seconds {args.seconds:g} "

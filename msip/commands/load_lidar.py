@@ -60,7 +60,8 @@ from msip.cli_options import crs_option, epoch_option, extent_option, force_opti
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Tile worker processes [default: CPU count].",
+    help="Worker processes that decode, clean and store each file's chunks, then process the "
+    "tiles [default: CPU count; 1 = everything in this process].",
 )
 @force_option
 def lidar(
