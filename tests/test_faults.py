@@ -44,7 +44,7 @@ pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 DATA = Path(__file__).parent / "data"
 PREFIX = os.environ.get("MSIP_TEST_DB", "msip_test")
-SEED = 20250615
+SEED = int(os.environ.get("MSIP_FAULT_SEED", "20250615"))  # another seed: other kill moments
 #: (lowest, highest) fraction of the measured load duration at which the kill lands, counted
 #: from the load's first transaction, or for "first-write" from its first bulk write (trees: a
 #: COPY running; rasters: the first file journalled), where the fraction is of 0.2 s.

@@ -11,7 +11,7 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from msip.errors import CrsError, SourceReadError, ValidationError
+from msip.errors import CrsError, StoreWriteError, ValidationError
 from pipelines import raster_store
 from pipelines.raster_store import (
     build_mosaic,
@@ -173,7 +173,7 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temporary(tmp_path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("rasterio.shutil.copy", full_disk)
-    with pytest.raises(SourceReadError, match=r"x\.tif: the disk is full; fix: free space"):
+    with pytest.raises(StoreWriteError, match=r"x\.tif: the disk is full; fix: free space"):
         write_cog(path, rgbn(64, 64), **args)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["x.tif"]
@@ -181,7 +181,7 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temporary(tmp_path, monk
 
 def test_unwritable_folder_is_reported(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(SourceReadError, match="cannot write raster .*file"):
+    with pytest.raises(StoreWriteError, match="cannot write raster .*file"):
         write_cog(
             tmp_path / "file" / "x.tif",
             rgbn(32, 32),

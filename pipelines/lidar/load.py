@@ -398,6 +398,8 @@ def _spill_errors(spill: FileSpill) -> Iterator[None]:
     and remove the half-written spill, which no later run could use."""
     try:
         yield
+    except MsipError:
+        raise  # already says what is wrong (e.g. SourceReadError, an OSError, for a truncated file)
     except OSError as exc:
         error = write_error(spill.folder, exc, what="LiDAR work file under")  # before freeing space
         shutil.rmtree(spill.folder, ignore_errors=True)
