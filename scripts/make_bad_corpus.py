@@ -52,8 +52,13 @@ def refused(message: str, *, exit_code: int = 1) -> dict:
 
 
 def loaded(rows_in: int, rows_loaded: int, rows_rejected: int, *reasons: str, notes: tuple[str, ...] = (),
-           exit_code: int = 0) -> dict:
-    """Loaded with these exact counts; each reason substring appears in msip.rejected_record."""
+           exit_code: int | None = None) -> dict:
+    """Loaded with these exact counts; each reason substring appears in msip.rejected_record.
+
+    The run is recorded either way; the command exits 1 when every row was rejected (nothing
+    loaded), so that a script does not take it for a success."""
+    if exit_code is None:
+        exit_code = 1 if rows_loaded == 0 and rows_rejected > 0 else 0
     out = {"outcome": "loaded", "exit_code": exit_code, "rows_in": rows_in, "rows_loaded": rows_loaded,
            "rows_rejected": rows_rejected, "reasons": list(reasons)}
     if notes:
@@ -806,6 +811,7 @@ def readme(all_cases: list[Case]) -> str:
             outcome = f"refused (exit {e['exit_code']}): “{e['message']}”"
         else:
             outcome = f"{e['rows_in']} in = {e['rows_loaded']} loaded + {e['rows_rejected']} rejected"
+            outcome += " (exit 1: nothing loaded)" if e["exit_code"] else ""
         extra = f" (with {', '.join(case.companions)})" if case.companions else ""
         extra += f" `{' '.join(case.args)}`" if case.args else ""
         rows.append(f"| `{case.loader}/{case.name}`{extra} | {case.what} | {outcome} |")

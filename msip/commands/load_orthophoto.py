@@ -52,8 +52,9 @@ def orthophoto(
     workers: int | None,
     force: bool,
 ) -> None:
-    """Load orthophoto tiles (files or folders) of one epoch; problem tiles are reported, not fatal."""
-    from msip.errors import ConfigError
+    """Load orthophoto tiles (files or folders) of one epoch; problem tiles are reported, not fatal
+    (but a delivery of which no tile could be used exits 1)."""
+    from msip.errors import ConfigError, MsipError
     from pipelines.orthophoto import load_orthophoto
 
     if epoch is None:
@@ -72,3 +73,10 @@ def orthophoto(
         force=force,
     )
     click.echo(report.summary())
+    if report.status == "succeeded" and report.rows_loaded == 0 and report.rows_rejected:
+        # recorded (the rejected tiles and reasons stay in msip.rejected_record), but a delivery
+        # of which nothing could be used must not look like a success to a script
+        raise MsipError(
+            f"none of the {report.rows_rejected} tiles could be used (reasons above; also in "
+            f"msip.rejected_record for run {report.run_id}); nothing was loaded"
+        )
