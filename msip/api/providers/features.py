@@ -319,7 +319,7 @@ class PostgisFeatureProvider(BaseProvider):
         """Exact row count of the whole table, cached per data version (the latest load run)."""
         key = (self.conninfo, self.info.table)
         version = (
-            self._run(sql.SQL("SELECT coalesce(max(run_id), 0) FROM msip.load_run"))[0][0]
+            self._run(sql.SQL("SELECT coalesce(max(run_id), 0) FROM msip.load_run_public"))[0][0]
             if self.info.schema == "msip"
             else None
         )
