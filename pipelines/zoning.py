@@ -80,6 +80,7 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
     for p in doc.problems:
         run.reject(p.row_number, p.reason, raw=p.raw, source_id=p.source_id, field=p.field)
     rows: dict[str, list[tuple[dict, object]]] = {"plan": [], "zone": [], "document": []}
+    zone_features: list[AppFeature] = []  # the source feature of each row of rows["zone"]
     seen: dict[tuple, int] = {}
     inferred = 0
     for f in doc.features:
@@ -113,6 +114,9 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
             )
             continue
         rows[table].append((values, geom))
+        if table == "zone":
+            zone_features.append(f)
+    rows["zone"] = _drop_swapped_zones(run, path, rows["zone"], zone_features, rows["plan"])
     if inferred:
         run.note(
             f"{inferred} zones have an empty app:plan reference; their plan was taken from their "
@@ -122,6 +126,41 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
     write_rows(run, "msip.zoning_document", DOC_COLUMNS, rows["document"])
     write_rows(run, "msip.zoning_zone", ZONE_COLUMNS, rows["zone"])
     check_zone_topology(run, rows["zone"])
+
+
+def _drop_swapped_zones(
+    run: LoadRun,
+    path: Path,
+    zones: list[tuple[dict, object]],
+    features: list[AppFeature],
+    plans: list[tuple[dict, object]],
+) -> list[tuple[dict, object]]:
+    """Quarantine zones that lie wholly outside their plan but inside it with x and y swapped.
+
+    EPSG:2180 (and the PL-2000 zones) state northing first; a posList written easting first
+    still lands in Poland, far from its plan, so the Poland extent check cannot catch it.
+    """
+    extents = {(v["iip_namespace"], v["local_id"]): g for v, g in plans if g is not None}
+    kept = []
+    for (values, geom), f in zip(zones, features, strict=True):
+        key = (values["plan_namespace"], values["plan_local_id"])
+        plan = extents.get(key) or _plan_extent(run.conn, *key)
+        if plan is not None and geom is not None and not geom.intersects(plan):
+            swapped = shapely.transform(geom, lambda xy: xy[:, ::-1])
+            if swapped.intersection(plan).area >= 0.5 * swapped.area:
+                run.reject(
+                    f.row_number,
+                    f"{path.name} row {f.row_number} (StrefaPlanistyczna {values['local_id']}, line "
+                    f"{f.line}): lies outside its plan {key[1]} but inside it with the two "
+                    "coordinates swapped: the posList is easting first although its srsName "
+                    "(EPSG order) means northing first; fix the export's axis order",
+                    raw=raw_values(f),
+                    source_id=f.source_id,
+                    field="geometria",
+                )
+                continue
+        kept.append((values, geom))
+    return kept
 
 
 def _geometry(f: AppFeature, table: str, extent: Extent, on_invalid: str, run: LoadRun):
