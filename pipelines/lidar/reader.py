@@ -130,6 +130,7 @@ def inspect(path: Path) -> tuple[LasInfo, object]:
     path = Path(path)
     with _open(path) as reader:
         h = reader.header
+        _check_size(path, h)
         info = LasInfo(
             path=path,
             version=f"{h.version.major}.{h.version.minor}",
@@ -143,6 +144,25 @@ def inspect(path: Path) -> tuple[LasInfo, object]:
             wkt_bit=bool(getattr(h.global_encoding, "wkt", False)),
         )
         return info, h
+
+
+def _check_size(path: Path, header) -> None:
+    """Refuse a file shorter than its header says (cut before its points or its extended VLRs),
+    before a half-read VLR is mistaken for a bad CRS."""
+    size = path.stat().st_size
+    ends = {"its point data starts": int(header.offset_to_point_data)}
+    if getattr(header, "number_of_evlrs", 0):
+        ends["its extended VLRs (CRS) start"] = int(header.start_of_first_evlr)
+    if not (path.suffix.lower() == ".laz" or header.point_format.id >= 128):
+        ends["its points end"] = int(header.offset_to_point_data) + int(header.point_count) * int(
+            header.point_format.size
+        )
+    for what, offset in ends.items():
+        if offset > size:
+            raise SourceReadError(
+                f"{path.name} is truncated: the header says {what} at byte {offset}, but the file "
+                f"has {size} bytes; nothing of it was loaded — copy the file again from the source"
+            )
 
 
 def read_chunks(path: Path, chunk_points: int) -> Iterator[PointChunk]:
