@@ -150,7 +150,11 @@ def area_to_storage(
     `transformed=True` when `geom` is already in EPSG:2180. Raises ValueError with the reason.
     """
     if geom is None or geom.is_empty:
-        raise ValueError("geometry is missing or empty")
+        # GDAL hands over no geometry for one it cannot build, so say both
+        raise ValueError(
+            "geometry is missing or empty, or could not be built (e.g. a ring whose last point "
+            "is not its first); fix the polygon"
+        )
     geom = as_multipolygon(shapely.force_2d(geom))
     if not transformed:
         geom = _transform(geom, epsg)

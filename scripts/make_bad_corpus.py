@@ -648,7 +648,7 @@ def cases() -> list[Case]:
         lambda: buildings(building(3, poly(BOWTIE)), building(4, poly(UNCLOSED)),
                           building(5, {"type": "Point", "coordinates": [E0, N0]}),
                           building(6, {"type": "Polygon", "coordinates": []}), building(7, None)),
-        loaded(7, 3, 4, "(id B-4): geometry is missing or empty", "(id B-5): geometry is a Point",
+        loaded(7, 3, 4, "(id B-4): geometry is missing or empty, or could not be built", "(id B-5): geometry is a Point",
                "(id B-6): geometry is missing or empty", "(id B-7): geometry is missing or empty",
                notes=("id B-3: repaired invalid geometry (Self-intersection",)))
     add(b, "self_intersection_reject.geojson", "a bow-tie with --on-invalid reject",
