@@ -239,6 +239,19 @@ def test_every_process_refuses_bad_inputs_with_400(demo_server, pid, case, body,
     assert words in r.json()["description"]
 
 
+def test_refused_inputs_are_one_log_line_without_a_traceback(demo_server):
+    """Tracebacks in the server log are kept for the server's own faults, not for clients' typos."""
+    start = demo_server.log.stat().st_size
+    r = requests.post(f"{demo_server.url}/processes/heat-island/execution", json={"inputs": {"colour": "red"}},
+                      timeout=30)
+    assert r.status_code == 400, r.text
+    time.sleep(0.5)  # the worker's log line reaches the file
+    with demo_server.log.open() as fh:
+        fh.seek(start)
+        logged = fh.read()
+    assert "unknown input(s) ['colour']" in logged and "Traceback" not in logged, logged
+
+
 def test_every_process_declares_an_area_cap_or_has_no_area():
     for pid in PROCESSES:
         bbox = _metadata(pid)["inputs"].get("bbox")

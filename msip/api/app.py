@@ -57,7 +57,10 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     pygeoapi_fixes.apply()
     prepared = prepared or load_config()
     cfg = prepared.config
-    api = API(cfg, openapi if openapi is not None else build_openapi(cfg))
+    api = API(cfg, openapi if openapi is not None else build_openapi(cfg))  # sets up logging
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, ClientErrorsWithoutTraceback) for f in handler.filters):
+            handler.addFilter(ClientErrorsWithoutTraceback())
     conformance = _conformance(cfg)
 
     import pygeoapi
@@ -190,6 +193,18 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         return http.finish(request, resp)
 
     return app
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """pygeoapi logs a refused process input (answered 4xx) at ERROR with its traceback; keep
+    such records to one line, so the server log's tracebacks are the server's own faults."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and 400 <= int(getattr(exc, "http_status_code", 500)) < 500:
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 def _install_errors(app: Flask) -> None:
