@@ -209,6 +209,8 @@ def _bad_inputs(pid: str) -> list[tuple[str, dict | str, str]]:
         if "enum" in schema and not any(c[0] == "not in enum" for c in cases):
             wrong = max(schema["enum"]) + 1 if kind == "integer" else "nosuch"
             cases.append(("not in enum", {"inputs": {name: wrong}}, "is not one of"))
+        if kind == "string" and "enum" not in schema and not any(c[0] == "text too long" for c in cases):
+            cases.append(("text too long", {"inputs": {name: "x" * 10_000}}, "characters long"))
         if kind == "boolean" and not any(c[0] == "boolean" for c in cases):
             cases.append(("boolean", {"inputs": {name: "yes"}}, "must be of type boolean"))
         if schema.get("format") == "date" and not any(c[0] == "bad date" for c in cases):

@@ -59,6 +59,10 @@ class ProcessInputError(ProcessorExecuteError):
     ogc_exception_code = "InvalidParameterValue"
 
 
+#: Longest text input (names, dates, rule-set ids) when its schema states no maxLength.
+MAX_TEXT_CHARS = 200
+
+
 def _fail(message: str) -> ProcessInputError:
     return ProcessInputError(user_msg=message)
 
@@ -78,6 +82,11 @@ def _check_value(name: str, value: Any, schema: dict) -> Any:
         # JSON parsers accept NaN and Infinity, and NaN passes every minimum/maximum comparison.
         if kind in ("number", "integer") and not math.isfinite(value):
             raise _fail(f"input '{name}' must be a finite number, got {value!r}")
+    if kind == "string" and len(value) > schema.get("maxLength", MAX_TEXT_CHARS):
+        raise _fail(
+            f"input '{name}' is {len(value)} characters long; at most "
+            f"{schema.get('maxLength', MAX_TEXT_CHARS)} are accepted"
+        )
     if "enum" in schema and value not in schema["enum"]:
         raise _fail(f"input '{name}'={value!r} is not one of {schema['enum']}")
     if "minimum" in schema and value < schema["minimum"]:
