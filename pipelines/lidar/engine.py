@@ -8,7 +8,6 @@ Rasterising, tree detection and database writing are engine-independent numpy co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -26,9 +25,6 @@ class LidarEngine(Protocol):
 
     def inspect(self, path: Path) -> tuple[LasInfo, object]:
         """Header facts and the raw header (for CRS records) of a LAS/LAZ file."""
-
-    def read_chunks(self, path: Path, chunk_points: int) -> Iterator[PointChunk]:
-        """Points of a file, `chunk_points` at a time, in file units."""
 
     def read_range(self, path: Path, start: int, count: int, *, threads: bool) -> PointChunk:
         """Points `start` … `start + count - 1` of a file, in file units (for parallel reading)."""
@@ -58,11 +54,6 @@ class LaspyEngine:
         from pipelines.lidar.reader import inspect
 
         return inspect(path)
-
-    def read_chunks(self, path: Path, chunk_points: int) -> Iterator[PointChunk]:
-        from pipelines.lidar.reader import read_chunks
-
-        return read_chunks(path, chunk_points)
 
     def read_range(self, path: Path, start: int, count: int, *, threads: bool = True) -> PointChunk:
         from pipelines.lidar.reader import read_range

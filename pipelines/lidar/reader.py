@@ -166,35 +166,16 @@ def _check_size(path: Path, header) -> None:
 
 
 def read_chunks(path: Path, chunk_points: int) -> Iterator[PointChunk]:
-    """Decode `path` `chunk_points` points at a time (x/y/z scaled to file units).
+    """Decode `path` `chunk_points` points at a time (x/y/z scaled to file units), in file order.
 
-    Raises SourceReadError naming the file and how many points were read when the data ends
-    early or cannot be decompressed (a truncated or damaged file): the caller's transaction
-    then rolls back, so nothing of a broken file is half-loaded.
+    Raises SourceReadError (see `read_range`) when the data ends early or cannot be
+    decompressed: the caller's transaction then rolls back, so nothing of a broken file is
+    half-loaded.
     """
-    path = Path(path)
-    read = 0
-    with _open(path) as reader:
+    with _open(Path(path)) as reader:
         expected = int(reader.header.point_count)
-        dims = set(reader.header.point_format.dimension_names)
-        it = reader.chunk_iterator(chunk_points)
-        while True:
-            try:
-                rec = next(it)
-            except StopIteration:
-                break
-            except Exception as exc:  # noqa: BLE001 - LazrsError, ValueError …: a damaged file
-                raise _truncated(path, read, expected, exc) from None
-            if len(rec) == 0:
-                break
-            try:
-                chunk = _chunk(rec, dims)
-            except Exception as exc:  # noqa: BLE001 - as above
-                raise _truncated(path, read, expected, exc) from None
-            read += len(chunk)
-            yield chunk
-    if read != expected:
-        raise _truncated(path, read, expected, None)
+    for start in range(0, expected, chunk_points):
+        yield read_range(path, start, min(chunk_points, expected - start))
 
 
 def read_range(path: Path, start: int, count: int, *, threads: bool = True) -> PointChunk:
@@ -202,8 +183,8 @@ def read_range(path: Path, start: int, count: int, *, threads: bool = True) -> P
 
     LAZ files are entered through their chunk table, so ranges of one file can be decoded by
     several processes at once; `threads=False` decodes on one thread (lazrs without rayon),
-    for workers that already run one per core. Raises SourceReadError like `read_chunks`
-    when the range cannot be decoded completely (a truncated or damaged file).
+    for workers that already run one per core. Raises SourceReadError naming the file and how
+    many points were decoded when the range cannot be decoded completely (truncated or damaged).
     """
     path = Path(path)
     backends = _backends(threads)
