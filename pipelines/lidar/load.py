@@ -428,10 +428,6 @@ def _ingest(
     classes = np.zeros(256, dtype=np.int64)
     withheld = 0
     read = 0
-    try:
-        spill.start()
-    except OSError as exc:
-        raise write_error(spill.folder, exc, what="LiDAR work folder") from None
     jobs = chunk_jobs(
         info.path,
         info.point_count,
@@ -445,6 +441,7 @@ def _ingest(
         threads=not pool.parallel,
     )
     with progress_bar(info.name, total=info.point_count) as bar, _spill_errors(spill):
+        spill.start()
         for done in pool.run(jobs):
             if run is not None:
                 run.count_in(done.read)
@@ -456,14 +453,13 @@ def _ingest(
             if writer is not None:
                 writer.write(done.copy_data, done.points, done.patches)
             bar.advance(done.read)
-    facts = {
-        "name": info.name,
-        "read": read,
-        "kept": int(classes.sum()),
-        "has_ground_class": bool(classes[2] > 0),
-        "classes": {int(c): int(n) for c, n in enumerate(classes) if n},
-    }
-    with _spill_errors(spill):
+        facts = {
+            "name": info.name,
+            "read": read,
+            "kept": int(classes.sum()),
+            "has_ground_class": bool(classes[2] > 0),
+            "classes": {int(c): int(n) for c, n in enumerate(classes) if n},
+        }
         spill.finish(facts)
     if run is None:
         return
