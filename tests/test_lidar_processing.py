@@ -15,7 +15,7 @@ from pipelines.lidar.ground import smrf_ground
 from pipelines.lidar.inpaint import fill_laplace
 from pipelines.lidar.outliers import isolated
 from pipelines.lidar.params import LidarParams, SmrfParams
-from pipelines.lidar.patches import POINT_DTYPE, patch_cell_m, patch_lines
+from pipelines.lidar.patches import POINT_DTYPE, PatchSpec, copy_text, patch_cell_m
 from pipelines.lidar.reader import PointChunk
 from pipelines.lidar.spill import TileGrid
 from pipelines.lidar.trees import detect
@@ -149,7 +149,7 @@ def test_every_tree_is_found_with_its_height(scene, clean, classified):
 
 
 def _decode(hexline: str) -> np.ndarray:
-    """A pure-Python reader of the dimensional patch WKB written by patch_lines."""
+    """A pure-Python reader of the dimensional patch WKB (hex) that copy_text writes."""
     raw = bytes.fromhex(hexline)
     endian, _pcid, compression, n = struct.unpack_from("<BIII", raw)
     assert (endian, compression) == (1, 1)
@@ -188,8 +188,11 @@ def test_patches_hold_every_point_once_run_length_encoded():
         rng.random(n),
         np.zeros(n, bool),
     )
-    lines, count = patch_lines(chunk, 7, 8.0)
-    assert count == n and len(lines) == 25
+    data, count, patches = copy_text(chunk, PatchSpec(7, 8.0, b"2024-06-15\tf.laz\t1\t"))
+    rows = [row.split(b"\t") for row in data.splitlines()]
+    assert all(r[:3] == [b"2024-06-15", b"f.laz", b"1"] for r in rows)
+    lines = [r[3].decode("ascii") for r in rows]
+    assert count == n and len(lines) == patches == 25
     pts = np.concatenate([_decode(line) for line in lines])
     assert len(pts) == n
     order = np.lexsort((pts["Y"], pts["X"]))

@@ -86,12 +86,6 @@ def _rle(col: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs.ravel(), 2 * np.bincount(patch, minlength=len(starts))
 
 
-def patch_lines(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[str], int]:
-    """(hex WKB of one patch per occupied grid cell, number of points) for a cleaned chunk."""
-    wkbs, n = patch_wkbs(chunk, pcid, cell_m)
-    return [binascii.hexlify(w).decode("ascii") for w in wkbs], n
-
-
 def copy_text(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, int]:
     """(COPY text rows of msip.lidar_patch, points, patches) for a cleaned chunk.
 
