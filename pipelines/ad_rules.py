@@ -91,10 +91,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def _read_yaml(path: Path) -> dict:
-    from pipelines.sniff import refuse_foreign_file
+    from pipelines.sniff import refuse_unusable_file
 
     if path.is_file():
-        refuse_foreign_file(path, "a YAML rules file")
+        refuse_unusable_file(path, "a YAML rules file")
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError:

@@ -131,11 +131,9 @@ def read_app_gml(path: Path | str) -> AppDocument:
     path = Path(path)
     if not path.is_file():
         raise SourceReadError(f"{path}: no such file; give the path of an APP GML file")
-    if path.stat().st_size == 0:
-        raise SourceReadError(f"{path.name}: the file is empty (0 bytes); export the APP GML again")
-    from pipelines.sniff import refuse_foreign_file
+    from pipelines.sniff import refuse_unusable_file
 
-    refuse_foreign_file(path, "APP GML")
+    refuse_unusable_file(path, "APP GML")
     doc = AppDocument(path)
     root: etree._Element | None = None
     row = 0

@@ -1,4 +1,4 @@
-"""Recognise files that are something else under a familiar name: ZIP, gzip or an HTML error page.
+"""Recognise files that cannot be what they are named: empty, or ZIP, gzip or an HTML error page.
 
 A download that failed often leaves an HTML error page saved as `drzewa.csv`, and deliveries
 arrive zipped under the inner file's name; the loaders' own parsers then report confusing
@@ -14,12 +14,12 @@ from msip.errors import SourceReadError
 _HEAD_BYTES = 512
 
 
-def refuse_foreign_file(path: Path, expected: str) -> None:
-    """SourceReadError when `path` is a ZIP archive, a gzip file or an HTML page instead of `expected`.
-
-    `expected` names what the loader wanted, e.g. "a CSV" or "APP GML".
-    """
+def refuse_unusable_file(path: Path, expected: str) -> None:
+    """SourceReadError when `path` is empty (0 bytes) or is a ZIP archive, a gzip file or an
+    HTML page instead of `expected` (what the loader wants, e.g. "a CSV" or "APP GML")."""
     path = Path(path)
+    if path.stat().st_size == 0:
+        raise SourceReadError(f"{path.name} is empty (0 bytes); nothing to load — copy or export it again")
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
     name = path.name

@@ -73,12 +73,10 @@ def read_table(path: Path | str, *, layer: str | None = None, preferred_layers: 
     if not path.is_file():
         raise SourceReadError(f"{path} does not exist or is not a file; check the path")
     suffix = path.suffix.lower()
-    if suffix in VECTOR_SUFFIXES and path.stat().st_size == 0:
-        raise SourceReadError(f"{path.name} is empty (0 bytes); nothing to load — copy or export it again")
     if suffix in CSV_SUFFIXES + VECTOR_SUFFIXES:
-        from pipelines.sniff import refuse_foreign_file
+        from pipelines.sniff import refuse_unusable_file
 
-        refuse_foreign_file(path, "a CSV" if suffix in CSV_SUFFIXES else f"a {suffix[1:]} file")
+        refuse_unusable_file(path, "a CSV" if suffix in CSV_SUFFIXES else f"a {suffix[1:]} file")
     if suffix in CSV_SUFFIXES:
         table = _read_csv(path)
     elif suffix in VECTOR_SUFFIXES:

@@ -55,11 +55,9 @@ def read_vector(
         )
     if not path.is_file():
         raise SourceReadError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise SourceReadError(f"{path.name}: the file is empty (0 bytes)")
-    from pipelines.sniff import refuse_foreign_file
+    from pipelines.sniff import refuse_unusable_file
 
-    refuse_foreign_file(path, f"a {fmt} file")
+    refuse_unusable_file(path, f"a {fmt} file")
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         chosen = choose_layer(path, layers, preferred_layers, layer)

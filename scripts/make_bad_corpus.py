@@ -554,7 +554,7 @@ def cases() -> list[Case]:
     add(g, "good.gml", "control: act and two zones", lambda: gml_doc(gml_act(), good_zone("1POG-1SW", 0),
                                                                      good_zone("1POG-2SW", 1)),
         loaded(3, 3, 0))
-    add(g, "empty.gml", "empty file (0 bytes)", lambda: b"", refused("empty.gml: the file is empty"))
+    add(g, "empty.gml", "empty file (0 bytes)", lambda: b"", refused("empty.gml is empty (0 bytes)"))
     add(g, "header_only.gml", "a FeatureCollection without members", lambda: gml_doc(),
         refused("header_only.gml: no feature in an APP namespace (found: no features at all)"))
     add(g, "truncated.gml", "cut in the middle of a member",
@@ -632,7 +632,7 @@ def cases() -> list[Case]:
     # base layers ---------------------------------------------------------------------------
     b = "buildings"
     add(b, "good.geojson", "control: two buildings", buildings, loaded(2, 2, 0))
-    add(b, "empty.geojson", "empty file (0 bytes)", lambda: b"", refused("empty.geojson: the file is empty"))
+    add(b, "empty.geojson", "empty file (0 bytes)", lambda: b"", refused("empty.geojson is empty (0 bytes)"))
     add(b, "header_only.geojson", "a FeatureCollection without features", lambda: geojson([]),
         refused("header_only.geojson layer 'layer' holds no features"))
     add(b, "truncated.geojson", "cut in the middle of a feature", cut(buildings, 0.6),
@@ -743,7 +743,7 @@ def cases() -> list[Case]:
     # advertising rules ---------------------------------------------------------------------
     r = "ad_rules"
     add(r, "good.yaml", "control: two zones, three carrier types", rules(), loaded(7, 7, 0))
-    add(r, "empty.yaml", "empty file (0 bytes)", lambda: b"", refused("empty.yaml: the rules file is empty"))
+    add(r, "empty.yaml", "empty file (0 bytes)", lambda: b"", refused("empty.yaml is empty (0 bytes)"))
     add(r, "header_only.yaml", "comments only", lambda: b"# zasady reklamowe\n# (brak)\n",
         refused("header_only.yaml: the rules file is empty"))
     add(r, "truncated.yaml", "cut in the middle of zone B", cut(rules(), 0.8), refused("truncated.yaml: not valid YAML at line"))
