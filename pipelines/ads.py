@@ -142,18 +142,17 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
                               f"are {', '.join(map(str, table.frame.columns))}. Name it with a --zones-mapping "
                               "file, e.g. 'zone_code: KLASA'")
     epsg = declared_epsg(table, crs)
+    wkbs = np.asarray(table.geometry.to_pylist(), dtype=object)
+    # GDAL passes some broken polygons on (e.g. an unclosed ring) that GEOS cannot build: refuse those rows.
+    geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
     if epsg == 4326:
-        bounds = shapely.bounds(shapely.from_wkb(np.asarray(table.geometry.to_pylist(), dtype=object),
-                                                 on_invalid="ignore"))
+        bounds = shapely.bounds(geoms)
         check_degrees(table.name, bounds[:, 0], bounds[:, 1])
     column = fields["zone_code"]
     raw = as_text(table.frame[column])
     letters = raw.str.extract(_ZONE_CODE, expand=False).str.upper()
     rejects.add(letters.isna().to_numpy(), "zone_code", lambda i: (
         f"{column}={raw.iloc[i]!r} is not a landscape zone class A–D (write A, B, C or D)"))
-    wkbs = np.asarray(table.geometry.to_pylist(), dtype=object)
-    # GDAL passes some broken polygons on (e.g. an unclosed ring) that GEOS cannot build: refuse those rows.
-    geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
     rejects.add(pd.notna(wkbs) & pd.isna(geoms), "geom", lambda i: (
         "geometry cannot be built (e.g. a ring whose last point is not its first); fix the polygon"))
     out = np.full(len(table), None, dtype=object)
