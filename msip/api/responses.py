@@ -41,18 +41,12 @@ def conformance_response(api: API, req: Request, classes: list[str]) -> Response
     return Response(json.dumps({"conformsTo": classes}), mimetype="application/json")
 
 
-def _epoch_problem(value: str) -> str | None:
-    """Why a tile `datetime` is not a calendar date (YYYY-MM-DD), or None when it is one."""
+def _tile_epoch(value: str) -> date | None:
+    """A tile `datetime` as a calendar date if it is exactly YYYY-MM-DD, else None."""
     try:
-        if len(value) == 10:
-            date.fromisoformat(value)
-            return None
+        return date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
-        pass
-    return (
-        f"datetime={value!r} is not a date; map tiles take one epoch as datetime=YYYY-MM-DD, "
-        "e.g. datetime=2024-06-15 (the tileset metadata lists the epochs)"
-    )
+        return None
 
 
 def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x: int) -> Response:
@@ -76,11 +70,15 @@ def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x:
             "InvalidParameterValue",
             f"f={wanted!r}: this collection's tiles are {fmt}; use f={fmt} or omit f",
         )
-    epoch = req.args.get("datetime")
-    if epoch is not None:
-        problem = _epoch_problem(epoch)
-        if problem:
-            return http.error_response(400, "InvalidParameterValue", problem)
+    wanted_epoch = req.args.get("datetime")
+    epoch = None if wanted_epoch is None else _tile_epoch(wanted_epoch)
+    if wanted_epoch is not None and epoch is None:
+        return http.error_response(
+            400,
+            "InvalidParameterValue",
+            f"datetime={wanted_epoch!r} is not a date; map tiles take one epoch as "
+            "datetime=YYYY-MM-DD, e.g. datetime=2024-06-15 (the tileset metadata lists the epochs)",
+        )
     try:
         p = load_plugin("provider", provider_def)
         if epoch is not None:
@@ -90,7 +88,7 @@ def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x:
                     "InvalidParameterValue",
                     f"collection {cid!r} has no tile epochs; remove the datetime parameter",
                 )
-            p.select_epoch(date.fromisoformat(epoch))
+            p.select_epoch(epoch)
         seed = getattr(p, "etag_seed", None)
         etag = http.etag_of(b"", seed, req.path) if seed else None
         if etag and http.matches(req, etag):

@@ -274,8 +274,9 @@ class CogTileProvider(TileProviderBase):
         return f"<CogTileProvider {self.asset.kind} {self.asset.path}>"
 
 
-#: Percentile ranges and extents by raster identity (path, size, mtime, hash): once per file.
-_RANGES: dict[str, tuple[float, ...]] = {}
+#: Percentile ranges and lon/lat extents, keyed by raster identity (path, size, mtime, hash):
+#: computed once per file.
+_PER_RASTER: dict[str, tuple[float, ...]] = {}
 
 
 def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
@@ -284,7 +285,7 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
     import rasterio
 
     key = f"{identity}:{band}"
-    if key not in _RANGES:
+    if key not in _PER_RASTER:
         with rasterio.open(path) as src:
             scale = max(1, max(src.width, src.height) // 1024)
             data = src.read(
@@ -293,8 +294,8 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
         values = data.compressed()
         values = values[np.isfinite(values)]
         lo, hi = np.percentile(values, [2, 98]) if values.size else (0.0, 1.0)
-        _RANGES[key] = (float(lo), float(hi) if hi > lo else float(lo) + 1e-6)
-    return _RANGES[key]
+        _PER_RASTER[key] = (float(lo), float(hi) if hi > lo else float(lo) + 1e-6)
+    return _PER_RASTER[key]
 
 
 def _lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
@@ -303,11 +304,11 @@ def _lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
     from rasterio.warp import transform_bounds
 
     key = f"{identity}:bounds"
-    if key not in _RANGES:
+    if key not in _PER_RASTER:
         with rasterio.open(path) as src:
             bounds = transform_bounds(src.crs, "OGC:CRS84", *src.bounds, densify_pts=21)
-        _RANGES[key] = tuple(round(v, 7) for v in bounds)
-    return _RANGES[key]
+        _PER_RASTER[key] = tuple(round(v, 7) for v in bounds)
+    return _PER_RASTER[key]
 
 
 def _colormap_stops(name: str, n: int = 5) -> list[str]:
