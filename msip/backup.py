@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from psycopg import sql
 
+from msip.db import connect
 from msip.errors import ConfigError, DatabaseError
 from msip.settings import Settings
 
@@ -98,10 +98,10 @@ def _load_runs(settings: Settings, dbname: str) -> int:
     """Rows of msip.load_run in `dbname` (0 when the database, schema or table does not exist)."""
     from msip import cluster
 
-    with psycopg.connect(cluster.superuser_url(settings), autocommit=True) as conn:
+    with connect(cluster.superuser_url(settings), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
             return 0
-    with psycopg.connect(cluster.superuser_url(settings, dbname), autocommit=True) as conn:
+    with connect(cluster.superuser_url(settings, dbname), autocommit=True) as conn:
         if not conn.execute("SELECT to_regclass('msip.load_run') IS NOT NULL").fetchone()[0]:
             return 0
         return conn.execute("SELECT count(*) FROM msip.load_run").fetchone()[0]
@@ -115,7 +115,6 @@ def restore_database(settings: Settings, dump: Path, dbname: str, *, replace: bo
     """
     from msip import cluster
     from msip.db import applied_migrations
-    from msip.settings import local_url
 
     dump = dump.expanduser().resolve()
     if not dump.is_file():
@@ -141,14 +140,13 @@ def restore_database(settings: Settings, dump: Path, dbname: str, *, replace: bo
                 f"pg_restore of {dump} into {dbname} (left unchanged)",
             )
     except DatabaseError:
-        with psycopg.connect(cluster.superuser_url(settings), autocommit=True) as conn:
+        with connect(cluster.superuser_url(settings), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(staging)))
         raise
-    with psycopg.connect(cluster.superuser_url(settings), autocommit=True) as conn:
+    with connect(cluster.superuser_url(settings), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
         conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(dbname)))
-    with psycopg.connect(local_url(settings.pg_socket_dir, settings.pg_port, cluster.SUPERUSER, dbname),
-                         autocommit=True) as conn:
+    with connect(cluster.superuser_url(settings, dbname), autocommit=True) as conn:
         conn.execute("ANALYZE")  # a restore brings rows, not planner statistics
         tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'msip'").fetchone()[0]
         migrations = len(applied_migrations(conn))
