@@ -10,7 +10,6 @@ so a database can be compared with a reference load in another database.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -25,6 +24,7 @@ from psycopg import sql
 
 from msip import cluster
 from msip.settings import Settings
+from pipelines.runs import file_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE_TYPES = ("timestamp with time zone", "timestamp without time zone")
@@ -120,14 +120,6 @@ def db_content(url: str) -> dict[tuple, tuple[int, str]]:
             for kind, sha, epoch, status, n, h in conn.execute(q):
                 out[(table, kind, sha, epoch, status)] = (n, h)
     return out
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def store_files(root: Path, under: str = "rasters") -> dict[str, str]:
