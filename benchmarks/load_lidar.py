@@ -172,9 +172,9 @@ class ServerCpu:
 
 def bench_database() -> str:
     """A fresh database msip_bench on the local cluster with all migrations."""
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import Settings
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -188,8 +188,8 @@ def drop_bench_database() -> None:
     import psycopg
     from psycopg import sql
 
-    from msip import cluster
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.settings import Settings
 
     with psycopg.connect(cluster.superuser_url(Settings.from_env()), autocommit=True) as conn:
         conn.execute(

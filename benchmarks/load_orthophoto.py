@@ -106,9 +106,9 @@ def time_rasterio_cog(paths: list[Path], out: Path) -> float:
 
 
 def bench_database() -> str:
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import Settings
 
     settings = Settings.from_env()
     cluster.start(settings)

@@ -5,7 +5,7 @@ attributes (id, species, height, circumference, crown, health) with numpy + pyog
 benchmarks/_work/vector/, then, in one run and one database, times
 1. ogr2ogr -f PostgreSQL with PG_USE_COPY=YES and -lco SPATIAL_INDEX=NONE (the issue's reference);
 2. the same with ogr2ogr's default GiST index (a usable spatial table, like msip's);
-3. `pipelines.trees.load_trees` — reading, column mapping, CRS/extent/range/duplicate checks,
+3. `pipelines.inventory.trees.load_trees` — reading, column mapping, CRS/extent/range/duplicate checks,
    history bookkeeping, COPY into msip.tree, then its GiST, unique and foreign-key rebuilds.
 Each is run `--repeat` times; the best time counts (the machine is shared). Prints features/s
 and the ratios. By default it works in its own database (msip_bench_vector on the local
@@ -77,9 +77,9 @@ def bench_database(url: str | None) -> tuple[str, bool]:
     """(URL, whether this script created the database and should drop it)."""
     if url:
         return url, False
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import get_settings
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import get_settings
 
     settings = get_settings()
     cluster.start(settings)
@@ -89,7 +89,7 @@ def bench_database(url: str | None) -> tuple[str, bool]:
 
 
 def ogr_pg(url: str) -> str:
-    from msip.db import conninfo_params
+    from msip.core.db import conninfo_params
 
     p = conninfo_params(url)
     return "PG:" + " ".join(f"{k}={p[k]}" for k in ("dbname", "host", "port", "user", "password") if k in p)
@@ -110,8 +110,8 @@ def time_msip(gpkg: Path, url: str) -> tuple[float, dict[str, float]]:
 
     import psycopg
 
-    from pipelines import history
-    from pipelines.trees import load_trees
+    from msip.core import history
+    from pipelines.inventory.trees import load_trees
 
     phases = {"COPY": 0.0, "index + key rebuild": 0.0}
     copy, rebuild = history.copy_arrow, history.rebuilt_indexes
@@ -149,8 +149,8 @@ def clean_up(url: str, created: bool, schema: str) -> None:
     import psycopg
 
     if created:
-        from msip import cluster
-        from msip.settings import get_settings
+        from msip.core import cluster
+        from msip.core.settings import get_settings
 
         with psycopg.connect(cluster.superuser_url(get_settings()), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')

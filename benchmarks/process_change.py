@@ -6,7 +6,7 @@ tiles under benchmarks/_work/change/ with one mosaic VRT per kind and epoch, exa
 `msip load lidar` / `msip load orthophoto` leave in the raster store. Each km² holds a smooth
 terrain with ±3 cm noise per epoch, ~60 buildings, ~1500 trees (paraboloid crowns) and grass,
 and between the epochs: new, demolished and raised buildings, felled trees, crowns whose NDVI
-falls, one 1.5 m embankment. The benchmark times `processing.change.detect_changes` (tiles on
+falls, one 1.5 m embankment. The benchmark times `processing.change.analysis.detect_changes` (tiles on
 Dask local processes, merge, classification, per-tree sampling; not the database write, which
 is one COPY of the few thousand events), samples the summed RSS of this process and its workers,
 and scores the events against the planted changes.
@@ -85,7 +85,7 @@ def make_tile(args: tuple[int, int, str]) -> dict:
     """Write the 8 COGs (4 kinds × 2 epochs) of tile (i, j); return its plan (the truth)."""
     from affine import Affine
 
-    from pipelines.raster_store import write_cog
+    from msip.core.rasters.store import write_cog
 
     i, j, folder = args
     plan = _plan(i, j)
@@ -153,7 +153,7 @@ def make_tile(args: tuple[int, int, str]) -> dict:
 
 def generate(km: int, workers: int) -> tuple[dict, list[dict]]:
     """Mosaic paths {epoch: {kind: path}} and the tile plans (reused when already generated)."""
-    from pipelines.raster_store import build_mosaic, map_tiles
+    from msip.core.rasters.store import build_mosaic, map_tiles
 
     folder = WORK / f"{km}km"
     manifest = folder / "plans.json"
@@ -175,8 +175,8 @@ def generate(km: int, workers: int) -> tuple[dict, list[dict]]:
 def inputs_and_truth(km: int, mosaics: dict, plans: list[dict]):
     import shapely
 
-    from processing.change import ChangeInputs
-    from processing.change_events import InventoryObject, RegisteredBuilding
+    from processing.change.analysis import ChangeInputs
+    from processing.change.events import InventoryObject, RegisteredBuilding
 
     trees, reg1, reg2, truth = [], [], [], []
     for plan in plans:
@@ -274,7 +274,7 @@ def main() -> None:
         "--results", type=Path, default=None, help="append a Markdown table row to this file"
     )
     args = ap.parse_args()
-    from processing.change import ChangeParams, detect_changes
+    from processing.change.analysis import ChangeParams, detect_changes
 
     t0 = time.perf_counter()
     mosaics, plans = generate(args.km, args.workers)

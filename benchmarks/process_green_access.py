@@ -42,8 +42,8 @@ def _box(x0: float, y0: float, x1: float, y1: float) -> str:
 
 def generate(conn, n: int, chm_path: Path, rng: np.random.Generator) -> dict:
     """Write the synthetic city (n × n blocks) into an empty database; returns counts."""
-    from pipelines.copy import copy_rows
-    from pipelines.raster_store import catalogue
+    from msip.core.copy import copy_rows
+    from msip.core.rasters.store import catalogue
 
     run = _run(conn, "walk_network")
     vid = {(i, j): 1 + i * (n + 1) + j for i in range(n + 1) for j in range(n + 1)}
@@ -328,11 +328,11 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    from msip import cluster
-    from msip.db import connect
-    from msip.migrate import migrate
-    from msip.settings import Settings
-    from processing.green_access import GreenAccessParams, run_green_access
+    from msip.core import cluster
+    from msip.core.db import connect
+    from msip.core.migrate import migrate
+    from msip.core.settings import Settings
+    from processing.green_access.analysis import GreenAccessParams, run_green_access
 
     settings = Settings.from_env()
     cluster.start(settings)

@@ -1,6 +1,6 @@
 """Benchmark: the heat-island analysis over ≥ 25 km² at 5 m — against natcap.invest, and as a whole MSIP run.
 
-Part `model`: one synthetic land cover (processing.ucm_invest.synthetic_city, --km × --km km at
+Part `model`: one synthetic land cover (processing.heat.ucm_invest.synthetic_city, --km × --km km at
 5 m: streets, building blocks, parks with trees, a river) goes through natcap.invest's
 `urban_cooling_model.execute` and through MSIP's model (in one process, and with the FFT
 windows on Dask local processes). Each runs in its own child process; wall time and peak RSS
@@ -75,7 +75,7 @@ class PeakRss:
 
 def _model_child(kind: str, km: int, workers: int) -> None:
     """In a child process: run one model on the city; print JSON with seconds, peak RSS; save arrays."""
-    from processing.ucm_invest import run_invest, run_msip, synthetic_city
+    from processing.heat.ucm_invest import run_invest, run_msip, synthetic_city
 
     case = synthetic_city(int(km * 1000 / CELL), int(km * 1000 / CELL), cell_size_m=CELL)
     out_dir = WORK / "model"
@@ -86,8 +86,8 @@ def _model_child(kind: str, km: int, workers: int) -> None:
         elif kind == "msip":
             out = run_msip(case)
         else:
-            from pipelines.raster_store import map_tiles
-            from processing.ucm_convolve import convolve_on_files
+            from msip.core.rasters.store import map_tiles
+            from processing.heat.ucm_convolve import convolve_on_files
 
             def mapper(fn, items):
                 return map_tiles(fn, items, workers=workers, progress_desc="kernels")
@@ -122,7 +122,7 @@ def _write_tiles(conn, run_id: int, lulc: np.ndarray, km: int, epoch) -> None:
     """0.5 m COG tiles of 1 km per kind + one catalogued mosaic VRT per kind, from the 5 m land cover."""
     from affine import Affine
 
-    from pipelines.raster_store import build_mosaic, catalogue, raster_dir, write_cog
+    from msip.core.rasters.store import build_mosaic, catalogue, raster_dir, write_cog
 
     k = int(CELL / 0.5)
     cells = int(1000 / CELL)
@@ -158,7 +158,7 @@ def _vectors(conn, run_id: int, lulc: np.ndarray, km: int, epoch) -> dict:
     from rasterio.features import shapes
     from shapely.geometry import box, shape
 
-    from pipelines.copy import copy_rows, ewkb_hex
+    from msip.core.copy import copy_rows, ewkb_hex
 
     transform = Affine(CELL, 0, 610_000.0, 0, -CELL, 330_000.0 + km * 1000)
     rng = np.random.default_rng(2)
@@ -197,12 +197,12 @@ def process_part(km: int, workers: int) -> dict:
     import psycopg
 
     os.environ["MSIP_DATA_DIR"] = str(WORK / "data")
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import Settings
-    from processing.heat_islands import run_heat_island
-    from processing.heat_params import HeatParams
-    from processing.ucm_invest import synthetic_city
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import Settings
+    from processing.heat.analysis import run_heat_island
+    from processing.heat.params import HeatParams
+    from processing.heat.ucm_invest import synthetic_city
 
     epoch = date(2025, 6, 15)
     url = cluster.bootstrap(Settings.from_env(), "msip_bench_heat", fresh=True)

@@ -55,7 +55,7 @@ def heat_markdown(result: dict, km: int) -> str:
                 "| run | wall s (model only) | peak RSS MiB | × faster than InVEST | max abs Δ CC | Δ HM | Δ T_air °C |",
                 "|---|---:|---:|---:|---:|---:|---:|",
                 f"| InVEST `urban_cooling_model.execute` | {inv['seconds']:.2f} | {inv['peak_rss_mib']:.0f} | 1.0 | – | – | – |"]
-        for kind, label in (("msip", "MSIP `processing.ucm`, one process"),
+        for kind, label in (("msip", "MSIP `processing.heat.ucm`, one process"),
                             ("msip-dask", "MSIP, FFT windows on Dask local processes")):
             r = model[kind]
             d = r["max_abs_diff"]

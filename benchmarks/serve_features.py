@@ -47,9 +47,9 @@ def setup_database(n: int) -> tuple[str, str]:
     """(owner URL, reader URL) of the benchmark database holding n trees in msip.tree."""
     import psycopg
 
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import READER_ROLE, Settings, local_url
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import READER_ROLE, Settings, local_url
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -204,7 +204,7 @@ def wait_for(port: int, path: str, proc: subprocess.Popen, name: str) -> None:
 def start_servers(
     owner: str, reader: str, config: Path, workers: int
 ) -> dict[str, tuple[int, subprocess.Popen]]:
-    from msip.db import conninfo_params
+    from msip.core.db import conninfo_params
 
     servers = {}
     env = {
@@ -439,8 +439,8 @@ def drop_database() -> None:
     import psycopg
     from psycopg import sql
 
-    from msip import cluster
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.settings import Settings
 
     with psycopg.connect(cluster.superuser_url(Settings.from_env()), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))

@@ -48,11 +48,11 @@ def setup(store: Path) -> tuple[str, str]:
     """(owner URL, reader URL) of msip_bench_soak holding the analysed small sample world."""
     os.environ["MSIP_DATA_DIR"] = str(store)
     os.environ["MSIP_PROGRESS"] = "0"
-    from msip import cluster
-    from msip.commands.load_sample import load_sample_world, run_sample_analyses
-    from msip.migrate import migrate
+    from msip.core import cluster
+    from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.core.migrate import migrate
     from msip.sample_world import generate
-    from msip.settings import READER_ROLE, Settings, local_url
+    from msip.core.settings import READER_ROLE, Settings, local_url
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -71,8 +71,8 @@ def drop(store: Path) -> None:
     import psycopg
     from psycopg import sql
 
-    from msip import cluster
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.settings import Settings
 
     with psycopg.connect(cluster.superuser_url(Settings.from_env()), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))
@@ -349,7 +349,7 @@ def main() -> None:
     args = ap.parse_args()
     steps = [int(s) for s in args.steps.split(",")]
 
-    from msip.settings import Settings
+    from msip.core.settings import Settings
 
     store = Settings.from_env().home / "bench-soak"
     env = environment()

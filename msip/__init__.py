@@ -1,3 +1,2 @@
-"""MSIP core: settings, database access, the local cluster and the `msip` command line."""
-
-__version__ = "0.1.0"
+"""MSIP: `msip.core` (settings, database, errors, shared infrastructure) below the loaders
+(`pipelines`) and analyses (`processing`); the interfaces `msip.cli` and `msip.api` on top."""

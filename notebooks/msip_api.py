@@ -121,7 +121,7 @@ def execute(process: str, inputs: dict) -> dict:
 def reader_url() -> str:
     """libpq URL of MSIP's database as the read-only role: MSIP_READER_URL, else derived from
     MSIP_DATABASE_URL, else the project's local cluster (MSIP_HOME, default the repo's .msip)."""
-    from msip.settings import Settings
+    from msip.core.settings import Settings
 
     env = dict(os.environ)
     env.setdefault("MSIP_HOME", str(Path(__file__).resolve().parents[1] / ".msip"))

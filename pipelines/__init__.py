@@ -1,3 +1,3 @@
-"""Batch loaders, one module per source kind, plus the shared pieces every loader uses:
-`runs` (load-run recorder and quarantine), `crs` (CRS parsing and transforms), `copy` (bulk
-COPY writer) and `validate` (numbers, ranges, extents, geometries)."""
+"""Loaders, one subpackage per source: readers (the shared vector reader, columns, validation),
+inventory (trees, ads), zoning, base_layers, ad_rules, orthophoto and lidar. They build on
+`msip.core` (run recorder, CRS, COPY writer, raster store) and nothing above it."""

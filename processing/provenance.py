@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 
-from pipelines.runs import LoadReport, LoadRun, run_load
+from msip.core.runs import LoadReport, LoadRun, run_load
 
 
 def fingerprint(name: str, params: dict, input_run_ids: list[int]) -> str:

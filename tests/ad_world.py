@@ -57,9 +57,9 @@ def write_world(out: Path, seed: int) -> Path:
 @cache
 def database() -> str:
     """Owner URL of a fresh msip_test_ads database with every migration."""
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import Settings
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import Settings
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -87,8 +87,10 @@ def world_db(world: Path, scratch: Path) -> str:
 
     `scratch` is a folder for the fee-rate file (the world folder may be the shared sample).
     """
-    from pipelines import ads, base_layers, trees
-    from pipelines.ad_rules import load_ad_rules
+    from pipelines.inventory import ads
+    from pipelines.base_layers import load as base_layers
+    from pipelines.inventory import trees
+    from pipelines.ad_rules.load import load_ad_rules
 
     url = database()
     if _state["world"] == world:

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from msip.settings import READER_ROLE, Settings, local_url
+from msip.core.settings import READER_ROLE, Settings, local_url
 
 TEST_DB = os.environ.get("MSIP_TEST_DB", "msip_test")
 # Tests write rasters to their own store, never into the demo's $MSIP_DATA_DIR.
@@ -32,8 +32,8 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def db_url(settings: Settings) -> str:
     """Owner URL of a freshly created test database with every migration applied."""
-    from msip import cluster
-    from msip.migrate import migrate
+    from msip.core import cluster
+    from msip.core.migrate import migrate
 
     if not settings.uses_local_cluster:
         pytest.fail("the test suite needs the project-local cluster: unset MSIP_DATABASE_URL")
@@ -113,9 +113,9 @@ SAMPLE_DB = os.environ.get("MSIP_TEST_SAMPLE_DB", "msip_test_sample")
 def sample_db_url(settings: Settings, sample_dir: Path) -> str:
     """Owner URL of a database (msip_test_sample) holding the whole small sample world,
     loaded once per session through every pipeline — what the API and analysis tests read."""
-    from msip import cluster
-    from msip.commands.load_sample import load_sample_world
-    from msip.migrate import migrate
+    from msip.core import cluster
+    from msip.cli.commands.load_sample import load_sample_world
+    from msip.core.migrate import migrate
 
     cluster.start(settings)
     url = cluster.bootstrap(settings, SAMPLE_DB, fresh=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from msip.settings import READER_ROLE, Settings, local_url
+from msip.core.settings import READER_ROLE, Settings, local_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DB = os.environ.get("MSIP_TEST_DEMO_DB", "msip_test_demo")
@@ -43,9 +43,9 @@ def free_port() -> int:
 
 def load_demo_database(settings: Settings, sample_dir: Path) -> tuple[str, str]:
     """(owner URL, reader URL) of a fresh demo database with the sample world loaded and analysed."""
-    from msip import cluster
-    from msip.commands.load_sample import load_sample_world, run_sample_analyses
-    from msip.migrate import migrate
+    from msip.core import cluster
+    from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.core.migrate import migrate
 
     cluster.start(settings)
     url = cluster.bootstrap(settings, DEMO_DB, fresh=True)

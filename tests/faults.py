@@ -22,9 +22,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from msip import cluster
-from msip.settings import Settings
-from pipelines.runs import file_sha256
+from msip.core import cluster
+from msip.core.settings import Settings
+from msip.core.runs import file_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE_TYPES = ("timestamp with time zone", "timestamp without time zone")
@@ -33,7 +33,7 @@ VOLATILE_COLUMNS = ("duration_s", "rast", "path", "message")
 
 def fresh_db(settings: Settings, name: str) -> str:
     """Owner URL of a new, migrated database `name` (dropped first if it exists)."""
-    from msip.migrate import migrate
+    from msip.core.migrate import migrate
 
     url = cluster.bootstrap(settings, name, fresh=True)
     migrate(url)

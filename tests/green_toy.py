@@ -123,7 +123,7 @@ def world(conn: psycopg.Connection, chm_dir: Path | None) -> None:
             (LIDAR, X0 + x, Y0 + y, run),
         )
     if chm_dir is not None:
-        from pipelines.raster_store import catalogue
+        from msip.core.rasters.store import catalogue
 
         catalogue(
             conn,

@@ -88,7 +88,7 @@ def rasters(res_fine: float = 0.25, res_lidar: float = 0.5) -> dict[str, tuple[n
 
 def world(conn: psycopg.Connection, raster_root: Path, *, epoch: date = EPOCH) -> None:
     """Load the toy district: rasters of `epoch` (catalogued mosaics), buildings, green spaces, zones."""
-    from pipelines.raster_store import catalogue, write_cog
+    from msip.core.rasters.store import catalogue, write_cog
 
     run = _run(conn, "toy_rasters")
     for kind, (data, res, nodata) in rasters().items():

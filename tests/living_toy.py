@@ -44,7 +44,7 @@ def _raster(
 
 def living_world(conn: psycopg.Connection, folder: Path, *, heat: bool = True) -> None:
     """The toy world plus NDVI, T_air (when `heat`), zones and carriers."""
-    from pipelines.raster_store import catalogue
+    from msip.core.rasters.store import catalogue
 
     world(conn, folder)
     run = conn.execute(

@@ -11,11 +11,11 @@ import yaml
 from ad_world import TOY_RULES, at
 from shapely.geometry import LineString, Point, box
 
-from msip.errors import ValidationError
-from pipelines.ad_fees import FeeRate, FeeSchedule
-from pipelines.ad_rules import read_rules
-from processing.ad_checks import Carrier, Feature, Surroundings, assess, intersections
-from processing.ad_fees import (
+from msip.core.errors import ValidationError
+from pipelines.ad_rules.fees import FeeRate, FeeSchedule
+from pipelines.ad_rules.load import read_rules
+from processing.advertising.checks import Carrier, Feature, Surroundings, assess, intersections
+from processing.advertising.fees import (
     charged_days,
     check_period,
     days_by_year,

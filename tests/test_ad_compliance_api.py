@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from ad_world import EPOCH1, world_db
 
-from processing.ogc.ad_compliance import AdComplianceProcessor
-from processing.ogc.base import ProcessInputError
+from msip.api.processes.ad_compliance import AdComplianceProcessor
+from msip.api.processes.base import ProcessInputError
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[1]

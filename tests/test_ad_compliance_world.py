@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from ad_world import EPOCH1, EPOCH2, fee_file, found, truth, world_db, write_world
 
-from msip.errors import ValidationError
-from processing.ad_compliance import compliance_summary, run_ad_compliance
+from msip.core.errors import ValidationError
+from processing.advertising.analysis import compliance_summary, run_ad_compliance
 
 pytestmark = pytest.mark.db
 #: Seeds whose small worlds together hold every rule code (seed 42 is the shared sample world).
@@ -186,7 +186,7 @@ def test_cli_runs_the_analysis_and_reports_refusals_in_one_line(sample42, monkey
 @pytest.mark.slow
 def test_the_fully_loaded_sample_database_gives_the_truth(sample_db_url, sample_dir, tmp_path):
     """The whole sample world as every pipeline loads it (conftest's sample_db_url), plus the rules."""
-    from pipelines.ad_rules import load_ad_rules
+    from pipelines.ad_rules.load import load_ad_rules
 
     load_ad_rules(sample_dir / "ads/zasady_reklamowe.yaml", fee_rates=fee_file(tmp_path), url=sample_db_url)
     for when in (EPOCH1, EPOCH2):

@@ -12,8 +12,8 @@ import yaml
 from ad_world import TOY_RULES
 from conftest import count
 
-from msip.errors import SourceReadError, ValidationError
-from pipelines.ad_rules import load_ad_rules, read_rules
+from msip.core.errors import SourceReadError, ValidationError
+from pipelines.ad_rules.load import load_ad_rules, read_rules
 
 FEES = {
     "rates": {2024: {"fixed_pln_per_day": 2.0, "variable_pln_per_m2_day": 0.15},
@@ -153,7 +153,7 @@ def test_a_rate_missing_in_the_csv_names_the_line(tmp_path, sample_rules):
 
 @pytest.mark.db
 def test_loading_fills_the_tables_once_and_reads_back_identically(empty_db, tmp_path):
-    from processing.ad_inputs import rule_set_from_db
+    from processing.advertising.inputs import rule_set_from_db
 
     doc = copy.deepcopy(TOY_RULES) | {"fees": copy.deepcopy(FEES), "name": "uchwala_testowa"}
     path = write(tmp_path, doc)

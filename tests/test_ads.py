@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from conftest import count
 
 from msip.cli import cli
-from msip.errors import SourceReadError, ValidationError
-from pipelines.ads import carrier_type_codes, load_ads, load_landscape_zones
+from msip.core.errors import SourceReadError, ValidationError
+from pipelines.inventory.ads import carrier_type_codes, load_ads, load_landscape_zones
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).parent / "data" / "inventory"

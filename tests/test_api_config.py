@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from msip.api.config import DB_ENV, prepare, read_yaml, set_db_env
-from msip.paths import PYGEOAPI_CONFIG
+from msip.core.paths import PYGEOAPI_CONFIG
 
 
 def test_config_validates_against_pygeoapi_schema():

@@ -141,7 +141,7 @@ def test_private_tables_are_not_published():
     """The quarantine and the full run log (raw rows, local paths, messages) are not readable by
     the API's role (migration 075) and not configured: only the path-free view of load runs is."""
     from msip.api.config import read_yaml
-    from msip.paths import PYGEOAPI_CONFIG
+    from msip.core.paths import PYGEOAPI_CONFIG
 
     cfg = read_yaml(PYGEOAPI_CONFIG)
     tables = {
@@ -173,7 +173,7 @@ def test_api_sessions_stay_read_only_even_if_the_roles_default_is_changed(reader
 def _configured_processes() -> dict[str, str]:
     """Process id → dotted processor class, as pygeoapi-config.yml registers them."""
     from msip.api.config import read_yaml
-    from msip.paths import PYGEOAPI_CONFIG
+    from msip.core.paths import PYGEOAPI_CONFIG
 
     resources = read_yaml(PYGEOAPI_CONFIG)["resources"]
     return {k: v["processor"]["name"] for k, v in resources.items() if v.get("type") == "process"}
@@ -262,7 +262,7 @@ def test_every_process_declares_an_area_cap_or_has_no_area():
 
 def test_limit_above_the_maximum_is_refused(demo_server):
     from msip.api.config import read_yaml
-    from msip.paths import PYGEOAPI_CONFIG
+    from msip.core.paths import PYGEOAPI_CONFIG
 
     max_items = read_yaml(PYGEOAPI_CONFIG)["server"]["limits"]["max_items"]
     ok = requests.get(f"{demo_server.url}/collections/trees/items?limit={max_items}&skipGeometry=true", timeout=60)
@@ -307,7 +307,7 @@ def test_a_sync_run_past_the_timeout_answers_503_and_async_still_works(demo_serv
 
 
 def test_sync_timeout_setting_is_read_from_the_environment(monkeypatch):
-    from processing.ogc import base
+    from msip.api.processes import base
 
     monkeypatch.setenv(base.SYNC_TIMEOUT_ENV, "2.5")
     assert base.sync_timeout_s() == 2.5

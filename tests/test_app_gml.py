@@ -8,10 +8,10 @@ import pytest
 import shapely
 from lxml import etree
 
-from msip.errors import ConfigError, CrsError, SourceReadError
-from pipelines.app_gml import APP_NAMESPACES, read_app_gml
-from pipelines.app_schema import find_app_xsd, validate_app_gml
-from pipelines.gml_geometry import AxisOrder, GmlGeometryError, axis_order, surface_to_storage
+from msip.core.errors import ConfigError, CrsError, SourceReadError
+from pipelines.zoning.app_gml import APP_NAMESPACES, read_app_gml
+from pipelines.zoning.app_schema import find_app_xsd, validate_app_gml
+from pipelines.zoning.gml_geometry import AxisOrder, GmlGeometryError, axis_order, surface_to_storage
 
 DATA = Path(__file__).parent / "data" / "zoning"
 APP2 = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import count
 
-from msip.errors import CrsError, SourceReadError
-from pipelines.base_layers import load_buildings, load_green_spaces, load_walk_network
-from pipelines.base_rows import estimate_population
-from pipelines.osm import load_osm
-from pipelines.validate import get_extent
+from msip.core.errors import CrsError, SourceReadError
+from pipelines.base_layers.load import load_buildings, load_green_spaces, load_walk_network
+from pipelines.base_layers.rows import estimate_population
+from pipelines.base_layers.osm import load_osm
+from pipelines.readers.validate import get_extent
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).parent / "data" / "base"

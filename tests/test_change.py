@@ -15,9 +15,9 @@ import pytest
 import shapely
 from affine import Affine
 
-from msip.errors import ConfigError, ValidationError
-from processing.change import ChangeInputs, detect_changes, plan_tiles
-from processing.change_events import (
+from msip.core.errors import ConfigError, ValidationError
+from processing.change.analysis import ChangeInputs, detect_changes, plan_tiles
+from processing.change.events import (
     InventoryObject,
     Region,
     RegisteredBuilding,
@@ -25,9 +25,9 @@ from processing.change_events import (
     inventory_events,
     merge_regions,
 )
-from processing.change_inputs import pick_epochs
-from processing.change_params import ChangeParams
-from processing.change_rasters import read_on_grid
+from processing.change.inputs import pick_epochs
+from processing.change.params import ChangeParams
+from processing.change.rasters import read_on_grid
 
 X0, Y0, SIZE = 500_000.0, 300_000.0, 100.0
 E1, E2 = date(2024, 6, 15), date(2025, 6, 15)
@@ -77,7 +77,7 @@ def _surfaces(epoch: int, res: float) -> dict[str, np.ndarray]:
 
 
 def _write(folder, kind: str, epoch: int, res: float, data: np.ndarray) -> str:
-    from pipelines.raster_store import write_cog
+    from msip.core.rasters.store import write_cog
 
     path = folder / f"{kind}_{epoch}.tif"
     if kind == "ndvi":
@@ -328,7 +328,7 @@ def test_migration_accepts_exactly_the_event_types():
     import re
     from pathlib import Path
 
-    from processing.change_events import EVENT_TYPES
+    from processing.change.events import EVENT_TYPES
 
     sql = (Path(__file__).resolve().parents[1] / "sql" / "071_change.sql").read_text()
     check = re.search(r"type\s+text NOT NULL CHECK \(type IN \((.*?)\)\)", sql, re.DOTALL).group(1)

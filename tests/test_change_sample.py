@@ -16,8 +16,8 @@ import shapely
 from click.testing import CliRunner
 from conftest import count
 
-from msip.errors import ValidationError
-from processing.change import ChangeParams, detect_changes, run_change, run_outputs
+from msip.core.errors import ValidationError
+from processing.change.analysis import ChangeParams, detect_changes, run_change, run_outputs
 
 pytestmark = pytest.mark.db
 E1, E2 = date(2024, 6, 15), date(2025, 6, 15)
@@ -147,7 +147,7 @@ def test_refusals_name_the_problem(sample_db_url, kwargs, match):
 
 
 def test_cli_runs_a_bbox_and_prints_the_summary(change_run, sample_db_url, monkeypatch):
-    from msip.commands.run_change import command
+    from msip.cli.commands.run_change import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", sample_db_url)
     result = CliRunner().invoke(
@@ -170,8 +170,8 @@ def test_cli_runs_a_bbox_and_prints_the_summary(change_run, sample_db_url, monke
 def test_process_execute_directly(sample_db_url, monkeypatch, truth):
     from shapely.geometry import box, shape
 
-    from processing.ogc.base import ProcessInputError
-    from processing.ogc.change import ChangeProcessor
+    from msip.api.processes.base import ProcessInputError
+    from msip.api.processes.change import ChangeProcessor
 
     # A 120 m box around the demolished building the sample world knows about.
     gone = next(shape(f["geometry"]) for f in truth if f["properties"]["type"] == "demolished_building")
@@ -212,7 +212,7 @@ def api_client(sample_db_url, sample_reader_url, tmp_path, monkeypatch):
     cfg["resources"] = {
         "change": {
             "type": "process",
-            "processor": {"name": "processing.ogc.change.ChangeProcessor"},
+            "processor": {"name": "msip.api.processes.change.ChangeProcessor"},
         }
     }
     return create_app(prepared, openapi={}).test_client()
@@ -247,8 +247,8 @@ def test_process_over_http_sync_and_async(api_client):
 def test_distributed_cluster_gives_the_local_result(sample_db_url, monkeypatch):
     from distributed import LocalCluster
 
-    from msip.db import connect
-    from processing.change_inputs import load_inputs
+    from msip.core.db import connect
+    from processing.change.inputs import load_inputs
 
     params = ChangeParams(tile_m=200.0)
     with connect(sample_db_url) as conn:

@@ -11,10 +11,10 @@ import uuid
 import psycopg
 import pytest
 
-from msip import cluster
-from msip.errors import ClusterError
-from msip.migrate import migrate
-from msip.settings import Settings
+from msip.core import cluster
+from msip.core.errors import ClusterError
+from msip.core.migrate import migrate
+from msip.core.settings import Settings
 
 pytestmark = pytest.mark.db
 

@@ -38,7 +38,7 @@ from faults import (
     store_files,
 )
 
-from msip.settings import Settings
+from msip.core.settings import Settings
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -195,7 +195,7 @@ def test_sigkill_during_load_leaves_data_as_before_and_rerun_completes(world: Wo
     _assert_store_pending_only(w)
 
     # The next load run settles the killed run's journal; called directly here to see the store.
-    from pipelines import store_journal
+    from msip.core.rasters import journal as store_journal
 
     monkeypatch.setenv("MSIP_DATA_DIR", str(w.store))
     store_journal.recover(url)
@@ -217,9 +217,9 @@ def scratch_cluster(settings: Settings):
     """A throwaway cluster of its own (folder and port) with the tree fixtures loaded; never the shared one."""
     from demo_server import free_port
 
-    from msip import cluster
-    from msip.migrate import migrate
-    from pipelines.trees import load_trees
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from pipelines.inventory.trees import load_trees
 
     home = settings.home / "test-clusters" / f"flt-{uuid.uuid4().hex[:8]}"
     scratch = Settings.from_env({"MSIP_HOME": str(home), "MSIP_PG_PORT": str(free_port())})
@@ -244,8 +244,8 @@ def _get(url: str):
 def test_database_restart_under_the_api_gives_503_then_recovers(scratch_cluster, settings: Settings):
     from demo_server import start_server, stop_server
 
-    from msip import cluster
-    from msip.settings import READER_ROLE, local_url
+    from msip.core import cluster
+    from msip.core.settings import READER_ROLE, local_url
 
     scratch, owner = scratch_cluster
     reader = local_url(scratch.pg_socket_dir, scratch.pg_port, READER_ROLE, "msip")
@@ -379,7 +379,7 @@ def _run_with_simulated_full_disk(loader: Loader, monkeypatch, capsys):
         if name.startswith(("MSIP_", "PG")):
             monkeypatch.setenv(name, value)
     monkeypatch.setattr("rasterio.shutil.copy", full_disk)
-    monkeypatch.setattr("pipelines.tile_loop.default_workers", lambda n: 1)  # tiles in this process
+    monkeypatch.setattr("msip.core.rasters.tile_loop.default_workers", lambda n: 1)  # tiles in this process
     try:
         main(["load", *loader.args])
         code = 0

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from green_toy import HOMES, PARK_M, SCHOOL_M, raster_folder, segment_share, world
 
-from msip.errors import MsipError, ValidationError
-from processing.green_access import GreenAccessParams, run_green_access
-from processing.green_access_canopy import disc_counts
-from processing.green_access_inputs import pick_epoch
+from msip.core.errors import MsipError, ValidationError
+from processing.green_access.analysis import GreenAccessParams, run_green_access
+from processing.green_access.canopy import disc_counts
+from processing.green_access.inputs import pick_epoch
 
 #: Exact walks need tolerance 0 (no buffer arcs); a 40 m canopy circle fits inside the toy CHM.
 TOY = GreenAccessParams(entrance_tolerance_m=0.0, canopy_radius_m=40.0)
@@ -220,7 +220,7 @@ def test_refusals(empty_db, toy):
 
 @pytest.mark.db
 def test_cli_prints_the_shares(toy, monkeypatch):
-    from msip.commands.run_green_access import command
+    from msip.cli.commands.run_green_access import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", toy)
     result = CliRunner().invoke(

@@ -1,4 +1,4 @@
-"""processing.network on the hand-built toy graph (tests/green_toy.py) whose walking distances are known exactly."""
+"""processing.green_access.network on the hand-built toy graph (tests/green_toy.py) whose walking distances are known exactly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from green_toy import EDGES, X0, Y0, shift
 from green_toy import network as toy_network
 from shapely.geometry import box
 
-from processing import network
+from processing.green_access import network
 
 pytestmark = pytest.mark.db
 

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from green_toy import PARK_M, raster_folder, world
 
-from processing.ogc.base import ProcessInputError, validate_inputs
-from processing.ogc.green_access import PROCESS_METADATA, GreenAccessProcessor
+from msip.api.processes.base import ProcessInputError, validate_inputs
+from msip.api.processes.green_access import PROCESS_METADATA, GreenAccessProcessor
 
 pytestmark = pytest.mark.db
 EXACT = {"entrance_tolerance_m": 0, "canopy_radius_m": 40}
@@ -28,7 +28,7 @@ def toy(empty_db, tmp_path, settings, monkeypatch):
 
 def test_every_parameter_is_documented_with_its_default():
     inputs = validate_inputs({}, PROCESS_METADATA)
-    from processing.green_access_params import defaults
+    from processing.green_access.params import defaults
 
     assert {k: v for k, v in inputs.items() if k in defaults()} == {
         k: v for k, v in defaults().items() if k not in ("epoch", "bbox")
@@ -81,7 +81,7 @@ def api_client(toy, reader_url, tmp_path):
     cfg["resources"] = {
         "green-access": {
             "type": "process",
-            "processor": {"name": "processing.ogc.green_access.GreenAccessProcessor"},
+            "processor": {"name": "msip.api.processes.green_access.GreenAccessProcessor"},
         }
     }
     return create_app(prepared, openapi={}).test_client()

@@ -18,7 +18,7 @@ from green_truth import (
     true_tree_counts,
 )
 
-from processing.green_access import GreenAccessParams, run_green_access
+from processing.green_access.analysis import GreenAccessParams, run_green_access
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 PARAMS = GreenAccessParams()

@@ -17,7 +17,7 @@ pytest.importorskip(
 
 from test_heat_ucm import BIOPHYSICAL, ET0, EXPECTED_CC, EXPECTED_CC_PARK, LULC, INVEST_5x6
 
-from processing.ucm_invest import UcmCase, run_invest, run_msip, synthetic_city
+from processing.heat.ucm_invest import UcmCase, run_invest, run_msip, synthetic_city
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import rasterio
 from conftest import count
 from heat_toy import X0, Y0, bbox, fresh_toy_db
 
-from msip.errors import ValidationError
-from pipelines.raster_store import is_valid_cog
-from processing.heat_islands import run_heat_island
-from processing.heat_params import HeatParams
+from msip.core.errors import ValidationError
+from msip.core.rasters.store import is_valid_cog
+from processing.heat.analysis import run_heat_island
+from processing.heat.params import HeatParams
 
 pytestmark = pytest.mark.db
 #: Small blocks and FFT tiles so that the toy district is cut into several tasks.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from heat_toy import bbox, fresh_toy_db
 
-from processing.heat_params import PARAMETERS, HeatParams
-from processing.ogc.base import ProcessInputError, validate_inputs
-from processing.ogc.heat_island import PROCESS_METADATA, HeatIslandProcessor
+from processing.heat.params import PARAMETERS, HeatParams
+from msip.api.processes.base import ProcessInputError, validate_inputs
+from msip.api.processes.heat_island import PROCESS_METADATA, HeatIslandProcessor
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[1]

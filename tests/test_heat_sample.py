@@ -8,9 +8,9 @@ import pytest
 import rasterio
 from conftest import count
 
-from processing.heat_inputs import find_sources, grid_for, read_buildings, read_green_areas
-from processing.heat_islands import compute_layers, run_heat_island
-from processing.heat_params import HeatParams
+from processing.heat.inputs import find_sources, grid_for, read_buildings, read_green_areas
+from processing.heat.analysis import compute_layers, run_heat_island
+from processing.heat.params import HeatParams
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 EPOCH = "2025-06-15"

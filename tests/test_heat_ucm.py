@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from processing import ucm
-from processing.ucm_convolve import convolve_ignore_nodata, convolve_on_files, layout_for
+from processing.heat import ucm
+from processing.heat.ucm_convolve import convolve_ignore_nodata, convolve_on_files, layout_for
 
 # --- InVEST's test_ucm.py::test_cc_rasters (natcap.invest 3.20), ported --------------------------
 # Biophysical table: lucode → (green_area, kc, albedo, shade).

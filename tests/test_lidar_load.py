@@ -14,7 +14,7 @@ import shapely
 from conftest import count
 
 from pipelines.lidar import LidarParams, load_lidar
-from pipelines.validate import EXTENTS
+from pipelines.readers.validate import EXTENTS
 
 DATA = Path(__file__).parent / "data" / "lidar"
 EPOCH = date(2024, 6, 15)

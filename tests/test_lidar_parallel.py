@@ -101,10 +101,10 @@ def test_a_truncated_file_read_by_two_workers_stores_nothing(store, empty_db, su
 
 def test_the_pool_keeps_only_a_few_chunks_in_flight(survey, tmp_path):
     """Memory is bounded: jobs are taken from the list only as results are handed back."""
-    from pipelines.lidar.clean import Cleaner
+    from pipelines.lidar.las.clean import Cleaner
     from pipelines.lidar.engine import get_engine
     from pipelines.lidar.ingest import ChunkPool, chunk_jobs
-    from pipelines.lidar.lascrs import place
+    from pipelines.lidar.las.lascrs import place
     from pipelines.lidar.spill import FileSpill, TileGrid
 
     info, header = get_engine().inspect(survey)
@@ -139,7 +139,7 @@ def test_the_pool_keeps_only_a_few_chunks_in_flight(survey, tmp_path):
 
 def test_reused_workers_journal_their_rasters_in_the_derived_run(store, empty_db, survey):
     """Tiles run on the reading workers, started during the file's run: their raster writes
-    must go to the derived run's journal (pipelines.store_journal), which is settled at commit."""
+    must go to the derived run's journal (msip.core.rasters.journal), which is settled at commit."""
     result = load_lidar([survey], epoch=EPOCH_ONE, url=empty_db, workers=2, params=PARAMS)
     assert result.ok and result.derived.status == "succeeded"
     pending = store / "rasters" / ".pending"

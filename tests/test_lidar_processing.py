@@ -9,16 +9,16 @@ import pytest
 from lidar_scene import make_scene
 from scipy.spatial import cKDTree
 
-from msip.errors import ConfigError
-from pipelines.lidar.grids import Grid, cells, coverage, surfaces
-from pipelines.lidar.ground import smrf_ground
-from pipelines.lidar.inpaint import fill_laplace
-from pipelines.lidar.outliers import isolated
+from msip.core.errors import ConfigError
+from pipelines.lidar.algorithms.grids import Grid, cells, coverage, surfaces
+from pipelines.lidar.algorithms.ground import smrf_ground
+from pipelines.lidar.algorithms.inpaint import fill_laplace
+from pipelines.lidar.algorithms.outliers import isolated
 from pipelines.lidar.params import LidarParams, SmrfParams
 from pipelines.lidar.patches import POINT_DTYPE, PatchSpec, copy_text, patch_cell_m
-from pipelines.lidar.reader import PointChunk
+from pipelines.lidar.las.reader import PointChunk
 from pipelines.lidar.spill import TileGrid
-from pipelines.lidar.trees import detect
+from pipelines.lidar.algorithms.trees import detect
 
 BOUNDS = (613980.0, 334580.0, 614140.0, 334740.0)  # the 120 m scene with a 20 m margin
 

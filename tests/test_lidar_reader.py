@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from msip.errors import CrsError, SourceReadError
-from pipelines.lidar.lascrs import place
-from pipelines.lidar.reader import discover, inspect, read_chunks
+from msip.core.errors import CrsError, SourceReadError
+from pipelines.lidar.las.lascrs import place
+from pipelines.lidar.las.reader import discover, inspect, read_chunks
 
 DATA = Path(__file__).parent / "data" / "lidar"
 
@@ -135,7 +135,7 @@ def test_wkt_bit_zero_is_noted_for_format_6(tmp_path):
 
 
 def test_foot_units_convert_heights(shared_data, monkeypatch):
-    from pipelines.lidar import lascrs
+    from pipelines.lidar.las import lascrs
 
     monkeypatch.setattr(lascrs, "_check_in_poland", lambda *a: None)  # the file is in New Mexico
     p = _place(shared_data / "lidar" / "test1_4.las", None)

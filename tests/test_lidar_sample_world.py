@@ -103,8 +103,8 @@ def test_dtm_rmse_on_open_ground(world, db_url, truth, variant):
 def test_smrf_agrees_with_the_true_ground_class(sample_dir):
     import laspy
 
-    from pipelines.lidar.ground import smrf_ground
-    from pipelines.lidar.outliers import isolated
+    from pipelines.lidar.algorithms.ground import smrf_ground
+    from pipelines.lidar.algorithms.outliers import isolated
     from pipelines.lidar.params import SmrfParams
 
     files = sorted((sample_dir / "lidar" / EPOCH / "unclassified").glob("*.laz"))

@@ -13,12 +13,12 @@ from green_toy import raster_folder
 from living_toy import BBOX, living_world
 from shapely.geometry import Point
 
-from msip.errors import ValidationError
-from processing.green_access import GreenAccessParams, run_green_access
-from processing.living_conditions import run_living_conditions
-from processing.living_conditions_params import LivingParams
-from processing.living_grid import Grid
-from processing.living_rasters import tiles_over
+from msip.core.errors import ValidationError
+from processing.green_access.analysis import GreenAccessParams, run_green_access
+from processing.living.analysis import run_living_conditions
+from processing.living.params import LivingParams
+from processing.living.grid import Grid
+from processing.living.rasters import tiles_over
 
 PARAMS = LivingParams(bbox=BBOX)
 WEST, EAST, FAR = "100mE600000N300000", "100mE600100N300000", "100mE600200N300000"
@@ -157,7 +157,7 @@ def test_reruns_are_unchanged_and_reproducible(toy):
 
 @pytest.mark.db
 def test_cli(toy, monkeypatch):
-    from msip.commands.run_living_conditions import command
+    from msip.cli.commands.run_living_conditions import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", toy)
     result = CliRunner().invoke(
@@ -171,8 +171,8 @@ def test_cli(toy, monkeypatch):
 def test_process_execute_and_http(toy, reader_url, tmp_path, monkeypatch):
     from msip.api import create_app
     from msip.api.config import load_config
-    from processing.ogc.base import ProcessInputError
-    from processing.ogc.living_conditions import LivingConditionsProcessor
+    from msip.api.processes.base import ProcessInputError
+    from msip.api.processes.living_conditions import LivingConditionsProcessor
 
     monkeypatch.setenv("MSIP_DATABASE_URL", toy)
     proc = LivingConditionsProcessor({"name": "living-conditions"})
@@ -189,7 +189,7 @@ def test_process_execute_and_http(toy, reader_url, tmp_path, monkeypatch):
     prepared.config["resources"] = {
         "living-conditions": {
             "type": "process",
-            "processor": {"name": "processing.ogc.living_conditions.LivingConditionsProcessor"},
+            "processor": {"name": "msip.api.processes.living_conditions.LivingConditionsProcessor"},
         }
     }
     client = create_app(prepared, openapi={}).test_client()

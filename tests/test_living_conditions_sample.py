@@ -6,9 +6,9 @@ import living_truth as truth
 import psycopg
 import pytest
 
-from processing.green_access import GreenAccessParams, run_green_access
-from processing.living_conditions import run_living_conditions
-from processing.living_conditions_params import LivingParams
+from processing.green_access.analysis import GreenAccessParams, run_green_access
+from processing.living.analysis import run_living_conditions
+from processing.living.params import LivingParams
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -94,7 +94,7 @@ def test_zone_compliance_is_recorded(cells, sample_db_url):
 
 def test_mean_air_temperature_agrees_with_the_heat_island_cell_statistics(sample_db_url):
     """T_air read from the latest day heat-island COG equals that run's own 100 m cell means."""
-    from processing.heat_islands import run_heat_island
+    from processing.heat.analysis import run_heat_island
 
     run_heat_island(url=sample_db_url, workers=1)
     result = run_living_conditions(LivingParams(), url=sample_db_url, workers=1)

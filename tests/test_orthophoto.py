@@ -12,12 +12,12 @@ from conftest import count
 from rasterio.enums import ColorInterp
 from rasterio.transform import from_origin
 
-from msip.errors import ConfigError, SourceReadError
-from pipelines.ortho_checks import inspect_tile, parse_bands
-from pipelines.ortho_tiles import NDVI_NODATA, brightness_uint8, ndvi_int16, read_bands
-from pipelines.orthophoto import find_tiles, load_orthophoto
-from pipelines.raster_store import is_valid_cog, write_cog
-from pipelines.validate import EXTENTS
+from msip.core.errors import ConfigError, SourceReadError
+from pipelines.orthophoto.checks import inspect_tile, parse_bands
+from pipelines.orthophoto.tiles import NDVI_NODATA, brightness_uint8, ndvi_int16, read_bands
+from pipelines.orthophoto.load import find_tiles, load_orthophoto
+from msip.core.rasters.store import is_valid_cog, write_cog
+from pipelines.readers.validate import EXTENTS
 
 EPOCH = "2024-06-15"
 E0, N0 = 614_000.0, 335_000.0
@@ -499,7 +499,7 @@ def test_sample_world_orthophoto_loads_with_ndvi_by_land_cover(store, empty_db, 
 
 @pytest.mark.db
 def test_big_tiles_are_cut_into_chunks_that_mosaic_back(store, empty_db, tmp_path, monkeypatch):
-    monkeypatch.setattr("pipelines.orthophoto.CHUNK_PX", 64)  # 160 px tile → 3 × 3 chunks
+    monkeypatch.setattr("pipelines.orthophoto.load.CHUNK_PX", 64)  # 160 px tile → 3 × 3 chunks
     folder = tmp_path / "d"
     folder.mkdir()
     make_tile(folder / "big.tif")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from processing.ogc.base import ProcessInputError, validate_inputs
+from msip.api.processes.base import ProcessInputError, validate_inputs
 
 META = {
     "id": "demo",

@@ -11,9 +11,9 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from msip.errors import CrsError, StoreWriteError, ValidationError
-from pipelines import raster_store
-from pipelines.raster_store import (
+from msip.core.errors import CrsError, StoreWriteError, ValidationError
+from msip.core.rasters import store as raster_store
+from msip.core.rasters.store import (
     build_mosaic,
     catalogue,
     is_valid_cog,

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import requests
 
-from msip.settings import Settings
+from msip.core.settings import Settings
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -64,7 +64,7 @@ def test_dump_drop_restore_serves_the_same(demo_server, tmp_path, settings: Sett
     assert "rasters" in out.stdout and dump.stat().st_size > 1_000_000
 
     dbname = psycopg.conninfo.conninfo_to_dict(demo_server.owner_url)["dbname"]
-    from msip import cluster
+    from msip.core import cluster
 
     with psycopg.connect(cluster.superuser_url(settings), autocommit=True) as conn:
         conn.execute(psycopg.sql.SQL("DROP DATABASE {} WITH (FORCE)").format(psycopg.sql.Identifier(dbname)))

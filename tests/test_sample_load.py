@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-from msip.commands.load_sample import load_sample_world
+from msip.cli.commands.load_sample import load_sample_world
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 

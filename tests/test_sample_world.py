@@ -19,7 +19,7 @@ from lxml import etree
 from rasterio.enums import ColorInterp
 from shapely.geometry import Point, Polygon, box
 
-from msip.errors import ConfigError, SourceReadError
+from msip.core.errors import ConfigError, SourceReadError
 from msip.sample_world import (
     EPOCH1,
     EPOCH2,

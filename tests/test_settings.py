@@ -2,8 +2,8 @@
 
 import pytest
 
-from msip.errors import ConfigError
-from msip.settings import SETTINGS, Settings
+from msip.core.errors import ConfigError
+from msip.core.settings import SETTINGS, Settings
 
 
 def test_defaults_point_at_the_local_cluster(tmp_path):

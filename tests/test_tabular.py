@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from msip.errors import ConfigError, CrsError, SourceReadError, ValidationError
-from pipelines.bulk import point_ewkb_hex
-from pipelines.columns import (
+from msip.core.errors import ConfigError, CrsError, SourceReadError, ValidationError
+from msip.core.bulk import point_ewkb_hex
+from pipelines.readers.columns import (
     Rejects,
     booleans,
     dates,
@@ -23,9 +23,9 @@ from pipelines.columns import (
     numbers,
     source_ids,
 )
-from pipelines.inventory import dataset_and_epoch
-from pipelines.points import locate_points
-from pipelines.tabular import (
+from pipelines.inventory.flow import dataset_and_epoch
+from pipelines.readers.points import locate_points
+from pipelines.readers.tabular import (
     Table,
     decode_text,
     load_mapping,
@@ -33,8 +33,8 @@ from pipelines.tabular import (
     read_table,
     resolve_mapping,
 )
-from pipelines.trees import TREE_FIELDS
-from pipelines.validate import get_extent
+from pipelines.inventory.trees import TREE_FIELDS
+from pipelines.readers.validate import get_extent
 
 DATA = Path(__file__).parent / "data" / "inventory"
 KIELCE = get_extent("kielce")

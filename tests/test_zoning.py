@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from conftest import count
 from shapely.geometry import box
 
-from msip.errors import MsipError, SourceReadError, ValidationError
-from pipelines.validate import EXTENTS
-from pipelines.zoning import load_zoning
+from msip.core.errors import MsipError, SourceReadError, ValidationError
+from pipelines.readers.validate import EXTENTS
+from pipelines.zoning.load import load_zoning
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).parent / "data" / "zoning"

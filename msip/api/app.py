@@ -52,7 +52,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     """The Flask app for a prepared config (default: pygeoapi-config.yml with the env's reader URL)."""
     from msip.api import pygeoapi_fixes
     from msip.api.openapi import build_openapi
-    from msip.paths import WEB_DIR
+    from msip.core.paths import WEB_DIR
 
     pygeoapi_fixes.apply()
     prepared = prepared or load_config()

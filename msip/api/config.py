@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from msip.errors import ConfigError
+from msip.core.errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ class PreparedConfig:
 
 def set_db_env(reader_url: str | None = None, *, override: bool = False) -> dict[str, str]:
     """Put the reader URL's host/port/dbname/user into MSIP_API_DB_* (kept if already set)."""
-    from msip.db import conninfo_params
-    from msip.settings import get_settings
+    from msip.core.db import conninfo_params
+    from msip.core.settings import get_settings
 
     params = conninfo_params(reader_url or get_settings().reader_url)
     params.setdefault("port", "5432")
@@ -113,7 +113,7 @@ def load_config(
     path: str | Path | None = None, *, reader_url: str | None = None, check: bool = True
 ) -> PreparedConfig:
     """Read, complete and check the API configuration (default: the repository's pygeoapi-config.yml)."""
-    from msip.paths import PYGEOAPI_CONFIG
+    from msip.core.paths import PYGEOAPI_CONFIG
 
     set_db_env(reader_url, override=reader_url is not None)
     return prepare(

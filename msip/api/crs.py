@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.crs import ACCEPTED_EPSG, STORAGE_EPSG, is_northing_first
+from msip.core.crs import ACCEPTED_EPSG, STORAGE_EPSG, is_northing_first
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CRS84H = "http://www.opengis.net/def/crs/OGC/1.3/CRS84h"
@@ -114,7 +114,7 @@ def transform_bbox(bbox: list, from_crs: str, to_crs: str) -> CrsBBox:
     """
     from pyproj.exceptions import CRSError
 
-    from pipelines.crs import transformer
+    from msip.core.crs import transformer
 
     try:
         src = parse_crs_uri(from_crs)

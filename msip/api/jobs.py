@@ -21,7 +21,7 @@ class MsipJobManager(TinyDBManager):
 
     def _execute_handler_sync(self, p, job_id, data_dict, requested_outputs=None, subscriber=None,
                               requested_response="raw") -> tuple[str, Any, JobStatus]:
-        from processing.ogc.base import _in_async_job
+        from msip.api.processes.base import _in_async_job
 
         failure: dict[str, ProcessorExecuteError] = {}
         execute = p.execute

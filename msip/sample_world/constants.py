@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from msip.errors import ConfigError
+from msip.core.errors import ConfigError
 
 GENERATOR_VERSION = "1.0.0"
 

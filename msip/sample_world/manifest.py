@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msip.errors import SourceReadError
+from msip.core.errors import SourceReadError
 
 from .constants import (
     EPOCHS,

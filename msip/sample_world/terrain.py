@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import Polygon, box
 
-from msip.errors import ConfigError
+from msip.core.errors import ConfigError
 
 from .constants import EPOCH1, EPOCHS, ORIGIN
 

@@ -17,7 +17,7 @@ import numpy as np
 from pipelines.lidar.params import LidarParams
 from pipelines.lidar.spill import FileSpill, TileGrid
 from pipelines.lidar.tiles import KINDS, TileResult, TileTask, process_tile, snap_out
-from pipelines.runs import LoadReport, LoadRun, run_load
+from msip.core.runs import LoadReport, LoadRun, run_load
 
 TREE_COLUMNS = (
     "epoch",
@@ -48,7 +48,7 @@ def plan_tiles(
     own_files: tuple[str, ...] = (),
 ) -> list[TileTask]:
     """One task per tile holding core points, with the raster extent cropped to the data."""
-    from pipelines.raster_store import raster_dir
+    from msip.core.rasters.store import raster_dir
 
     parts: dict[tuple[int, int], list[str]] = defaultdict(list)
     extent: dict[tuple[int, int], list[float]] = {}
@@ -105,8 +105,8 @@ def is_derived(
     url: str | None, file_shas: list[str], *, epoch: date, params: LidarParams, extent_label: str
 ) -> bool:
     """True when these files' rasters and trees were already derived with these parameters."""
-    from msip.db import connect
-    from pipelines.runs import previous_success
+    from msip.core.db import connect
+    from msip.core.runs import previous_success
 
     with connect(url) as conn:
         return (
@@ -143,7 +143,7 @@ def derive_epoch(
     run_params = _run_params(params, len(file_shas), extent_label)
 
     def body(run: LoadRun) -> None:
-        from pipelines.raster_store import map_tiles
+        from msip.core.rasters.store import map_tiles
 
         own = tuple(sorted(s.facts.get("name", "") for s in spills))
         others = run.conn.execute(
@@ -185,9 +185,9 @@ def _store(
 ) -> None:
     import shapely
 
-    from pipelines.copy import copy_rows, ewkb_hex
+    from msip.core.copy import copy_rows, ewkb_hex
     from pipelines.lidar.match import match_inventory
-    from pipelines.raster_store import build_mosaic, catalogue, raster_dir
+    from msip.core.rasters.store import build_mosaic, catalogue, raster_dir
 
     conn = run.conn
     for r in results:

@@ -13,9 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
-from msip.errors import ConfigError
+from msip.core.errors import ConfigError
 from pipelines.lidar.params import SmrfParams
-from pipelines.lidar.reader import LasInfo, PointChunk
+from pipelines.lidar.las.reader import LasInfo, PointChunk
 
 
 class LidarEngine(Protocol):
@@ -51,22 +51,22 @@ class LaspyEngine:
     name = "laspy"
 
     def inspect(self, path: Path) -> tuple[LasInfo, object]:
-        from pipelines.lidar.reader import inspect
+        from pipelines.lidar.las.reader import inspect
 
         return inspect(path)
 
     def read_range(self, path: Path, start: int, count: int, *, threads: bool = True) -> PointChunk:
-        from pipelines.lidar.reader import read_range
+        from pipelines.lidar.las.reader import read_range
 
         return read_range(path, start, count, threads=threads)
 
     def outliers(self, x, y, z, *, voxel_m, max_neighbours):
-        from pipelines.lidar.outliers import isolated
+        from pipelines.lidar.algorithms.outliers import isolated
 
         return isolated(x, y, z, voxel_m=voxel_m, max_neighbours=max_neighbours)
 
     def ground(self, x, y, z, bounds, params):
-        from pipelines.lidar.ground import smrf_ground
+        from pipelines.lidar.algorithms.ground import smrf_ground
 
         return smrf_ground(x, y, z, bounds, params)
 

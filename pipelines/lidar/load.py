@@ -25,14 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from msip.errors import MsipError, SourceReadError, StoreWriteError, ValidationError
-from msip.progress import progress_bar
-from msip.settings import get_settings
-from pipelines.lidar.clean import Cleaner, Rejected
+from msip.core.errors import MsipError, SourceReadError, StoreWriteError, ValidationError
+from msip.core.progress import progress_bar
+from msip.core.settings import get_settings
+from pipelines.lidar.las.clean import Cleaner, Rejected
 from pipelines.lidar.derive import derive_epoch, derived_sha256, is_derived
 from pipelines.lidar.engine import LidarEngine, get_engine
 from pipelines.lidar.ingest import ChunkPool, chunk_jobs
-from pipelines.lidar.lascrs import Placement, place
+from pipelines.lidar.las.lascrs import Placement, place
 from pipelines.lidar.params import (
     LEGACY_STANDARD_CLASSES,
     NOISE_CLASSES,
@@ -40,11 +40,11 @@ from pipelines.lidar.params import (
     LidarParams,
 )
 from pipelines.lidar.patches import PatchWriter, patch_cell_m
-from pipelines.lidar.reader import LasInfo, discover
+from pipelines.lidar.las.reader import LasInfo, discover
 from pipelines.lidar.spill import FileSpill, TileGrid
-from pipelines.raster_store import write_error
-from pipelines.runs import LoadReport, LoadRun, file_sha256, run_load
-from pipelines.validate import EXTENTS, Extent
+from msip.core.rasters.store import write_error
+from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from pipelines.readers.validate import EXTENTS, Extent
 
 KIND = "lidar"
 _FIELD = {"z": "Z", "extent": "X,Y", "coords": "X,Y"}

@@ -16,7 +16,7 @@ import numpy as np
 import psycopg
 from scipy.spatial import cKDTree
 
-from pipelines.copy import copy_rows, ewkb_hex
+from msip.core.copy import copy_rows, ewkb_hex
 
 COLUMNS = (
     "epoch",

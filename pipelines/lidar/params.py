@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from msip.errors import ConfigError
+from msip.core.errors import ConfigError
 
 #: ASPRS classes never used for derivatives (7 low noise, 18 high noise).
 NOISE_CLASSES = (7, 18)

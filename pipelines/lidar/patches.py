@@ -19,9 +19,9 @@ from typing import Self
 import numpy as np
 import psycopg
 
-from msip.errors import DatabaseError
-from pipelines.lidar.cellsort import cell_order, run_starts
-from pipelines.lidar.reader import PointChunk
+from msip.core.errors import DatabaseError
+from pipelines.lidar.algorithms.cellsort import cell_order, run_starts
+from pipelines.lidar.las.reader import PointChunk
 
 #: Scale of X, Y and Z (m per integer step): 1 mm; offsets are 0, so EPSG:2180 fits in int32.
 SCALE = 0.001

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.lidar.reader import PointChunk
+from pipelines.lidar.las.reader import PointChunk
 
 SPILL_DTYPE = np.dtype(
     [

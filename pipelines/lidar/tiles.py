@@ -1,6 +1,6 @@
 """One processing tile: spilled points → noise/outliers out → ground → DTM/DSM/nDSM/CHM → trees.
 
-`process_tile` runs in a worker process (see pipelines.tile_loop.map_tiles): it reads its
+`process_tile` runs in a worker process (see msip.core.rasters.tile_loop.map_tiles): it reads its
 tile from disk, writes its COGs and returns only small results (paths, counts, trees).
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.lidar.engine import get_engine
-from pipelines.lidar.grids import NODATA, Grid, cells, coverage, surfaces
+from pipelines.lidar.algorithms.grids import NODATA, Grid, cells, coverage, surfaces
 from pipelines.lidar.params import GROUND_CLASS, NOISE_CLASSES, VEGETATION_CLASSES, LidarParams
 from pipelines.lidar.spill import read_tile
-from pipelines.lidar.trees import DetectedTree, detect
+from pipelines.lidar.algorithms.trees import DetectedTree, detect
 
 KINDS = ("dtm", "dsm", "ndsm", "chm")
 DESCRIPTIONS = {
@@ -117,7 +117,7 @@ def _points(task: TileTask) -> tuple[np.ndarray, ...]:
     ]
     if not task.readback:
         return tuple(cols)
-    from msip.db import connect
+    from msip.core.db import connect
     from pipelines.lidar.patches import SCALE, read_points
 
     b = task.buffer_m
@@ -218,7 +218,7 @@ def _write(task: TileTask, grid: Grid, rasters: dict[str, np.ndarray]) -> dict[s
     """Write the rasters, cropped from the buffered grid to out_bounds, as COGs; returns paths."""
     from affine import Affine
 
-    from pipelines.raster_store import write_cog
+    from msip.core.rasters.store import write_cog
 
     minx, miny, maxx, maxy = task.out_bounds
     c0 = round((minx - grid.minx) / grid.res)

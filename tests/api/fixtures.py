@@ -41,9 +41,9 @@ def ortho_pixels() -> np.ndarray:
 @cache
 def database() -> tuple[str, str]:
     """(owner URL, reader URL) of a fresh msip_test_api with every migration and the fixtures."""
-    from msip import cluster
-    from msip.migrate import migrate
-    from msip.settings import READER_ROLE, Settings, local_url
+    from msip.core import cluster
+    from msip.core.migrate import migrate
+    from msip.core.settings import READER_ROLE, Settings, local_url
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -107,10 +107,10 @@ def _fixture_orthophoto(conn: psycopg.Connection, settings, run_id: int) -> None
 
 #: Sample-world loaders the API tests use when they exist: (module, function, file, keyword arguments).
 SAMPLE_LOADS = [
-    ("pipelines.trees", "load_trees", "trees/inwentaryzacja_drzew_2024-06-15.csv", {"epoch": date(2024, 6, 15)}),
-    ("pipelines.ads", "load_ads", "ads/nosniki_reklamowe.csv", {"epoch": date(2024, 6, 15)}),
-    ("pipelines.ads", "load_landscape_zones", "ads/strefy_krajobrazowe.gpkg", {}),
-    ("pipelines.zoning", "load_zoning", "zoning/plan_miejscowy.gml", {}),
+    ("pipelines.inventory.trees", "load_trees", "trees/inwentaryzacja_drzew_2024-06-15.csv", {"epoch": date(2024, 6, 15)}),
+    ("pipelines.inventory.ads", "load_ads", "ads/nosniki_reklamowe.csv", {"epoch": date(2024, 6, 15)}),
+    ("pipelines.inventory.ads", "load_landscape_zones", "ads/strefy_krajobrazowe.gpkg", {}),
+    ("pipelines.zoning.load", "load_zoning", "zoning/plan_miejscowy.gml", {}),
 ]
 
 

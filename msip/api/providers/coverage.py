@@ -79,7 +79,7 @@ class CatalogueCoverageProvider(RasterioProvider):
                 raise ProviderInvalidQueryError(user_msg=str(exc)) from None
             xy = to_xy([float(v) for v in bbox[:4]], crs)
             if crs.srid != d.crs.to_epsg():
-                from pipelines.crs import transformer
+                from msip.core.crs import transformer
 
                 xy = list(
                     transformer(crs.srid, d.crs.to_epsg()).transform_bounds(*xy, densify_pts=21)

@@ -1,0 +1,111 @@
+"""History of versioned tables: one dataset's new version written with valid_from / valid_to.
+
+Rows are matched by `source_id` within a dataset. A new version (later epoch) leaves equal
+rows alone (unchanged), closes changed rows at the new epoch and inserts their new state
+(updated), inserts new ids (inserted) and closes ids it no longer lists (retired, e.g. a
+felled tree). The first version of a dataset is COPYed straight into the table; a big one
+rebuilds the table's indexes afterwards instead of updating them row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from datetime import date
+
+import psycopg
+import pyarrow as pa
+from psycopg import sql
+
+from msip.core.errors import DatabaseError, MsipError, ValidationError
+from msip.core.bulk import BULK_ROWS, copy_arrow, rebuilt_indexes
+from msip.core.copy import qualified
+from msip.core.runs import LoadRun
+
+
+def write_version(run: LoadRun, table: str, data: pa.Table, *, dataset: str, epoch: date,
+                  advance: Callable[[int], None] | None = None) -> None:
+    """Write `data` (source_id, value columns, geom) as the `epoch` version of `dataset` in `table`.
+
+    Every column but source_id is compared to tell unchanged rows from changed ones.
+
+    Counts go to `run.loaded`. Raises ValidationError when `epoch` is older than the dataset's
+    newest version, or equal to it with different content (a version cannot change in place).
+    """
+    conn = run.conn
+    t = qualified(table)
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{table}:{dataset}",))
+    newest, current = conn.execute(
+        sql.SQL("SELECT greatest(max(valid_from), max(valid_to)), count(*) FILTER (WHERE valid_to IS NULL) "
+                "FROM {} WHERE dataset = %s").format(t), (dataset,)).fetchone()
+    if newest is not None and epoch < newest:
+        raise ValidationError(
+            f"dataset {dataset!r} in {table} already holds the version of {newest}; {epoch} is older. Versions "
+            "load in date order: give the right --epoch, or load it as another --dataset")
+    n = data.num_rows
+    full = (data.append_column("dataset", pa.repeat(pa.scalar(dataset, pa.string()), n))
+                .append_column("valid_from", pa.repeat(pa.scalar(epoch, pa.date32()), n))
+                .append_column("load_run_id", pa.repeat(pa.scalar(run.run_id, pa.int64()), n)))
+    if current == 0:
+        try:
+            with rebuilt_indexes(conn, table) if _is_bulk(conn, table, n) else nullcontext():
+                copy_arrow(conn, table, full, advance)
+        except psycopg.errors.DeadlockDetected:
+            raise DatabaseError(
+                f"another big load into {table} or msip.load_run ran at the same time as this one "
+                f"({n} rows, which rebuilds the table's indexes); nothing was written — run it again") from None
+        run.loaded(inserted=n)
+        return
+    value_columns = [c for c in data.column_names if c != "source_id"]
+    counts = _apply_diff(run, table, full, dataset, epoch, value_columns, advance, same_epoch=(epoch == newest))
+    run.loaded(**counts)
+
+
+def _is_bulk(conn, table: str, n: int) -> bool:
+    if n < BULK_ROWS:
+        return False
+    rows = conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,)).fetchone()[0]
+    if rows < 0:
+        rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(table))).fetchone()[0]
+    return n >= rows
+
+
+def _apply_diff(run: LoadRun, table: str, full: pa.Table, dataset: str, epoch: date,
+                value_columns: Sequence[str], advance, *, same_epoch: bool) -> dict[str, int]:
+    conn = run.conn
+    t, s = qualified(table), sql.Identifier("inventory_stage")
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in full.column_names)
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(s, columns, t))
+    copy_arrow(conn, "inventory_stage", full, advance)
+    conn.execute(sql.SQL("CREATE INDEX ON {} (source_id)").format(s))
+    conn.execute(sql.SQL("ANALYZE {}").format(s))
+    equal = sql.SQL("({}) IS NOT DISTINCT FROM ({})").format(
+        sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in value_columns),
+        sql.SQL(", ").join(sql.SQL("c.{}").format(sql.Identifier(c)) for c in value_columns))
+    current = sql.SQL("c.dataset = %(ds)s AND c.valid_to IS NULL")
+    params = {"ds": dataset, "epoch": epoch, "run": run.run_id}
+    unchanged, changed, new = conn.execute(sql.SQL(
+        "SELECT count(*) FILTER (WHERE c.source_id IS NOT NULL AND {eq}), "
+        "count(*) FILTER (WHERE c.source_id IS NOT NULL AND NOT {eq}), count(*) FILTER (WHERE c.source_id IS NULL) "
+        "FROM {s} s LEFT JOIN {t} c ON {cur} AND c.source_id = s.source_id").format(
+        eq=equal, s=s, t=t, cur=current), params).fetchone()
+    retired = conn.execute(sql.SQL(
+        "SELECT count(*) FROM {t} c WHERE {cur} AND NOT EXISTS (SELECT FROM {s} s WHERE s.source_id = c.source_id)"
+    ).format(t=t, cur=current, s=s), params).fetchone()[0]
+    if same_epoch and (changed or new or retired):
+        raise ValidationError(
+            f"dataset {dataset!r} in {table} already has a version of {epoch} with different content ({changed} "
+            f"changed, {new} new, {retired} missing rows); a version cannot change in place: give this file a "
+            "later --epoch (history keeps both), or load it as another --dataset")
+    closed = conn.execute(sql.SQL(
+        "UPDATE {t} c SET valid_to = %(epoch)s, retired_run_id = %(run)s WHERE {cur} AND NOT EXISTS "
+        "(SELECT FROM {s} s WHERE s.source_id = c.source_id AND {eq})").format(t=t, cur=current, s=s, eq=equal),
+        params).rowcount
+    inserted = conn.execute(sql.SQL(
+        "INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} s WHERE NOT EXISTS "
+        "(SELECT FROM {t} c WHERE {cur} AND c.source_id = s.source_id)").format(t=t, cols=columns, s=s, cur=current),
+        params).rowcount
+    if closed != changed + retired or inserted != changed + new:
+        raise MsipError(f"internal count mismatch writing {table} (closed {closed}, inserted {inserted}); "
+                              "nothing was committed")
+    return {"inserted": new, "updated": changed, "unchanged": unchanged, "retired": retired}

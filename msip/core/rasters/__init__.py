@@ -1,0 +1,1 @@
+"""msip/core/rasters."""

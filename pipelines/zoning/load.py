@@ -1,0 +1,261 @@
+"""Zoning loader: APP GML acts, documents and zones, or designation areas from GPKG, into msip.zoning_*.
+
+Outcomes (see tests/test_zoning.py): a truncated, empty or non-APP file is refused with
+the file and line; a member with an unknown srsName, unsupported geometry, missing idIIP,
+duplicate idIIP, bad indicator or unknown symbol is quarantined with the reason; a
+self-intersecting polygon is repaired with a note (`on_invalid="reject"` quarantines it);
+overlapping or gapped zones are loaded with a warning and recorded in msip.zoning_issue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import shapely
+from lxml import etree
+from psycopg.types.json import Jsonb
+
+from msip.core.errors import ConfigError, SourceReadError
+from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
+from msip.core.copy import copy_rows, create_staging, ewkb_hex
+from msip.core.runs import LoadReport, LoadRun, run_load
+from msip.core.sync import SyncCounts, row_hash, sync_staged
+from pipelines.readers.validate import EXTENTS, Extent
+from pipelines.readers.vector_io import VECTOR_SUFFIXES, area_to_storage
+from pipelines.zoning.checks import find_issues, summarise
+from pipelines.zoning.rows import (
+    BUILDERS,
+    DOC_COLUMNS,
+    KEYS,
+    PLAN_COLUMNS,
+    ZONE_COLUMNS,
+    RowError,
+    feature_key,
+)
+
+
+def load_zoning(
+    path: Path | str,
+    *,
+    url: str | None = None,
+    extent: Extent | None = None,
+    on_invalid: str = "repair",
+    crs: int | None = None,
+    layer: str | None = None,
+    force: bool = False,
+) -> LoadReport:
+    """Load an APP GML file (acts, documents, zones) or a GPKG/GeoJSON/SHP of zones.
+
+    `extent` defaults to all of Poland (plans come from any gmina); `on_invalid` is 'repair'
+    (self-intersections fixed with a note) or 'reject' (quarantined); `crs`/`layer` apply to
+    vector files only. Returns the load report; raises MsipError when the file is refused.
+    """
+    path = Path(path)
+    extent = extent or EXTENTS["poland"]
+    if on_invalid not in ("repair", "reject"):
+        raise ConfigError(f"on_invalid={on_invalid!r}; use 'repair' or 'reject'")
+    suffix = path.suffix.lower()
+    if suffix in (".gml", ".xml"):
+
+        def body(run: LoadRun) -> None:
+            load_app_features(run, path, extent=extent, on_invalid=on_invalid)
+    elif suffix in VECTOR_SUFFIXES:
+        from pipelines.zoning.table import load_zone_table
+
+        def body(run: LoadRun) -> None:
+            load_zone_table(run, path, extent=extent, on_invalid=on_invalid, crs=crs, layer=layer)
+    else:
+        raise SourceReadError(
+            f"{path.name}: not a zoning file; give APP GML (.gml) or zones as .gpkg/.geojson/.shp"
+        )
+    params = {"on_invalid": on_invalid, "extent": extent.describe(), "layer": layer, "crs": crs}
+    return run_load("zoning", path, epoch=None, body=body, params=params, url=url, force=force)
+
+
+def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: str) -> None:
+    """The body of an APP GML load: parse, validate rows, upsert, check zone topology."""
+    doc = read_app_gml(path)
+    run.count_in(doc.members)
+    for p in doc.problems:
+        run.reject(p.row_number, p.reason, raw=p.raw, source_id=p.source_id, field=p.field)
+    rows: dict[str, list[tuple[dict, object]]] = {"plan": [], "zone": [], "document": []}
+    zone_features: list[AppFeature] = []  # the source feature of each row of rows["zone"]
+    seen: dict[tuple, int] = {}
+    inferred = 0
+    for f in doc.features:
+        try:
+            key = feature_key(f)
+            if key in seen:
+                raise RowError(
+                    f"duplicate idIIP (first at member {seen[key]}); each object version "
+                    "must appear once",
+                    "idIIP",
+                )
+            seen[key] = f.row_number
+            table, build = BUILDERS.get(f.feature_type, (None, None))
+            if build is None:
+                raise RowError(
+                    f"feature type {f.feature_type} is not loaded by MSIP (it loads "
+                    f"{', '.join(BUILDERS)})",
+                    "type",
+                )
+            values = build(f)
+            inferred += values.pop("_plan_inferred", 0)
+            geom = _geometry(f, table, extent, on_invalid, run)
+        except ValueError as exc:
+            label = f.iip.get("lokalnyId") or f.gml_id or "no id"
+            run.reject(
+                f.row_number,
+                f"{path.name} row {f.row_number} ({f.feature_type} {label}, line {f.line}): {exc}",
+                raw=raw_values(f),
+                source_id=f.source_id,
+                field=getattr(exc, "field", None),
+            )
+            continue
+        rows[table].append((values, geom))
+        if table == "zone":
+            zone_features.append(f)
+    rows["zone"] = _drop_swapped_zones(run, path, rows["zone"], zone_features, rows["plan"])
+    if inferred:
+        run.note(
+            f"{inferred} zones have an empty app:plan reference; their plan was taken from their "
+            "idIIP (lokalnyId '1POG-1SJ' → plan '1POG')"
+        )
+    write_rows(run, "msip.zoning_plan", PLAN_COLUMNS, rows["plan"])
+    write_rows(run, "msip.zoning_document", DOC_COLUMNS, rows["document"])
+    write_rows(run, "msip.zoning_zone", ZONE_COLUMNS, rows["zone"])
+    check_zone_topology(run, rows["zone"])
+
+
+def _drop_swapped_zones(
+    run: LoadRun,
+    path: Path,
+    zones: list[tuple[dict, object]],
+    features: list[AppFeature],
+    plans: list[tuple[dict, object]],
+) -> list[tuple[dict, object]]:
+    """Quarantine zones that lie wholly outside their plan but inside it with x and y swapped.
+
+    EPSG:2180 (and the PL-2000 zones) state northing first; a posList written easting first
+    still lands in Poland, far from its plan, so the Poland extent check cannot catch it.
+    """
+    extents = {(v["iip_namespace"], v["local_id"]): g for v, g in plans if g is not None}
+    kept = []
+    for (values, geom), f in zip(zones, features, strict=True):
+        key = (values["plan_namespace"], values["plan_local_id"])
+        plan = extents.get(key) or _plan_extent(run.conn, *key)
+        if plan is not None and geom is not None and not geom.intersects(plan):
+            swapped = shapely.transform(geom, lambda xy: xy[:, ::-1])
+            if swapped.intersection(plan).area >= 0.5 * swapped.area:
+                run.reject(
+                    f.row_number,
+                    f"{path.name} row {f.row_number} (StrefaPlanistyczna {values['local_id']}, line "
+                    f"{f.line}): lies outside its plan {key[1]} but inside it with the two "
+                    "coordinates swapped: the posList is easting first although its srsName "
+                    "(EPSG order) means northing first; fix the export's axis order",
+                    raw=raw_values(f),
+                    source_id=f.source_id,
+                    field="geometria",
+                )
+                continue
+        kept.append((values, geom))
+    return kept
+
+
+def _geometry(f: AppFeature, table: str, extent: Extent, on_invalid: str, run: LoadRun):
+    if table == "document":
+        return None
+    if f.geometry is None:
+        raise RowError("has no geometry (zasiegPrzestrzenny / geometria is required)", "geometria")
+    geom, note = area_to_storage(
+        f.geometry, 2180, extent=extent, on_invalid=on_invalid, transformed=True
+    )
+    for text in [*f.notes, *([note] if note else [])]:
+        run.note(f"{f.feature_type} {f.iip.get('lokalnyId', f.source_id)}: {text}")
+    return geom
+
+
+def write_rows(
+    run: LoadRun, table: str, columns: list[str], rows: list[tuple[dict, object]]
+) -> SyncCounts:
+    """Stage `rows` ((values, geometry or None)) and upsert them into `table` by idIIP."""
+    if not rows:
+        return SyncCounts()
+    has_geom = rows[0][1] is not None
+    cols = [*columns, "row_hash", "load_run_id", *(["geom"] if has_geom else [])]
+    geoms = ewkb_hex([g for _, g in rows]) if has_geom else [None] * len(rows)
+    stage = create_staging(run.conn, table, f"stage_{table.split('.')[-1]}")
+    data = []
+    for (values, _), wkb in zip(rows, geoms, strict=True):
+        plain = [values[c] for c in columns]
+        record = [Jsonb(v) if isinstance(v, dict) else v for v in plain]
+        data.append([*record, row_hash([*plain, wkb]), run.run_id, *([wkb] if has_geom else [])])
+    copy_rows(run.conn, stage, cols, data)
+    counts = sync_staged(run.conn, table, stage, cols, KEYS)
+    run.loaded(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
+    return counts
+
+
+def check_zone_topology(run: LoadRun, zones: list[tuple[dict, object]]) -> None:
+    """Report overlaps, gaps and overhangs per plan as notes and rows of msip.zoning_issue."""
+    by_plan: dict[tuple, list[tuple[str, object]]] = {}
+    for values, geom in zones:
+        by_plan.setdefault((values["plan_namespace"], values["plan_local_id"]), []).append(
+            (values["local_id"], geom)
+        )
+    for (ns, local), members in by_plan.items():
+        extent = _plan_extent(run.conn, ns, local)
+        issues, slivers = find_issues(members, extent)
+        label = f"{ns}/{local}" if ns else "(no plan reference)"
+        run.note(summarise(label, len(members), issues, slivers, extent is not None))
+        for issue in issues[:5]:
+            run.note(issue.describe())
+        if issues:
+            copy_rows(
+                run.conn,
+                "msip.zoning_issue",
+                [
+                    "load_run_id",
+                    "plan_namespace",
+                    "plan_local_id",
+                    "issue_kind",
+                    "zone_ids",
+                    "area_m2",
+                    "geom",
+                ],
+                [
+                    (run.run_id, ns, local, i.kind, i.zone_ids, i.area_m2, wkb)
+                    for i, wkb in zip(issues, ewkb_hex([i.geom for i in issues]), strict=True)
+                ],
+            )
+
+
+def _plan_extent(conn: psycopg.Connection, namespace: str | None, local_id: str | None):
+    if not namespace or not local_id:
+        return None
+    row = conn.execute(
+        "SELECT ST_AsBinary(geom) FROM msip.zoning_plan_current "
+        "WHERE iip_namespace = %s AND local_id = %s",
+        (namespace, local_id),
+    ).fetchone()
+    return shapely.from_wkb(bytes(row[0])) if row else None
+
+
+def acts_first(paths: list[Path]) -> list[Path]:
+    """Order files so those holding an AktPlanowaniaPrzestrzennego load first (zones then find the extent)."""
+
+    def holds_act(path: Path) -> bool:
+        if path.suffix.lower() not in (".gml", ".xml"):
+            return False
+        try:
+            for _, elem in etree.iterparse(
+                str(path), events=("start",), no_network=True, huge_tree=True
+            ):
+                if etree.QName(elem).localname == "AktPlanowaniaPrzestrzennego":
+                    return True
+        except (OSError, etree.XMLSyntaxError):
+            return False  # the load itself reports the error with its line
+        return False
+
+    return sorted(paths, key=lambda p: not holds_act(p))
