@@ -24,11 +24,11 @@ from pipelines.readers.columns import Rejects, as_text, booleans, dates, integer
 from msip.core.copy import ewkb_hex
 from msip.core.crs import check_degrees
 from pipelines.inventory.flow import InventoryKind, load_inventory
-from pipelines.readers.points import COORDINATE_ALIASES, declared_epsg, locate_points
+from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from msip.core.runs import LoadReport
 from pipelines.readers.tabular import Table, normalise_name
 from pipelines.readers.validate import Extent
-from pipelines.readers.vector_io import area_to_storage
+from pipelines.readers.vector_io import area_to_storage, declared_epsg
 
 AD_FIELDS: dict[str, tuple[str, ...]] = {
     "carrier_id": ("id_nosnika", "nr_nosnika", "numer_nosnika", "identyfikator", "id_reklamy", "ad_id",
@@ -141,7 +141,7 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
         raise SourceReadError(f"{table.name} has no zone code column (zone_code, symbol, strefa …); its columns "
                               f"are {', '.join(map(str, table.frame.columns))}. Name it with a --zones-mapping "
                               "file, e.g. 'zone_code: KLASA'")
-    epsg = declared_epsg(table, crs)
+    epsg = declared_epsg(table.name, table.epsg, crs, crs_text=table.crs_text)
     wkbs = np.asarray(table.geometry.to_pylist(), dtype=object)
     # GDAL passes some broken polygons on (e.g. an unclosed ring) that GEOS cannot build: refuse those rows.
     geoms = shapely.from_wkb(wkbs, on_invalid="ignore")

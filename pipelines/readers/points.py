@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from msip.core.crs import STORAGE_EPSG, check_degrees, detect_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError, ValidationError
 from pipelines.readers.columns import Rejects, numbers
-from msip.core.crs import STORAGE_EPSG, check_degrees, detect_epsg, parse_epsg, to_storage
 from pipelines.readers.tabular import Table
 from pipelines.readers.validate import Extent, outside_extent_reason
+from pipelines.readers.vector_io import declared_epsg
 
 #: Coordinate column names; `x`/`y` are eastings/northings (PL-1992, PL-2000 or detected).
 COORDINATE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -86,7 +87,7 @@ def locate_points(table: Table, mapping: dict[str, str], rejects: Rejects, *, cr
         sx, sy, problem = points_from_wkb(table.geometry)
         rejects.add(pd.notna(problem), "geom", lambda i: (
             f"geometry is {problem[i]}; each {what} needs a point position"))
-        epsg = declared_epsg(table, crs)
+        epsg = declared_epsg(table.name, table.epsg, crs, crs_text=table.crs_text)
         raw_of = (lambda i: f"geometry=POINT ({sx[i]:.6g} {sy[i]:.6g})")
     else:
         xcol, ycol, lonlat = _coordinate_columns(table, mapping)
@@ -130,23 +131,6 @@ def _coordinate_columns(table: Table, mapping: dict[str, str]) -> tuple[str, str
         f"x_pl2000/y_pl2000, lon/lat …); its columns are {', '.join(map(str, table.frame.columns))}. "
         "Name them in a --mapping file, e.g. 'x: EASTING' and 'y: NORTHING'"
     )
-
-
-def declared_epsg(table: Table, crs: int | None) -> int:
-    """The CRS of a vector file's geometry: the file's own, else --crs; refuses a contradiction."""
-    if table.epsg is not None and crs is not None and table.epsg != crs:
-        raise CrsError(f"{table.name} declares EPSG:{table.epsg} but --crs says EPSG:{crs}; "
-                       "drop --crs (the file's CRS is used) or fix the file's CRS")
-    code = table.epsg if table.epsg is not None else crs
-    if code is None:
-        if table.crs_text:
-            raise CrsError(f"{table.name}: its CRS has no EPSG code ({table.crs_text[:80]}…); "
-                           "reproject the file to EPSG:2180 (e.g. ogr2ogr -t_srs EPSG:2180)")
-        raise CrsError(f"{table.name} declares no CRS; pass --crs, e.g. --crs 2180 or --crs 2178")
-    try:
-        return parse_epsg(code)
-    except CrsError as exc:
-        raise CrsError(f"{table.name}: {exc}") from None
 
 
 def _guess_epsg(table: Table, sx: np.ndarray, sy: np.ndarray, ok: np.ndarray, xcol: str, ycol: str) -> int:

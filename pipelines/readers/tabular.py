@@ -1,7 +1,7 @@
 """Shared reading of inventory files (CSV, GeoJSON, GPKG, SHP) into columns and points, with field mapping.
 
 `read_table` gives a `Table` of source columns (names as in the file, stray BOMs removed) plus
-the file's WKB geometries and CRS. `resolve_mapping` finds which source column holds each
+the file's WKB geometries and CRS (vector files through `pipelines.readers.vector_io.read_vector`). `resolve_mapping` finds which source column holds each
 known field from common Polish and English names, overridable by a small YAML file
 (`field: source column`, or `field: null` to ignore a column). `locate_points` turns geometry
 or x/y / lon/lat columns into EPSG:2180 points inside an extent.
@@ -22,9 +22,10 @@ import pandas as pd
 import pyarrow as pa
 
 from msip.core.errors import ConfigError, SourceReadError
+from pipelines.readers.sniff import refuse_unusable_file
+from pipelines.readers.vector_io import VECTOR_SUFFIXES, read_vector
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 _UNIT_SUFFIX = re.compile(r"_(cm|mm|m|m2|km|szt)$")
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 
@@ -73,17 +74,14 @@ def read_table(path: Path | str, *, layer: str | None = None, preferred_layers: 
     if not path.is_file():
         raise SourceReadError(f"{path} does not exist or is not a file; check the path")
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES + VECTOR_SUFFIXES:
-        from pipelines.readers.sniff import refuse_unusable_file
-
-        refuse_unusable_file(path, "a CSV" if suffix in CSV_SUFFIXES else f"a {suffix[1:]} file")
     if suffix in CSV_SUFFIXES:
+        refuse_unusable_file(path, "a CSV")
         table = _read_csv(path)
     elif suffix in VECTOR_SUFFIXES:
         table = _read_vector(path, layer, preferred_layers)
     else:
         raise SourceReadError(f"{path.name}: unsupported file type {suffix!r}; MSIP reads "
-                              f"{', '.join(CSV_SUFFIXES + VECTOR_SUFFIXES)}")
+                              f"{', '.join((*CSV_SUFFIXES, *VECTOR_SUFFIXES))}")
     if len(table) == 0:
         raise SourceReadError(f"{path.name} has no data rows; nothing to load (an empty inventory would "
                               "retire every row of the dataset, so it is refused)")
@@ -143,31 +141,8 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_vector(path: Path, layer: str | None, preferred: tuple[str, ...]) -> Table:
-    import pyogrio
-    from pyogrio import errors
-
-    from msip.core.crs import epsg_of
-    from pipelines.readers.vector_io import choose_layer
-
-    unreadable = (errors.DataSourceError, errors.DataLayerError, errors.FieldError, errors.GeometryError,
-                  errors.CRSError)
-    try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except unreadable as exc:
-        raise SourceReadError(f"{path.name} cannot be opened as a vector file: {exc}") from None
-    layer = choose_layer(path, layers, preferred, layer)
-    try:
-        meta, arrow = pyogrio.read_arrow(path, layer=layer)
-    except unreadable as exc:
-        raise SourceReadError(f"{path.name}: layer {layer!r} cannot be read: {exc}") from None
-    geom_name = meta.get("geometry_name") or "wkb_geometry"
-    geometry = None
-    if geom_name in arrow.column_names and meta.get("geometry_type"):
-        geometry = arrow.column(geom_name).combine_chunks()
-        arrow = arrow.drop_columns([geom_name])
-    frame = arrow.to_pandas()
-    crs_text = meta.get("crs")
-    epsg = 4326 if crs_text and "CRS84" in crs_text.upper() else epsg_of(crs_text)
+    source = read_vector(path, output="columns", layer=layer, preferred_layers=preferred)
+    frame = source.frame
     notes = []
     texts = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     bad = int(sum(frame[c].astype("str").str.count("\ufffd").fillna(0).sum() for c in texts))
@@ -175,7 +150,7 @@ def _read_vector(path: Path, layer: str | None, preferred: tuple[str, ...]) -> T
         notes.append(f"{path.name} holds {bad} U+FFFD replacement characters from an earlier broken encoding "
                      "conversion; those letters are lost in the source and kept as they are")
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
-    return Table(path.name, frame, geometry, epsg, crs_text, notes)
+    return Table(path.name, frame, source.geometry, source.epsg, source.crs_text, notes)
 
 
 def normalise_name(name: str) -> str:
