@@ -11,28 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import shapely
 from lxml import etree
-from psycopg.types.json import Jsonb
 
 from msip.core.errors import ConfigError, SourceReadError
 from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
-from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.runs import LoadReport, LoadRun, run_load
-from msip.core.sync import SyncCounts, row_hash, sync_staged
 from pipelines.readers.validate import EXTENTS, Extent
 from pipelines.readers.vector_io import VECTOR_SUFFIXES, area_to_storage
-from pipelines.zoning.checks import find_issues, summarise
 from pipelines.zoning.rows import (
     BUILDERS,
     DOC_COLUMNS,
-    KEYS,
     PLAN_COLUMNS,
     ZONE_COLUMNS,
     RowError,
     feature_key,
 )
+from pipelines.zoning.store import check_zone_topology, plan_extent, write_rows
+from pipelines.zoning.table import load_zone_table
 
 
 def load_zoning(
@@ -61,7 +57,6 @@ def load_zoning(
         def body(run: LoadRun) -> None:
             load_app_features(run, path, extent=extent, on_invalid=on_invalid)
     elif suffix in VECTOR_SUFFIXES:
-        from pipelines.zoning.table import load_zone_table
 
         def body(run: LoadRun) -> None:
             load_zone_table(run, path, extent=extent, on_invalid=on_invalid, crs=crs, layer=layer)
@@ -144,7 +139,7 @@ def _drop_swapped_zones(
     kept = []
     for (values, geom), f in zip(zones, features, strict=True):
         key = (values["plan_namespace"], values["plan_local_id"])
-        plan = extents.get(key) or _plan_extent(run.conn, *key)
+        plan = extents.get(key) or plan_extent(run.conn, *key)
         if plan is not None and geom is not None and not geom.intersects(plan):
             swapped = shapely.transform(geom, lambda xy: xy[:, ::-1])
             if swapped.intersection(plan).area >= 0.5 * swapped.area:
@@ -174,72 +169,6 @@ def _geometry(f: AppFeature, table: str, extent: Extent, on_invalid: str, run: L
     for text in [*f.notes, *([note] if note else [])]:
         run.note(f"{f.feature_type} {f.iip.get('lokalnyId', f.source_id)}: {text}")
     return geom
-
-
-def write_rows(
-    run: LoadRun, table: str, columns: list[str], rows: list[tuple[dict, object]]
-) -> SyncCounts:
-    """Stage `rows` ((values, geometry or None)) and upsert them into `table` by idIIP."""
-    if not rows:
-        return SyncCounts()
-    has_geom = rows[0][1] is not None
-    cols = [*columns, "row_hash", "load_run_id", *(["geom"] if has_geom else [])]
-    geoms = ewkb_hex([g for _, g in rows]) if has_geom else [None] * len(rows)
-    stage = create_staging(run.conn, table, f"stage_{table.split('.')[-1]}")
-    data = []
-    for (values, _), wkb in zip(rows, geoms, strict=True):
-        plain = [values[c] for c in columns]
-        record = [Jsonb(v) if isinstance(v, dict) else v for v in plain]
-        data.append([*record, row_hash([*plain, wkb]), run.run_id, *([wkb] if has_geom else [])])
-    copy_rows(run.conn, stage, cols, data)
-    counts = sync_staged(run.conn, table, stage, cols, KEYS)
-    run.loaded(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
-    return counts
-
-
-def check_zone_topology(run: LoadRun, zones: list[tuple[dict, object]]) -> None:
-    """Report overlaps, gaps and overhangs per plan as notes and rows of msip.zoning_issue."""
-    by_plan: dict[tuple, list[tuple[str, object]]] = {}
-    for values, geom in zones:
-        by_plan.setdefault((values["plan_namespace"], values["plan_local_id"]), []).append(
-            (values["local_id"], geom)
-        )
-    for (ns, local), members in by_plan.items():
-        extent = _plan_extent(run.conn, ns, local)
-        issues, slivers = find_issues(members, extent)
-        label = f"{ns}/{local}" if ns else "(no plan reference)"
-        run.note(summarise(label, len(members), issues, slivers, extent is not None))
-        for issue in issues[:5]:
-            run.note(issue.describe())
-        if issues:
-            copy_rows(
-                run.conn,
-                "msip.zoning_issue",
-                [
-                    "load_run_id",
-                    "plan_namespace",
-                    "plan_local_id",
-                    "issue_kind",
-                    "zone_ids",
-                    "area_m2",
-                    "geom",
-                ],
-                [
-                    (run.run_id, ns, local, i.kind, i.zone_ids, i.area_m2, wkb)
-                    for i, wkb in zip(issues, ewkb_hex([i.geom for i in issues]), strict=True)
-                ],
-            )
-
-
-def _plan_extent(conn: psycopg.Connection, namespace: str | None, local_id: str | None):
-    if not namespace or not local_id:
-        return None
-    row = conn.execute(
-        "SELECT ST_AsBinary(geom) FROM msip.zoning_plan_current "
-        "WHERE iip_namespace = %s AND local_id = %s",
-        (namespace, local_id),
-    ).fetchone()
-    return shapely.from_wkb(bytes(row[0])) if row else None
 
 
 def acts_first(paths: list[Path]) -> list[Path]:
