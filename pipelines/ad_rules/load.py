@@ -9,7 +9,7 @@ The file (the sample world writes `ads/zasady_reklamowe.yaml`) holds:
   face), `max_height_m`; null = no limit. Or `zone_table: <file>.csv` with columns
   zone_code;carrier_type;allowed;max_face_area_m2;max_height_m.
 - `zone_rules`: which of TYPE_NOT_ALLOWED, FACE_AREA_EXCEEDED, HEIGHT_EXCEEDED apply.
-- `global_rules`: rule code → parameters (see `CHECKS`), e.g. MIN_DISTANCE_TREE:
+- `global_rules`: rule code → parameters (see `pipelines.ad_rules.global_rules.CHECKS`), e.g. MIN_DISTANCE_TREE:
   {applies_to: free_standing, min_distance_m: 5}; any code may name its check with `check:`.
 - `monuments`: protected objects for min_distance_monument ({id, name, x_2180, y_2180} or wkt).
 - `fees`: rates per year, area basis and penalty multiple (see `pipelines.ad_rules.fees`).
@@ -20,59 +20,26 @@ A file that breaks any of this is refused whole, naming the file, the key and th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import yaml
 
 from msip.core.errors import SourceReadError, ValidationError
-from pipelines.ad_rules.fees import FeeSchedule, parse_fees
-from pipelines.ad_rules.parts import (
-    CHECKS,
-    ZONE_CODES,
-    GlobalRule,
-    ProtectedObject,
-    ZoneLimit,
-    parse_global_rules,
-    parse_monuments,
-    parse_zones,
-    type_code,
-)
 from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from pipelines.ad_rules.fees import parse_fees
+from pipelines.ad_rules.global_rules import parse_global_rules
+from pipelines.ad_rules.model import AdRuleSet
+from pipelines.ad_rules.monuments import parse_monuments
+from pipelines.ad_rules.parts import parse_zones, type_code
+from pipelines.ad_rules.store import store_rule_set
+from pipelines.readers.sniff import refuse_unusable_file
 
 ZONE_RULE_CODES = ("TYPE_NOT_ALLOWED", "FACE_AREA_EXCEEDED", "HEIGHT_EXCEEDED")
 TOP_KEYS = ("version", "name", "in_force_from", "crs", "distances_in", "free_standing_types",
             "building_mounted_types", "global_rules", "zone_rules", "rule_descriptions", "zones",
             "zone_table", "monuments", "fees")
-__all__ = ["CHECKS", "ZONE_CODES", "ZONE_RULE_CODES", "AdRuleSet", "GlobalRule", "ProtectedObject", "ZoneLimit",
-           "load_ad_rules", "read_rules"]
-
-
-@dataclass
-class AdRuleSet:
-    """A validated rule set; carrier types are msip.advertisement codes."""
-
-    name: str
-    version: str | None
-    in_force_from: date | None
-    source_file: str
-    mounting: dict[str, str]
-    """Carrier type code → 'free_standing' or 'building_mounted'."""
-    labels: dict[str, str]
-    """Carrier type code → the wording of the rules file."""
-    zone_rules: tuple[str, ...]
-    limits: dict[tuple[str, str], ZoneLimit]
-    """(zone code, carrier type code) → limits."""
-    global_rules: tuple[GlobalRule, ...]
-    monuments: tuple[ProtectedObject, ...] = ()
-    fees: FeeSchedule | None = None
-    zone_names: dict[str, str] | None = None
-
-    @property
-    def rule_codes(self) -> tuple[str, ...]:
-        """Every rule code the set can report, zone rules first."""
-        return self.zone_rules + tuple(dict.fromkeys(r.code for r in self.global_rules))
+__all__ = ["ZONE_RULE_CODES", "load_ad_rules", "read_rules", "rules_sha256"]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -91,8 +58,6 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def _read_yaml(path: Path) -> dict:
-    from pipelines.readers.sniff import refuse_unusable_file
-
     if path.is_file():
         refuse_unusable_file(path, "a YAML rules file")
     try:
@@ -227,8 +192,6 @@ def load_ad_rules(path: Path | str, *, fee_rates: Path | str | None = None, url:
     whole file is refused on the first error (MsipError naming the file, key and fix);
     nothing is written then.
     """
-    from pipelines.ad_rules.store import store_rule_set
-
     path = Path(path)
     if not path.is_file():
         raise SourceReadError(f"{path}: the rules file does not exist; check the path")

@@ -1,4 +1,8 @@
-"""The parts of an advertising rules file: zone × type limits, global rules, monuments — parsed and validated."""
+"""The values of an advertising rules file (carrier types, yes/no, limits, zone codes) and its zone × type limits.
+
+The `global_rules` are parsed in `pipelines.ad_rules.global_rules`, the `monuments` in
+`pipelines.ad_rules.monuments`; both use the value parsers here.
+"""
 
 from __future__ import annotations
 
@@ -6,91 +10,18 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import shapely
-from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
-
 from msip.core.errors import SourceReadError, ValidationError
+from pipelines.ad_rules.model import ZONE_CODES, ZoneLimit
 from pipelines.inventory.ads import AD_RANGES, CARRIER_TYPES
 from pipelines.readers.tabular import normalise_name
-from pipelines.readers.validate import EXTENTS, outside_extent_reason, parse_number
+from pipelines.readers.validate import parse_number
 
-ZONE_CODES = ("A", "B", "C", "D")
 #: Limits above what any carrier may measure (the advertising loader's plausible ranges) are typos.
 MAX_FACE_AREA_M2 = AD_RANGES["face_area_m2"][2]
 MAX_HEIGHT_M = AD_RANGES["height_m"][2]
-APPLIES_TO = ("free_standing", "building_mounted", "all")
-#: Road classes of Polish public roads (A motorway … D access road): the default for intersections.
-DEFAULT_ROAD_CLASSES = ("A", "S", "GP", "G", "Z", "L", "D")
-#: check kind → {parameter: required?}; every rule also takes check, applies_to, zones, description.
-CHECKS: dict[str, dict[str, bool]] = {
-    "min_spacing": {"min_distance_m": True},
-    "min_distance_intersection": {"min_distance_m": True, "road_classes": False, "min_legs": False},
-    "min_distance_tree": {"min_distance_m": True},
-    "min_distance_road_edge": {"min_distance_m_by_road_class": True},
-    "min_distance_park": {"min_distance_m": True, "public_only": False, "min_area_m2": False},
-    "min_distance_monument": {"min_distance_m": True},
-    "led_forbidden": {"led_forbidden_zones": True},
-    "illumination_forbidden": {"illumination_forbidden_zones": True},
-}
-#: The check a rule code means when the file does not say `check:`.
-DEFAULT_CHECKS = {
-    "MIN_SPACING_FREESTANDING": "min_spacing",
-    "MIN_DISTANCE_INTERSECTION": "min_distance_intersection",
-    "MIN_DISTANCE_TREE": "min_distance_tree",
-    "MIN_DISTANCE_ROAD_EDGE": "min_distance_road_edge",
-    "MIN_DISTANCE_PARK": "min_distance_park",
-    "MIN_DISTANCE_MONUMENT": "min_distance_monument",
-    "LED_IN_ZONE_A": "led_forbidden",
-    "ILLUMINATION_FORBIDDEN": "illumination_forbidden",
-}
-_COMMON = ("check", "applies_to", "zones", "description")
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]{2,63}$")
 _LIMIT_KEYS = ("allowed", "max_face_area_m2", "max_height_m")
-
-
-@dataclass(frozen=True)
-class ZoneLimit:
-    """What one carrier type may be in one zone (areas m², heights m; None = no limit)."""
-
-    zone_code: str
-    carrier_type: str
-    type_label: str
-    mounting: str
-    allowed: bool
-    max_face_area_m2: float | None
-    max_height_m: float | None
-
-
-@dataclass(frozen=True)
-class GlobalRule:
-    """A rule beyond the zone table; distances in metres (see CHECKS for which fields a check uses)."""
-
-    code: str
-    check: str
-    applies_to: str
-    zones: tuple[str, ...] | None = None
-    min_distance_m: float | None = None
-    by_road_class: tuple[tuple[str, float], ...] = ()
-    forbidden_zones: tuple[str, ...] = ()
-    road_classes: tuple[str, ...] = DEFAULT_ROAD_CLASSES
-    min_legs: int = 3
-    public_only: bool = False
-    min_area_m2: float = 0.0
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class ProtectedObject:
-    """A monument (point or outline, EPSG:2180) a min_distance_monument rule keeps carriers away from."""
-
-    kind: str
-    source_id: str
-    name: str | None
-    geom: BaseGeometry
 
 
 def type_code(label: str) -> str | None:
@@ -138,7 +69,8 @@ def positive(value: object, where: str, unit: str, *, allow_zero: bool = False,
     return number
 
 
-def _zone_codes(values: object, where: str) -> tuple[str, ...]:
+def zone_codes(values: object, where: str) -> tuple[str, ...]:
+    """A non-empty list of landscape zone codes (A–D) as a tuple without repeats; ValidationError naming `where`."""
     if not isinstance(values, list) or not values:
         raise ValidationError(f"{where} must be a non-empty list of zone codes, e.g. [A, B]")
     out = []
@@ -230,103 +162,3 @@ def parse_zones(zones: object, table: object, *, src: str, base_dir: Path, mount
             raise ValidationError(f"{src}: zones.{code}.carriers has no entry for {', '.join(map(repr, missing))}; "
                                   "add each with allowed: false if the type is banned there")
     return limits, names
-
-
-def _rule(code: str, entry: object, src: str, descriptions: dict) -> list[GlobalRule]:
-    where = f"{src}: global_rules.{code}"
-    if not _CODE.match(code):
-        raise ValidationError(f"{where}: rule codes are UPPER_CASE_WITH_UNDERSCORES, e.g. MIN_DISTANCE_TREE")
-    if not isinstance(entry, dict):
-        raise ValidationError(f"{where} must be a mapping of parameters, e.g. {{applies_to: free_standing, "
-                              "min_distance_m: 5}")
-    check = entry.get("check") or DEFAULT_CHECKS.get(code)
-    if check not in CHECKS:
-        raise ValidationError(f"{where}: unknown rule; name what it checks with check: one of {', '.join(CHECKS)}")
-    params = CHECKS[check]
-    unknown = sorted(set(entry) - set(params) - set(_COMMON))
-    if unknown:
-        raise ValidationError(f"{where}: unknown key(s) {unknown} for check {check}; it takes "
-                              f"{', '.join(list(params) + list(_COMMON))}")
-    for key, required in params.items():
-        if required and entry.get(key) is None:
-            raise ValidationError(f"{where}.{key} is missing; check {check} needs it")
-    default_applies = "all" if check.endswith("_forbidden") else "free_standing"
-    applies = entry.get("applies_to", default_applies)
-    if applies not in APPLIES_TO:
-        raise ValidationError(f"{where}.applies_to = {applies!r} is not one of {', '.join(APPLIES_TO)}")
-    zones = _zone_codes(entry["zones"], f"{where}.zones") if entry.get("zones") is not None else None
-    base = {"code": code, "check": check, "applies_to": applies, "zones": zones,
-            "description": str(entry.get("description") or descriptions.get(code) or "")}
-    if check == "led_forbidden":
-        return [GlobalRule(**base, forbidden_zones=_zone_codes(entry["led_forbidden_zones"], f"{where}.led_forbidden_zones"))]
-    if check == "illumination_forbidden":
-        return [GlobalRule(**base, forbidden_zones=_zone_codes(entry["illumination_forbidden_zones"],
-                                                               f"{where}.illumination_forbidden_zones"))]
-    if check == "min_distance_road_edge":
-        by_class = entry["min_distance_m_by_road_class"]
-        if not isinstance(by_class, dict) or not by_class:
-            raise ValidationError(f"{where}.min_distance_m_by_road_class must map road classes to metres, "
-                                  "e.g. {GP: 10, G: 8, Z: 6, L: 5, D: 5}")
-        pairs = tuple((str(k), positive(v, f"{where}.min_distance_m_by_road_class.{k}", "metres from the "
-                                        "carriageway edge", allow_zero=True)) for k, v in by_class.items())
-        if any(v is None for _, v in pairs):
-            raise ValidationError(f"{where}.min_distance_m_by_road_class: every class needs a distance in metres")
-        return [GlobalRule(**base, by_road_class=pairs)]  # type: ignore[arg-type]
-    distance = positive(entry["min_distance_m"], f"{where}.min_distance_m", "metres", allow_zero=True)
-    extra: dict = {}
-    if check == "min_distance_intersection":
-        classes = entry.get("road_classes", list(DEFAULT_ROAD_CLASSES))
-        if not isinstance(classes, list) or not classes:
-            raise ValidationError(f"{where}.road_classes must be a list of road classes, e.g. [G, Z, L, D]")
-        legs = entry.get("min_legs", 3)
-        if not isinstance(legs, int) or isinstance(legs, bool) or legs < 3:
-            raise ValidationError(f"{where}.min_legs = {legs!r} must be an integer ≥ 3 (street segments meeting)")
-        extra = {"road_classes": tuple(map(str, classes)), "min_legs": legs}
-    if check == "min_distance_park":
-        extra = {"public_only": _bool(entry.get("public_only", False), f"{where}.public_only"),
-                 "min_area_m2": positive(entry.get("min_area_m2", 0), f"{where}.min_area_m2", "m²", allow_zero=True)
-                 or 0.0}
-    return [GlobalRule(**base, min_distance_m=distance, **extra)]
-
-
-def parse_global_rules(section: object, *, src: str, descriptions: dict) -> tuple[GlobalRule, ...]:
-    """The `global_rules` mapping (code → parameters) as GlobalRule objects; empty when absent."""
-    if section is None:
-        return ()
-    if not isinstance(section, dict):
-        raise ValidationError(f"{src}: global_rules must map rule codes to parameters")
-    return tuple(r for code, entry in section.items() for r in _rule(str(code), entry, src, descriptions))
-
-
-def parse_monuments(section: object, *, src: str) -> tuple[ProtectedObject, ...]:
-    """The `monuments` list: {id, name, x_2180, y_2180} or {id, name, wkt} in EPSG:2180."""
-    if section is None:
-        return ()
-    if not isinstance(section, list):
-        raise ValidationError(f"{src}: monuments must be a list of {{id, name, x_2180, y_2180}} entries")
-    out, seen = [], set()
-    for i, entry in enumerate(section, start=1):
-        where = f"{src}: monuments[{i}]"
-        if not isinstance(entry, dict) or not entry.get("id"):
-            raise ValidationError(f"{where} needs an id (e.g. the register number A.123) and a position")
-        sid = str(entry["id"])
-        if sid in seen:
-            raise ValidationError(f"{where}: id {sid!r} appears twice; ids must be unique")
-        seen.add(sid)
-        if entry.get("wkt"):
-            try:
-                geom = shapely.from_wkt(str(entry["wkt"]))
-            except shapely.errors.GEOSException as exc:
-                raise ValidationError(f"{where}.wkt is not valid WKT ({exc}); e.g. POINT (614500 335000)") from None
-        else:
-            x = positive(entry.get("x_2180"), f"{where}.x_2180", "EPSG:2180 easting, m")
-            y = positive(entry.get("y_2180"), f"{where}.y_2180", "EPSG:2180 northing, m")
-            if x is None or y is None:
-                raise ValidationError(f"{where} needs x_2180 and y_2180 (EPSG:2180 metres) or wkt")
-            geom = Point(x, y)
-        c = geom.centroid
-        if geom.is_empty or not EXTENTS["kielce"].contains(c.x, c.y):
-            reason = "is empty" if geom.is_empty else outside_extent_reason(c.x, c.y, EXTENTS["kielce"])
-            raise ValidationError(f"{where}: the position {reason}")
-        out.append(ProtectedObject("monument", sid, entry.get("name"), geom))
-    return tuple(out)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from psycopg.types.json import Jsonb
 
 from msip.core.errors import DatabaseError
 from msip.core.copy import copy_rows, ewkb_hex
 from msip.core.runs import LoadRun
-
-if TYPE_CHECKING:
-    from pipelines.ad_rules.load import AdRuleSet
+from pipelines.ad_rules.model import AdRuleSet
 
 
 def rule_document(rules: AdRuleSet) -> dict:

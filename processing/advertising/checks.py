@@ -21,7 +21,7 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from pipelines.ad_rules.load import AdRuleSet, GlobalRule
+from pipelines.ad_rules.model import AdRuleSet, GlobalRule
 
 
 @dataclass(frozen=True)

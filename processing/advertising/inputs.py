@@ -17,8 +17,7 @@ from psycopg import sql
 
 from msip.core.errors import ValidationError
 from pipelines.ad_rules.fees import FeeRate, FeeSchedule
-from pipelines.ad_rules.parts import GlobalRule, ProtectedObject, ZoneLimit
-from pipelines.ad_rules.load import AdRuleSet
+from pipelines.ad_rules.model import AdRuleSet, GlobalRule, ProtectedObject, ZoneLimit
 from processing.advertising.checks import Carrier, Feature, Surroundings
 
 
