@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from msip.core.errors import SourceReadError
-from pipelines.base_layers.load import buildings_body, green_body, run_layer_load, walk_body
+from pipelines.base_layers.store import buildings_body, green_body, run_layer_load, walk_body
 from pipelines.base_layers.rows import LayerInput
 from msip.core.runs import LoadReport, file_sha256
 from pipelines.readers.validate import EXTENTS, Extent
