@@ -15,7 +15,8 @@ from rasterio.transform import from_origin
 from msip.core.errors import ConfigError, SourceReadError
 from pipelines.orthophoto.checks import inspect_tile, parse_bands
 from pipelines.orthophoto.tiles import NDVI_NODATA, brightness_uint8, ndvi_int16, read_bands
-from pipelines.orthophoto.load import find_tiles, load_orthophoto
+from pipelines.orthophoto.delivery import find_tiles
+from pipelines.orthophoto.load import load_orthophoto
 from msip.core.rasters.store import is_valid_cog, write_cog
 from pipelines.readers.validate import EXTENTS
 
@@ -499,7 +500,7 @@ def test_sample_world_orthophoto_loads_with_ndvi_by_land_cover(store, empty_db, 
 
 @pytest.mark.db
 def test_big_tiles_are_cut_into_chunks_that_mosaic_back(store, empty_db, tmp_path, monkeypatch):
-    monkeypatch.setattr("pipelines.orthophoto.load.CHUNK_PX", 64)  # 160 px tile → 3 × 3 chunks
+    monkeypatch.setattr("pipelines.orthophoto.write.CHUNK_PX", 64)  # 160 px tile → 3 × 3 chunks
     folder = tmp_path / "d"
     folder.mkdir()
     make_tile(folder / "big.tif")
