@@ -1,9 +1,10 @@
 """The one vector-file reader of the loaders (GPKG, GeoJSON, Shapefile), its CRS rule and per-row geometry checks.
 
 `read_vector` picks the layer and reads it with one of two outputs: `output="frame"` (a
-GeoDataFrame whose CRS is settled at once by `declared_epsg`; base layers, zoning tables)
-or `output="columns"` (attribute columns plus WKB geometry and the file's own CRS, for the
-inventories, which settle the CRS with `declared_epsg` only where they use the geometry).
+`VectorSource` GeoDataFrame whose CRS is settled at once by `declared_epsg`; base layers,
+zoning tables) or `output="columns"` (`VectorColumns`: attribute columns plus WKB geometry
+and the file's own CRS, for the inventories, which settle the CRS with `declared_epsg` only
+where they use the geometry).
 `area_to_storage` and `line_to_storage` then check and transform one row's geometry to
 EPSG:2180, raising ValueError with the reason (the loader quarantines the row).
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
@@ -34,20 +36,51 @@ Output = Literal["frame", "columns"]
 
 @dataclass
 class VectorSource:
-    """One layer of a vector file.
+    """One layer of a vector file as a GeoDataFrame (column 'geometry') in its own CRS, settled by `declared_epsg`."""
 
-    output="frame": `frame` is a GeoDataFrame (column 'geometry') and `epsg` the CRS settled by
-    `declared_epsg`. output="columns": `frame` holds the attribute columns, `geometry` the WKB
-    geometries (None for a layer without geometry) and `epsg` the file's own EPSG code (None
-    when it declares none, or a CRS without one: see `crs_text`).
-    """
-
-    frame: Any  # geopandas.GeoDataFrame or pandas.DataFrame, see above
-    epsg: int | None
+    frame: Any  # geopandas.GeoDataFrame
+    epsg: int
     layer: str
     format: str
-    geometry: pa.Array | None = None
     crs_text: str | None = None
+
+
+@dataclass
+class VectorColumns:
+    """One layer of a vector file as columns: attributes, WKB geometry (None without one) and the file's own CRS.
+
+    `epsg` is the file's EPSG code, None when it declares none or a CRS without one (`crs_text`);
+    the loader settles it with `declared_epsg` where it uses the geometry.
+    """
+
+    frame: pd.DataFrame
+    geometry: pa.Array | None
+    epsg: int | None
+    crs_text: str | None
+    layer: str
+    format: str
+
+
+@overload
+def read_vector(
+    path: Path | str,
+    *,
+    output: Literal["frame"] = ...,
+    preferred_layers: tuple[str, ...] = ...,
+    layer: str | None = ...,
+    crs: int | None = ...,
+) -> VectorSource: ...
+
+
+@overload
+def read_vector(
+    path: Path | str,
+    *,
+    output: Literal["columns"],
+    preferred_layers: tuple[str, ...] = ...,
+    layer: str | None = ...,
+    crs: int | None = ...,
+) -> VectorColumns: ...
 
 
 def read_vector(
@@ -57,7 +90,7 @@ def read_vector(
     preferred_layers: tuple[str, ...] = (),
     layer: str | None = None,
     crs: int | None = None,
-) -> VectorSource:
+) -> VectorSource | VectorColumns:
     """Read one layer of a GPKG/GeoJSON/SHP file; `crs` (output="frame") is used only when the file has none.
 
     Raises SourceReadError (unreadable, empty, ambiguous layers) or CrsError (no/unaccepted CRS).
@@ -98,7 +131,7 @@ def read_vector(
     return VectorSource(frame, epsg, chosen, fmt, crs_text=crs_text)
 
 
-def _columns(path: Path, fmt: str, layer: str) -> VectorSource:
+def _columns(path: Path, fmt: str, layer: str) -> VectorColumns:
     """The layer as Arrow columns: attributes as a DataFrame, geometry as WKB, the file's CRS as declared."""
     import pyogrio
 
@@ -109,7 +142,7 @@ def _columns(path: Path, fmt: str, layer: str) -> VectorSource:
         geometry = arrow.column(geom_name).combine_chunks()
         arrow = arrow.drop_columns([geom_name])
     crs_text = meta.get("crs")
-    return VectorSource(arrow.to_pandas(), file_epsg(crs_text), layer, fmt, geometry, crs_text)
+    return VectorColumns(arrow.to_pandas(), geometry, file_epsg(crs_text), crs_text, layer, fmt)
 
 
 def _unreadable(
