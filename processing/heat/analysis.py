@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import shutil
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -31,23 +30,14 @@ from msip.core.runs import LoadReport, LoadRun
 from processing.heat import ucm
 from processing.heat.inputs import HeatGrid, HeatSources, find_sources, grid_for
 from processing.heat.layers import LAYERS, LayerTask, run_layer_task
+from processing.heat.outputs import HeatRasters
 from processing.heat.params import HeatParams
+from processing.heat.store import store_results
 from processing.heat.ucm_convolve import DEFAULT_TILE_PX, convolve_on_files
 
 NAME = "heat-island"
 #: Model cells per side of one input block (one Dask task).
 DEFAULT_BLOCK_CELLS = 256
-
-
-@dataclass
-class HeatRasters:
-    """The model's outputs on the grid (NaN = no data), with the inputs that explain them."""
-
-    grid: HeatGrid
-    layers: np.ndarray
-    cc: np.ndarray
-    hm: np.ndarray
-    t_air: np.ndarray
 
 
 def _mapper(workers: int | None, desc: str):
@@ -162,4 +152,4 @@ def run_heat_island(*, epoch: date | None = None, bbox: tuple[float, float, floa
                         epoch=sources.epoch, url=url, force=force)
 
 
-__all__ = ["HeatParams", "HeatRasters", "compute_heat", "cooling_capacity", "run_heat_island"]
+__all__ = ["HeatParams", "compute_heat", "cooling_capacity", "run_heat_island"]

@@ -215,7 +215,9 @@ class ChangeProcessor(MsipProcessor):
     METADATA = PROCESS_METADATA
 
     def run(self, inputs: dict) -> dict:
-        from processing.change.analysis import ChangeParams, run_change, run_outputs
+        from processing.change.analysis import run_change
+        from processing.change.params import ChangeParams
+        from processing.change.store import run_outputs
 
         params = ChangeParams(**{field: float(inputs[name]) for name, field in _PARAMS.items()})
         bbox = tuple(inputs["bbox"]) if inputs.get("bbox") else None

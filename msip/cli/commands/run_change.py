@@ -116,7 +116,8 @@ def command(
 ) -> None:
     """New, raised and demolished buildings, canopy lost/gained, felled trees, crown NDVI decline,
     terrain changes and new carriers between two epochs (see processing/change/analysis.py for the methods)."""
-    from processing.change.analysis import ChangeParams, run_change
+    from processing.change.analysis import run_change
+    from processing.change.params import ChangeParams
 
     params = ChangeParams(
         building_min_dz_m=building_dz,
