@@ -25,18 +25,55 @@ Methods (defaults in `ChangeParams`):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from msip.core.db import connect
 from msip.core.runs import LoadReport, LoadRun
+from processing.contract import Analysis, Resolved
 from processing.change.detect import detect_changes
 from processing.change.inputs import load_inputs
-from processing.change.params import ChangeParams
+from processing.change.params import PARAMETERS, ChangeParams
 from processing.change.rasters import Bounds
 from processing.change.store import store_events
-from processing.provenance import run_analysis
 
-__all__ = ["run_change"]
+__all__ = ["ANALYSIS", "ChangeRequest", "run_change"]
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """One run: parameters, the epochs and area asked for (None = defaults) and the worker count."""
+
+    params: ChangeParams
+    epoch_from: date | None = None
+    epoch_to: date | None = None
+    bbox: Bounds | None = None
+    workers: int | None = None
+
+
+def _request(values: dict, *, workers: int | None = None) -> ChangeRequest:
+    params = ChangeParams(**{name: values[name] for name in PARAMETERS.names() if name in values})
+    return ChangeRequest(params, values.get("epoch_from"), values.get("epoch_to"), values.get("bbox"), workers)
+
+
+def _resolve(conn, request: ChangeRequest) -> Resolved:
+    p = request.params
+    inputs, run_ids, input_notes = load_inputs(conn, request.epoch_from, request.epoch_to, request.bbox, p)
+    record = p.as_dict() | {
+        "epoch_from": inputs.epoch_from.isoformat(),
+        "epoch_to": inputs.epoch_to.isoformat(),
+        "area": list(inputs.area),
+    }
+    return Resolved(record, run_ids, inputs.epoch_to, state=inputs, notes=input_notes)
+
+
+def _compute(run: LoadRun, request: ChangeRequest, resolved: Resolved) -> None:
+    inputs = resolved.state
+    result = detect_changes(inputs, request.params, workers=request.workers)
+    store_events(run, inputs, result, resolved.notes)
+
+
+#: The change analysis; its events checksum is noted by the run itself (`store_events`).
+ANALYSIS: Analysis[LoadReport] = Analysis("change", PARAMETERS, _request, _resolve, _compute)
 
 
 def run_change(
@@ -57,24 +94,5 @@ def run_change(
     `bbox` (minx, miny, maxx, maxy, EPSG:2180 m) limits the area; default: where both epochs
     have rasters. Raises ValidationError (an MsipError) for unknown epochs or an empty area.
     """
-    p = params or ChangeParams()
-    with connect(url) as conn:
-        inputs, run_ids, input_notes = load_inputs(conn, epoch_from, epoch_to, bbox, p)
-    analysis_params = p.as_dict() | {
-        "epoch_from": inputs.epoch_from.isoformat(),
-        "epoch_to": inputs.epoch_to.isoformat(),
-        "area": list(inputs.area),
-    }
-
-    def body(run: LoadRun) -> None:
-        store_events(run, inputs, detect_changes(inputs, p, workers=workers), input_notes)
-
-    return run_analysis(
-        "change",
-        analysis_params,
-        input_run_ids=run_ids,
-        body=body,
-        epoch=inputs.epoch_to,
-        url=url,
-        force=force,
-    )
+    request = ChangeRequest(params or ChangeParams(), epoch_from, epoch_to, bbox, workers)
+    return ANALYSIS.run(request, url=url, force=force)
