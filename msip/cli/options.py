@@ -29,8 +29,8 @@ class EpsgType(click.ParamType):
     name = "EPSG"
 
     def convert(self, value, param, ctx):
-        from msip.core.errors import CrsError
         from msip.core.crs import parse_epsg
+        from msip.core.errors import CrsError
 
         try:
             return parse_epsg(value)

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from msip.core.runs import LoadReport, LoadRun
-from processing.contract import Analysis, Resolved
 from processing.change.detect import detect_changes
 from processing.change.inputs import load_inputs
 from processing.change.params import PARAMETERS, ChangeParams
 from processing.change.rasters import Bounds
 from processing.change.store import store_events
+from processing.contract import Analysis, Resolved
 
 __all__ = ["ANALYSIS", "ChangeRequest", "run_change"]
 

@@ -52,7 +52,7 @@ def store_events(
                 g,
                 run.run_id,
             )
-            for e, g in zip(result.events, geoms)
+            for e, g in zip(result.events, geoms, strict=True)
         ),
     )
     run.count_in(len(result.events))
