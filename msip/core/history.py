@@ -18,9 +18,11 @@ import pyarrow as pa
 from psycopg import sql
 
 from msip.core.errors import DatabaseError, MsipError, ValidationError
-from msip.core.bulk import BULK_ROWS, copy_arrow, rebuilt_indexes
-from msip.core.copy import qualified
+from msip.core.copy import copy_rows, qualified, rebuilt_indexes
 from msip.core.runs import LoadRun
+
+#: A first version this big into a table this small rebuilds the table's indexes instead of updating them.
+BULK_ROWS = 50_000
 
 
 def write_version(run: LoadRun, table: str, data: pa.Table, *, dataset: str, epoch: date,
@@ -49,7 +51,7 @@ def write_version(run: LoadRun, table: str, data: pa.Table, *, dataset: str, epo
     if current == 0:
         try:
             with rebuilt_indexes(conn, table) if _is_bulk(conn, table, n) else nullcontext():
-                copy_arrow(conn, table, full, advance)
+                copy_rows(conn, table, full.column_names, full, advance=advance)
         except psycopg.errors.DeadlockDetected:
             raise DatabaseError(
                 f"another big load into {table} or msip.load_run ran at the same time as this one "
@@ -76,7 +78,7 @@ def _apply_diff(run: LoadRun, table: str, full: pa.Table, dataset: str, epoch: d
     t, s = qualified(table), sql.Identifier("inventory_stage")
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in full.column_names)
     conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(s, columns, t))
-    copy_arrow(conn, "inventory_stage", full, advance)
+    copy_rows(conn, "inventory_stage", full.column_names, full, advance=advance)
     conn.execute(sql.SQL("CREATE INDEX ON {} (source_id)").format(s))
     conn.execute(sql.SQL("ANALYZE {}").format(s))
     equal = sql.SQL("({}) IS NOT DISTINCT FROM ({})").format(
