@@ -15,7 +15,7 @@ import binascii
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import psycopg
@@ -36,7 +36,7 @@ def qualified(table: str) -> sql.Composed:
 
 
 @overload
-def ewkb_hex(geoms: Sequence | np.ndarray, srid: int = 2180) -> np.ndarray: ...
+def ewkb_hex(geoms: Sequence[Any] | np.ndarray, srid: int = 2180) -> np.ndarray: ...
 
 
 @overload
@@ -44,7 +44,7 @@ def ewkb_hex(geoms: None = None, srid: int = 2180, *, x: np.ndarray, y: np.ndarr
 
 
 def ewkb_hex(
-    geoms: Sequence | np.ndarray | None = None,
+    geoms: Sequence[Any] | np.ndarray | None = None,
     srid: int = 2180,
     *,
     x: np.ndarray | None = None,
@@ -89,7 +89,7 @@ def copy_rows(
     conn: psycopg.Connection,
     table: str,
     columns: Sequence[str],
-    rows: Iterable[Sequence] | pa.Table,
+    rows: Iterable[Sequence[Any]] | pa.Table,
     *,
     advance: Callable[[int], None] | None = None,
 ) -> int:
@@ -125,7 +125,7 @@ def _copy_arrow(conn: psycopg.Connection, table: str, columns_sql: sql.Composabl
             cp.write(sink.getbuffer())
             if advance:
                 advance(part.num_rows)
-    return data.num_rows
+    return int(data.num_rows)
 
 
 def create_staging(conn: psycopg.Connection, like_table: str, name: str) -> str:
@@ -174,13 +174,13 @@ def rebuilt_indexes(conn: psycopg.Connection, table: str) -> Iterator[None]:
     # Definitions read back from pg_catalog are trusted SQL text, not user input; comments
     # (which surface in QGIS) go back on too.
     for index_name, definition, comment in indexes:
-        conn.execute(sql.SQL(definition))  # type: ignore[arg-type]
+        conn.execute(sql.SQL(definition))
         if comment is not None:
             conn.execute(sql.SQL("COMMENT ON INDEX {} IS {}").format(qualified(index_name), sql.Literal(comment)))
     for con_name, definition, comment in fkeys:
         name_sql = sql.Identifier(con_name)
         conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(qualified(table), name_sql)
-                     + sql.SQL(definition))  # type: ignore[arg-type]
+                     + sql.SQL(definition))
         if comment is not None:
             conn.execute(sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
                 name_sql, qualified(table), sql.Literal(comment)))

@@ -33,6 +33,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from msip.core.copy import copy_rows, qualified, rebuilt_indexes
+from msip.core.db import one_row
 from msip.core.errors import DatabaseError, MsipError, ValidationError
 from msip.core.runs import LoadRun
 
@@ -83,9 +84,9 @@ def write_version(run: LoadRun, table: str, data: pa.Table, *, dataset: str, epo
     conn = run.conn
     t = qualified(table)
     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{table}:{dataset}",))
-    newest, current = conn.execute(
+    newest, current = one_row(conn.execute(
         sql.SQL("SELECT greatest(max(valid_from), max(valid_to)), count(*) FILTER (WHERE valid_to IS NULL) "
-                "FROM {} WHERE dataset = %s").format(t), (dataset,)).fetchone()
+                "FROM {} WHERE dataset = %s").format(t), (dataset,)))
     if newest is not None and epoch < newest:
         raise ValidationError(
             f"dataset {dataset!r} in {table} already holds the version of {newest}; {epoch} is older. Versions "
@@ -115,10 +116,10 @@ def write_version(run: LoadRun, table: str, data: pa.Table, *, dataset: str, epo
 def _is_bulk(conn: psycopg.Connection, table: str, n: int) -> bool:
     if n < BULK_ROWS:
         return False
-    rows = conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,)).fetchone()[0]
+    rows = one_row(conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,)))[0]
     if rows < 0:
-        rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(table))).fetchone()[0]
-    return n >= rows
+        rows = one_row(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(table))))[0]
+    return bool(n >= rows)
 
 
 def _apply_diff(run: LoadRun, table: str, full: pa.Table, dataset: str, epoch: date,
@@ -134,14 +135,14 @@ def _apply_diff(run: LoadRun, table: str, full: pa.Table, dataset: str, epoch: d
     equal = _same(value_columns, "s", "c")
     current = sql.SQL("c.dataset = %(ds)s AND c.valid_to IS NULL")
     params = {"ds": dataset, "epoch": epoch, "run": run.run_id}
-    unchanged, changed, new = conn.execute(sql.SQL(
+    unchanged, changed, new = one_row(conn.execute(sql.SQL(
         "SELECT count(*) FILTER (WHERE c.source_id IS NOT NULL AND {eq}), "
         "count(*) FILTER (WHERE c.source_id IS NOT NULL AND NOT {eq}), count(*) FILTER (WHERE c.source_id IS NULL) "
         "FROM {s} s LEFT JOIN {t} c ON {cur} AND c.source_id = s.source_id").format(
-        eq=equal, s=s, t=t, cur=current), params).fetchone()
-    retired = conn.execute(sql.SQL(
+        eq=equal, s=s, t=t, cur=current), params))
+    retired = one_row(conn.execute(sql.SQL(
         "SELECT count(*) FROM {t} c WHERE {cur} AND NOT EXISTS (SELECT FROM {s} s WHERE s.source_id = c.source_id)"
-    ).format(t=t, cur=current, s=s), params).fetchone()[0]
+    ).format(t=t, cur=current, s=s), params))[0]
     if same_epoch and (changed or new or retired):
         raise ValidationError(
             f"dataset {dataset!r} in {table} already has a version of {epoch} with different content ({changed} "
@@ -190,9 +191,9 @@ def sync_staged(
     match = _match(keys, "t", "s")
     same = _same(("row_hash",), "t", "s", not_null=True)
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
-    unchanged = conn.execute(
+    unchanged = one_row(conn.execute(
         sql.SQL("SELECT count(*) FROM {} s JOIN {} t ON {} AND {}").format(s, t, match, same)
-    ).fetchone()[0]
+    ))[0]
     updates = sql.SQL(", ").join(
         sql.SQL("{} = s.{}").format(sql.Identifier(c), sql.Identifier(c))
         for c in columns

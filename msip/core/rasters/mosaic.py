@@ -66,7 +66,7 @@ def build_mosaic(paths: list[Path], out_path: Path) -> Path:
                     f"cannot mosaic {t['path'].name} with {first['path'].name}: {key} "
                     f"{t[key]} ≠ {first[key]}; mosaic only tiles of one delivery"
                 )
-        if not all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(t["res"], first["res"])):
+        if not all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(t["res"], first["res"], strict=True)):
             raise ValidationError(
                 f"cannot mosaic {t['path'].name}: pixel size {t['res']} ≠ {first['res']}"
             )
