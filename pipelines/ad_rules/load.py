@@ -39,7 +39,8 @@ from pipelines.ad_rules.parts import (
     parse_zones,
     type_code,
 )
-from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport, LoadRun, run_load
 
 ZONE_RULE_CODES = ("TYPE_NOT_ALLOWED", "FACE_AREA_EXCEEDED", "HEIGHT_EXCEEDED")
 TOP_KEYS = ("version", "name", "in_force_from", "crs", "distances_in", "free_standing_types",

@@ -42,8 +42,9 @@ from pipelines.lidar.params import (
 from pipelines.lidar.patches import PatchWriter, patch_cell_m
 from pipelines.lidar.las.reader import LasInfo, discover
 from pipelines.lidar.spill import FileSpill, TileGrid
-from msip.core.rasters.store import write_error
-from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from msip.core.rasters.write_errors import write_error
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import EXTENTS, Extent
 
 KIND = "lidar"

@@ -28,7 +28,8 @@ from pipelines.orthophoto.checks import (
 )
 from pipelines.orthophoto.tiles import CHUNK_PX, TileJob, process_tile
 from msip.core.rasters.store import build_mosaic, catalogue, map_tiles, raster_dir
-from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import Extent, get_extent
 
 KINDS = ("orthophoto", "ndvi", "brightness", "orthophoto_rgb")

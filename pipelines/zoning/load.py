@@ -20,7 +20,7 @@ from msip.core.errors import ConfigError, SourceReadError
 from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
 from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.runs import LoadReport, LoadRun, run_load
-from msip.core.sync import SyncCounts, row_hash, sync_staged
+from msip.core.versions import VersionCounts, row_hash, sync_staged
 from pipelines.readers.validate import EXTENTS, Extent
 from pipelines.readers.vector_io import VECTOR_SUFFIXES, area_to_storage
 from pipelines.zoning.checks import find_issues, summarise
@@ -178,10 +178,10 @@ def _geometry(f: AppFeature, table: str, extent: Extent, on_invalid: str, run: L
 
 def write_rows(
     run: LoadRun, table: str, columns: list[str], rows: list[tuple[dict, object]]
-) -> SyncCounts:
+) -> VersionCounts:
     """Stage `rows` ((values, geometry or None)) and upsert them into `table` by idIIP."""
     if not rows:
-        return SyncCounts()
+        return VersionCounts()
     has_geom = rows[0][1] is not None
     cols = [*columns, "row_hash", "load_run_id", *(["geom"] if has_geom else [])]
     geoms = ewkb_hex([g for _, g in rows]) if has_geom else [None] * len(rows)
