@@ -110,11 +110,11 @@ def time_msip(gpkg: Path, url: str) -> tuple[float, dict[str, float]]:
 
     import psycopg
 
-    from msip.core import history
+    from msip.core import versions
     from pipelines.inventory.trees import load_trees
 
     phases = {"COPY": 0.0, "index + key rebuild": 0.0}
-    copy, rebuild = history.copy_arrow, history.rebuilt_indexes
+    copy, rebuild = versions.copy_rows, versions.rebuilt_indexes
 
     def timed_copy(*args, **kwargs):
         start = time.perf_counter()
@@ -133,13 +133,13 @@ def time_msip(gpkg: Path, url: str) -> tuple[float, dict[str, float]]:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM msip.tree WHERE dataset = %s", (DATASET,))
         conn.execute("VACUUM msip.tree")
-    history.copy_arrow, history.rebuilt_indexes = timed_copy, timed_rebuild
+    versions.copy_rows, versions.rebuilt_indexes = timed_copy, timed_rebuild
     try:
         start = time.perf_counter()
         report = load_trees(gpkg, epoch=date(2024, 6, 15), dataset=DATASET, url=url, force=True)
         elapsed = time.perf_counter() - start
     finally:
-        history.copy_arrow, history.rebuilt_indexes = copy, rebuild
+        versions.copy_rows, versions.rebuilt_indexes = copy, rebuild
     assert report.status == "succeeded" and report.rows_inserted == report.rows_in, report.summary()
     phases["read, checks, bookkeeping"] = elapsed - sum(phases.values())
     return elapsed, phases

@@ -6,7 +6,7 @@ tiles under benchmarks/_work/change/ with one mosaic VRT per kind and epoch, exa
 `msip load lidar` / `msip load orthophoto` leave in the raster store. Each km² holds a smooth
 terrain with ±3 cm noise per epoch, ~60 buildings, ~1500 trees (paraboloid crowns) and grass,
 and between the epochs: new, demolished and raised buildings, felled trees, crowns whose NDVI
-falls, one 1.5 m embankment. The benchmark times `processing.change.analysis.detect_changes` (tiles on
+falls, one 1.5 m embankment. The benchmark times `processing.change.detect.detect_changes` (tiles on
 Dask local processes, merge, classification, per-tree sampling; not the database write, which
 is one COPY of the few thousand events), samples the summed RSS of this process and its workers,
 and scores the events against the planted changes.
@@ -175,7 +175,7 @@ def generate(km: int, workers: int) -> tuple[dict, list[dict]]:
 def inputs_and_truth(km: int, mosaics: dict, plans: list[dict]):
     import shapely
 
-    from processing.change.analysis import ChangeInputs
+    from processing.change.detect import ChangeInputs
     from processing.change.events import InventoryObject, RegisteredBuilding
 
     trees, reg1, reg2, truth = [], [], [], []
@@ -274,7 +274,8 @@ def main() -> None:
         "--results", type=Path, default=None, help="append a Markdown table row to this file"
     )
     args = ap.parse_args()
-    from processing.change.analysis import ChangeParams, detect_changes
+    from processing.change.detect import detect_changes
+    from processing.change.params import ChangeParams
 
     t0 = time.perf_counter()
     mosaics, plans = generate(args.km, args.workers)

@@ -24,7 +24,7 @@ from psycopg import sql
 
 from msip.core import cluster
 from msip.core.settings import Settings
-from msip.core.runs import file_sha256
+from msip.core.checksums import file_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE_TYPES = ("timestamp with time zone", "timestamp without time zone")

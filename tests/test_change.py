@@ -16,7 +16,7 @@ import shapely
 from affine import Affine
 
 from msip.core.errors import ConfigError, ValidationError
-from processing.change.analysis import ChangeInputs, detect_changes, plan_tiles
+from processing.change.detect import ChangeInputs, detect_changes, plan_tiles
 from processing.change.events import (
     InventoryObject,
     Region,

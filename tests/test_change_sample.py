@@ -17,7 +17,10 @@ from click.testing import CliRunner
 from conftest import count
 
 from msip.core.errors import ValidationError
-from processing.change.analysis import ChangeParams, detect_changes, run_change, run_outputs
+from processing.change.analysis import run_change
+from processing.change.detect import detect_changes
+from processing.change.params import ChangeParams
+from processing.change.store import run_outputs
 
 pytestmark = pytest.mark.db
 E1, E2 = date(2024, 6, 15), date(2025, 6, 15)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from heat_toy import bbox, fresh_toy_db
 
-from processing.heat.params import PARAMETERS, HeatParams
+from processing.heat.params import MODEL_NAMES, HeatParams
 from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.heat_island import PROCESS_METADATA, HeatIslandProcessor
 
@@ -30,7 +30,7 @@ def test_every_parameter_is_an_input_documented_with_its_default():
     inputs = validate_inputs({}, PROCESS_METADATA)
     defaults = HeatParams()
     text = PROCESS_METADATA["description"]["en"]
-    for name in PARAMETERS:
+    for name in MODEL_NAMES:
         assert inputs[name] == getattr(defaults, name)
         assert name in text, f"{name} is not explained in the process description"
     assert inputs["mode"] == "day" and inputs["stats_cell_m"] == 100 and "t_ref_c" in text

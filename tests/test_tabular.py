@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from msip.core.errors import ConfigError, CrsError, SourceReadError, ValidationError
-from msip.core.bulk import point_ewkb_hex
+from msip.core.copy import ewkb_hex
 from pipelines.readers.columns import (
     Rejects,
     booleans,
@@ -244,9 +244,18 @@ def test_json_objects_are_valid_json_and_keep_values():
 
 def test_point_ewkb_hex_round_trips():
     x, y = np.array([614100.125, 614200.5]), np.array([334700.25, 334800.0])
-    geoms = shapely.from_wkb(np.asarray(point_ewkb_hex(x, y).to_pylist(), dtype=object))
+    geoms = shapely.from_wkb(np.asarray(ewkb_hex(x=x, y=y).to_pylist(), dtype=object))
     assert shapely.get_srid(geoms).tolist() == [2180, 2180]
     assert shapely.get_coordinates(geoms).tolist() == [[614100.125, 334700.25], [614200.5, 334800.0]]
+
+
+def test_ewkb_hex_points_from_coordinates_match_shapely_geometries():
+    x, y = np.array([614100.125, 614200.5]), np.array([334700.25, 334800.0])
+    from_coordinates = ewkb_hex(x=x, y=y).to_pylist()
+    from_geometries = ewkb_hex(shapely.points(x, y)).tolist()
+    assert [h.upper() for h in from_coordinates] == from_geometries
+    with pytest.raises(TypeError, match="not both"):
+        ewkb_hex(shapely.points(x, y), x=x, y=y)
 
 
 @pytest.mark.parametrize("name, dataset, epoch", [

@@ -181,7 +181,7 @@ def test_bulk_path_rebuilds_indexes_and_keys(empty_db, monkeypatch):
 
     before = definitions()
     assert any(comment for _, comment in before)  # sql/060_api.sql comments its index; it must survive
-    monkeypatch.setattr("msip.core.history.BULK_ROWS", 1)
+    monkeypatch.setattr("msip.core.versions.BULK_ROWS", 1)
     report = load_trees(DATA / "trees_pl.csv", epoch=E1, url=empty_db)
     assert report.rows_inserted == 4 and definitions() == before
     with pytest.raises(psycopg.errors.UniqueViolation), psycopg.connect(empty_db) as c:

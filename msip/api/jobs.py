@@ -15,14 +15,14 @@ from pygeoapi.process.base import ProcessorExecuteError
 from pygeoapi.process.manager.tinydb_ import TinyDBManager
 from pygeoapi.util import JobStatus
 
+from msip.api.processes.base import in_async_job
+
 
 class MsipJobManager(TinyDBManager):
     """TinyDB job manager whose synchronous failures keep the process error's HTTP status."""
 
     def _execute_handler_sync(self, p, job_id, data_dict, requested_outputs=None, subscriber=None,
                               requested_response="raw") -> tuple[str, Any, JobStatus]:
-        from msip.api.processes.base import _in_async_job
-
         failure: dict[str, ProcessorExecuteError] = {}
         execute = p.execute
 
@@ -36,6 +36,6 @@ class MsipJobManager(TinyDBManager):
         p.execute = remembering_execute  # p is built for this request only
         result = super()._execute_handler_sync(p, job_id, data_dict, requested_outputs, subscriber,
                                                requested_response)
-        if result[2] == JobStatus.failed and "error" in failure and not _in_async_job():
+        if result[2] == JobStatus.failed and "error" in failure and not in_async_job():
             raise failure["error"]
         return result

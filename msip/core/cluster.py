@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from psycopg import sql
 
+from msip.core.db import connect
 from msip.core.errors import ClusterError
 from msip.core.paths import SQL_DIR
 from msip.core.settings import DB_NAME, OWNER_ROLE, READER_ROLE, Settings, local_url
@@ -210,6 +210,7 @@ def reset(settings: Settings) -> ClusterStatus:
 
 
 def superuser_url(settings: Settings, dbname: str = "postgres") -> str:
+    """URL of the local cluster's superuser over its Unix socket (trust authentication, no password)."""
     return local_url(settings.pg_socket_dir, settings.pg_port, SUPERUSER, dbname)
 
 
@@ -217,9 +218,10 @@ def bootstrap(settings: Settings, dbname: str = DB_NAME, *, fresh: bool = False)
     """As superuser: roles, database `dbname` and its extensions (sql/admin/*.sql, idempotent).
 
     `fresh=True` drops the database first (the test suite's own database). Returns the
-    owner's URL of that database.
+    owner's URL of that database. Connects through `msip.core.db.connect`, so an unreachable
+    cluster raises the same DatabaseError (server named, fix given) as every other connection.
     """
-    with psycopg.connect(superuser_url(settings), autocommit=True) as conn:
+    with connect(superuser_url(settings), autocommit=True) as conn:
         conn.execute((SQL_DIR / "admin" / "roles.sql").read_text())
         if fresh:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
@@ -230,7 +232,7 @@ def bootstrap(settings: Settings, dbname: str = DB_NAME, *, fresh: bool = False)
                     sql.Identifier(dbname), sql.Identifier(OWNER_ROLE)
                 )
             )
-    with psycopg.connect(superuser_url(settings, dbname), autocommit=True) as conn:
+    with connect(superuser_url(settings, dbname), autocommit=True) as conn:
         conn.execute((SQL_DIR / "admin" / "database.sql").read_text())
     return local_url(settings.pg_socket_dir, settings.pg_port, OWNER_ROLE, dbname)
 

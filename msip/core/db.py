@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from msip.core.errors import DatabaseError
 from msip.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def redact(url: str) -> str:
@@ -48,6 +52,14 @@ def connect(url: str | None = None, *, autocommit: bool = False) -> psycopg.Conn
         ) from None
 
 
+def one_row(cursor: psycopg.Cursor[Any]) -> tuple[Any, ...]:
+    """The row of a query that always returns exactly one (an aggregate, INSERT … RETURNING)."""
+    row = cursor.fetchone()
+    if row is None:  # only a wrong query gets here
+        raise DatabaseError("the database returned no row where the query always returns one")
+    return tuple(row)
+
+
 @contextmanager
 def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
     """A connection whose work commits on success and rolls back entirely on any error."""
@@ -60,7 +72,7 @@ def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
 
 
 @lru_cache(maxsize=4)
-def engine(url: str | None = None):
+def engine(url: str | None = None) -> Engine:
     """A pooled SQLAlchemy engine (psycopg 3 driver) for geopandas and GeoAlchemy2 work."""
     from sqlalchemy import create_engine
 
@@ -72,7 +84,7 @@ def engine(url: str | None = None):
 
 def applied_migrations(conn: psycopg.Connection) -> list[str]:
     """Ids of the migrations recorded in the database (empty if none were ever applied)."""
-    exists = conn.execute("SELECT to_regclass('public._yoyo_migration') IS NOT NULL").fetchone()[0]
+    exists = one_row(conn.execute("SELECT to_regclass('public._yoyo_migration') IS NOT NULL"))[0]
     if not exists:
         return []
     rows = conn.execute("SELECT migration_id FROM public._yoyo_migration ORDER BY applied_at_utc")

@@ -11,7 +11,6 @@ exception, by the next run after a kill.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -26,28 +25,12 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from msip import __version__
+from msip.core.checksums import file_sha256
 from msip.core.db import connect
 from msip.core.errors import MsipError
 from msip.core.rasters import journal as store_journal
 
-CHUNK = 1 << 20
 _ROW_PREFIX = re.compile(r"^[^:]*? row \d+(?: \([^)]*\))?: ")
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's files (sorted relative paths and their checksums)."""
-    path = Path(path)
-    if path.is_dir():
-        h = hashlib.sha256()
-        for f in sorted(p for p in path.rglob("*") if p.is_file()):
-            h.update(str(f.relative_to(path)).encode())
-            h.update(file_sha256(f).encode())
-        return h.hexdigest()
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass

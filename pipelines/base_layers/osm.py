@@ -23,7 +23,8 @@ from pathlib import Path
 from msip.core.errors import SourceReadError
 from pipelines.base_layers.store import buildings_body, green_body, run_layer_load, walk_body
 from pipelines.base_layers.rows import LayerInput
-from msip.core.runs import LoadReport, file_sha256
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport
 from pipelines.readers.validate import EXTENTS, Extent
 
 GREEN_FILTER = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.runs import LoadReport, LoadRun, run_load
-from msip.core.sync import row_hash, sync_staged
+from msip.core.versions import row_hash, sync_staged
 from pipelines.base_layers.rows import LayerInput, building_row, green_row, street_row
 from pipelines.base_layers.walk_network import WalkLine, build_graph, describe_components
 from pipelines.readers.validate import Extent

@@ -19,7 +19,6 @@ import pyarrow as pa
 import shapely
 
 from msip.core.errors import SourceReadError
-from msip.core.bulk import point_ewkb_hex
 from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
 from msip.core.copy import ewkb_hex
 from msip.core.crs import check_degrees
@@ -126,7 +125,7 @@ def build_ad_columns(table: Table, fields: dict[str, str], rejects: Rejects, *, 
     if get("installed_on"):
         found = dates(frame[get("installed_on")], rejects, field="installed_on", column=get("installed_on"))
         cols["installed_on"] = pa.array(found, pa.date32(), mask=np.isnat(found))
-    cols["geom"] = point_ewkb_hex(points.x, points.y)
+    cols["geom"] = ewkb_hex(x=points.x, y=points.y)
     # Every column, present in the source or not, so versions compare on the same columns.
     full = {name: cols.get(name) if cols.get(name) is not None else pa.nulls(n) for name in AD_COLUMNS}
     return full, used

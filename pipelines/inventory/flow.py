@@ -23,8 +23,9 @@ from msip.core.errors import ConfigError, SourceReadError, ValidationError
 from msip.core.progress import progress_bar
 from pipelines.readers.columns import Rejects, json_objects, source_ids
 from msip.core.crs import parse_epsg
-from msip.core.history import write_version
-from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from msip.core.versions import write_version
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.tabular import Table, load_mapping, read_table, resolve_mapping
 from pipelines.readers.validate import Extent, get_extent
 

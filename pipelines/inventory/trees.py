@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from msip.core.bulk import point_ewkb_hex
+from msip.core.copy import ewkb_hex
 from pipelines.readers.columns import Rejects, number_lists, numbers, texts
 from pipelines.inventory.flow import InventoryKind, load_inventory
 from pipelines.readers.points import COORDINATE_ALIASES, locate_points
@@ -78,7 +78,7 @@ def build_tree_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
                   if column else np.full(n, np.nan))
         columns[name] = _floats(values)
         used.add(column)
-    columns["geom"] = point_ewkb_hex(points.x, points.y)
+    columns["geom"] = ewkb_hex(x=points.x, y=points.y)
     return columns, used
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from msip.core.errors import MsipError
 from msip.core.progress import progress_bar
-from msip.core.rasters.store import write_error
+from msip.core.rasters.write_errors import write_error
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.lidar.engine import LidarEngine
 from pipelines.lidar.ingest import ChunkPool, chunk_jobs

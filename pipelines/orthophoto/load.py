@@ -17,7 +17,8 @@ from msip.core.errors import ValidationError
 from pipelines.orthophoto.checks import inspect_tile, parse_bands
 from pipelines.orthophoto.delivery import check_delivery, delivery_checksum, delivery_path, find_tiles
 from pipelines.orthophoto.write import write_good_tiles
-from msip.core.runs import LoadReport, LoadRun, file_sha256, run_load
+from msip.core.checksums import file_sha256
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import Extent, get_extent
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from affine import Affine
 
 from msip.core.rasters.store import write_cog
-from msip.core.runs import file_sha256
+from msip.core.checksums import file_sha256
 
 CHUNK_PX = 4096
 NDVI_SCALE = 10_000

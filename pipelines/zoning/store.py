@@ -13,17 +13,17 @@ from shapely.geometry.base import BaseGeometry
 
 from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.runs import LoadRun
-from msip.core.sync import SyncCounts, row_hash, sync_staged
+from msip.core.versions import VersionCounts, row_hash, sync_staged
 from pipelines.zoning.checks import find_issues, summarise
 from pipelines.zoning.rows import KEYS
 
 
 def write_rows(
     run: LoadRun, table: str, columns: list[str], rows: list[tuple[dict, object]]
-) -> SyncCounts:
+) -> VersionCounts:
     """Stage `rows` ((values, geometry or None)) and upsert them into `table` by idIIP."""
     if not rows:
-        return SyncCounts()
+        return VersionCounts()
     has_geom = rows[0][1] is not None
     cols = [*columns, "row_hash", "load_run_id", *(["geom"] if has_geom else [])]
     geoms = ewkb_hex([g for _, g in rows]) if has_geom else [None] * len(rows)

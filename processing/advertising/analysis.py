@@ -11,6 +11,7 @@ The run is recorded in msip.load_run; the same inputs and parameters again are '
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +25,9 @@ from msip.core.runs import LoadReport, LoadRun, previous_success
 from processing.advertising.checks import Assessment, assess
 from processing.advertising.fees import charged_days, check_period, fee_area_m2, fee_pln, penalty_pln
 from processing.advertising.inputs import assessment_date, carriers_at, rule_set_from_db, surroundings
-from processing.provenance import fingerprint, latest_input_runs, run_analysis
+from processing.contract import Analysis, Resolved
+from processing.parameters import ParamTable
+from processing.provenance import fingerprint, latest_input_runs
 
 NAME = "ad-compliance"
 #: Load kinds whose runs the result depends on (their ids go into the run's fingerprint).
@@ -97,6 +100,71 @@ def _results_gone(conn, params: dict, input_ids: list[int], when: date) -> bool:
                         (done[0],)).fetchone()[0]
 
 
+@dataclass(frozen=True)
+class AdRequest:
+    """One assessment: date, fee period, rule set, dataset and area asked for (None = the defaults)."""
+
+    epoch: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    rule_set: str | None = None
+    dataset: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+def _request(values: dict, *, workers: int | None = None) -> AdRequest:
+    return AdRequest(**{name: values.get(name) for name in SCOPE})
+
+
+def _resolve(conn, request: AdRequest) -> Resolved:
+    if conn.execute("SELECT to_regclass('msip.ad_compliance') IS NULL").fetchone()[0]:
+        raise DatabaseError("the database has no advertising-compliance tables yet (migration "
+                            "073_ad_compliance.sql); run `msip db migrate`")
+    rule_set_id, rules = rule_set_from_db(conn, request.rule_set)
+    when = assessment_date(conn, request.epoch, request.dataset)
+    period = (request.period_start or date(when.year, 1, 1), request.period_end or date(when.year, 12, 31))
+    check_period(rules.fees, *period)
+    input_ids = latest_input_runs(conn, INPUT_KINDS)
+    bbox = request.bbox
+    params = {"epoch": when.isoformat(), "period": [period[0].isoformat(), period[1].isoformat()],
+              "rule_set_id": rule_set_id, "dataset": request.dataset, "bbox": list(bbox) if bbox else None}
+    return Resolved(params, input_ids, when, state=(rules, rule_set_id, when, period),
+                    stale=_results_gone(conn, params, input_ids, when))
+
+
+def _compute(run: LoadRun, request: AdRequest, resolved: Resolved) -> None:
+    rules, rule_set_id, when, period = resolved.state
+    dataset, bbox = request.dataset, request.bbox
+    conn = run.conn
+    # Runs with other parameters replace the same rows: one at a time.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('analysis:ad-compliance'))")
+    carriers = carriers_at(conn, when, dataset)
+    if not carriers:
+        raise ValidationError(f"no advertising carriers stood on {when}" + (f" in dataset {dataset!r}" if dataset else ""))
+    around, notes = surroundings(conn, rules, when)
+    assessments = [a for a in assess(carriers, rules, around) if _in_bbox(a, bbox)]
+    box = list(bbox) if bbox else [-1e12, -1e12, 1e12, 1e12]
+    conn.execute("DELETE FROM msip.ad_compliance WHERE assessed_epoch = %s AND (%s::text IS NULL OR dataset = %s) "
+                 "AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 2180)", (when, dataset, dataset, *box))
+    run.count_in(len(assessments))
+    write_results(run, assessments, rules=rules, rule_set_id=rule_set_id, when=when, period=period)
+    run.loaded(inserted=len(assessments))
+    verdicts = Counter(a.verdict for a in assessments)
+    by_rule = Counter(code for a in assessments for code in a.violated_rules)
+    run.note(f"{when}: {verdicts['non_compliant']} non-compliant, {verdicts['compliant']} compliant, "
+             f"{verdicts['not_assessed']} not assessed (rule set {rules.name!r}, id {rule_set_id})")
+    if by_rule:
+        run.note("violations: " + ", ".join(f"{code} {n}" for code, n in sorted(by_rule.items())))
+    for note in notes:
+        run.note(note)
+
+
+#: No tunable parameters: an assessment is set by its scope (SCOPE) and the rule set loaded as data.
+PARAMETERS = ParamTable(NAME, ())
+SCOPE = ("epoch", "period_start", "period_end", "rule_set", "dataset", "bbox")
+ANALYSIS: Analysis[LoadReport] = Analysis(NAME, PARAMETERS, _request, _resolve, _compute)
+
+
 def run_ad_compliance(*, epoch: date | None = None, period_start: date | None = None, period_end: date | None = None,
                       rule_set: str | None = None, dataset: str | None = None,
                       bbox: tuple[float, float, float, float] | None = None, url: str | None = None,
@@ -116,44 +184,8 @@ def run_ad_compliance(*, epoch: date | None = None, period_start: date | None = 
     bbox : (minx, miny, maxx, maxy), optional
         Only store carriers inside this EPSG:2180 box (spacing still counts carriers outside it).
     """
-    with connect(url) as conn:
-        if conn.execute("SELECT to_regclass('msip.ad_compliance') IS NULL").fetchone()[0]:
-            raise DatabaseError("the database has no advertising-compliance tables yet (migration "
-                                "073_ad_compliance.sql); run `msip db migrate`")
-        rule_set_id, rules = rule_set_from_db(conn, rule_set)
-        when = assessment_date(conn, epoch, dataset)
-        period = (period_start or date(when.year, 1, 1), period_end or date(when.year, 12, 31))
-        check_period(rules.fees, *period)
-        input_ids = latest_input_runs(conn, INPUT_KINDS)
-        params = {"epoch": when.isoformat(), "period": [period[0].isoformat(), period[1].isoformat()],
-                  "rule_set_id": rule_set_id, "dataset": dataset, "bbox": list(bbox) if bbox else None}
-        force = force or _results_gone(conn, params, input_ids, when)
-
-    def body(run: LoadRun) -> None:
-        conn = run.conn
-        # Runs with other parameters replace the same rows: one at a time.
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('analysis:ad-compliance'))")
-        carriers = carriers_at(conn, when, dataset)
-        if not carriers:
-            raise ValidationError(f"no advertising carriers stood on {when}" + (f" in dataset {dataset!r}" if dataset else ""))
-        around, notes = surroundings(conn, rules, when)
-        assessments = [a for a in assess(carriers, rules, around) if _in_bbox(a, bbox)]
-        box = list(bbox) if bbox else [-1e12, -1e12, 1e12, 1e12]
-        conn.execute("DELETE FROM msip.ad_compliance WHERE assessed_epoch = %s AND (%s::text IS NULL OR dataset = %s) "
-                     "AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 2180)", (when, dataset, dataset, *box))
-        run.count_in(len(assessments))
-        write_results(run, assessments, rules=rules, rule_set_id=rule_set_id, when=when, period=period)
-        run.loaded(inserted=len(assessments))
-        verdicts = Counter(a.verdict for a in assessments)
-        by_rule = Counter(code for a in assessments for code in a.violated_rules)
-        run.note(f"{when}: {verdicts['non_compliant']} non-compliant, {verdicts['compliant']} compliant, "
-                 f"{verdicts['not_assessed']} not assessed (rule set {rules.name!r}, id {rule_set_id})")
-        if by_rule:
-            run.note("violations: " + ", ".join(f"{code} {n}" for code, n in sorted(by_rule.items())))
-        for note in notes:
-            run.note(note)
-
-    return run_analysis(NAME, params, input_run_ids=input_ids, body=body, epoch=when, url=url, force=force)
+    request = AdRequest(epoch, period_start, period_end, rule_set, dataset, bbox)
+    return ANALYSIS.run(request, url=url, force=force)
 
 
 def compliance_summary(run_id: int, url: str | None = None) -> dict:

@@ -19,6 +19,7 @@ from msip.core.errors import ValidationError
 from pipelines.ad_rules.fees import FeeRate, FeeSchedule
 from pipelines.ad_rules.model import AdRuleSet, GlobalRule, ProtectedObject, ZoneLimit
 from processing.advertising.checks import Carrier, Feature, Surroundings
+from processing.epochs import pick_epoch
 
 
 def rule_set_from_db(conn: psycopg.Connection, name: str | None = None) -> tuple[int, AdRuleSet]:
@@ -105,12 +106,9 @@ def carriers_at(conn: psycopg.Connection, when: date, dataset: str | None = None
 
 def _layer_epoch(conn: psycopg.Connection, table: str, when: date) -> tuple[date | None, str | None]:
     """Epoch of a snapshot layer to use on `when`: the latest ≤ when, else the earliest (with a note)."""
-    query = sql.SQL("SELECT max(epoch) FILTER (WHERE epoch <= %s), min(epoch) FROM {}").format(
-        sql.Identifier("msip", table))
-    before, first = conn.execute(query, (when,)).fetchone()
-    if before is not None or first is None:
-        return before, None
-    return first, f"{table} has no epoch on or before {when}; used its earliest, {first}"
+    query = sql.SQL("SELECT DISTINCT epoch FROM {}").format(sql.Identifier("msip", table))
+    chosen, fallback = pick_epoch([r[0] for r in conn.execute(query)], when)
+    return chosen, fallback and f"{table} has no epoch on or before {when}; used its earliest, {chosen}"
 
 
 def surroundings(conn: psycopg.Connection, rules: AdRuleSet, when: date) -> tuple[Surroundings, list[str]]:

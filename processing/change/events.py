@@ -1,7 +1,7 @@
 """From tile regions and tree samples to change events: merge across tiles, classify, cross-check registers.
 
 Pure functions over shapely geometries and the tile results of `processing.change.rasters`;
-`processing.change.analysis` feeds them and stores the events in msip.change_event.
+`processing.change.detect` feeds them and `processing.change.store` stores the events in msip.change_event.
 """
 
 from __future__ import annotations

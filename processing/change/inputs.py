@@ -9,7 +9,7 @@ import shapely
 from psycopg import sql
 
 from msip.core.errors import ValidationError
-from processing.change.analysis import ChangeInputs
+from processing.change.detect import ChangeInputs
 from processing.change.events import InventoryObject, RegisteredBuilding
 from processing.change.params import ChangeParams
 from processing.change.rasters import Bounds, snap_bounds

@@ -1,10 +1,86 @@
-"""Parameters of the change analysis (thresholds, filters, tiles), with units, defaults and checks."""
+"""Parameters of the change analysis (thresholds, filters, tiles), with units, defaults and checks.
+
+`PARAMETERS` declares each once; the CLI options, the OGC process inputs and the docs table are
+built from it. OGC defaults keep the numbers as always published (20, not 20.0).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
 from msip.core.errors import ConfigError
+from processing.parameters import Param, ParamTable
+
+
+def _exposed(name: str, default: float, minimum: float, maximum: float, unit: str, help_en: str, help_pl: str,
+             title_en: str, title_pl: str, flag: str, **texts: str) -> Param:
+    return Param(name, default, help_en, help_pl, unit=unit, minimum=minimum, maximum=maximum, title_en=title_en,
+                 title_pl=title_pl, flag=flag, **texts)
+
+
+def _internal(name: str, default: float, unit: str, help_en: str, help_pl: str) -> Param:
+    return Param(name, default, help_en, help_pl, unit=unit, cli=False, ogc=False)
+
+
+#: Every parameter of ChangeParams; the thresholds a user tunes are CLI options and OGC inputs (ranges there).
+PARAMETERS = ParamTable(
+    "change",
+    (
+        _exposed("building_min_dz_m", 2.5, 0.5, 50, "m", "Smallest change of the built surface that counts",
+                 "Najmniejsza zmiana wysokości zabudowy", "Building height change", "Zmiana wysokości budynku",
+                 "building-dz", input="building_min_height_change_m",
+                 cli_help="Smallest built-surface height change that counts, m."),
+        _exposed("building_min_area_m2", 20, 1, 10000, "m²", "Smallest changed built area reported",
+                 "Najmniejsza zgłaszana powierzchnia zmiany", "Building change area", "Powierzchnia zmiany budynku",
+                 "building-area", cli_help="Smallest changed building area reported, m²."),
+        _exposed("canopy_min_height_m", 2, 0.5, 10, "m", "CHM height from which a pixel is canopy",
+                 "Wysokość CHM, od której piksel jest koroną", "Canopy height", "Wysokość korony", "canopy-height"),
+        _exposed("canopy_min_area_m2", 10, 1, 10000, "m²", "Smallest canopy lost/gained area reported",
+                 "Najmniejsza zgłaszana powierzchnia ubytku/przyrostu koron", "Canopy change area",
+                 "Powierzchnia zmiany koron", "canopy-area"),
+        _internal("felled_probe_min_m", 1.0, "m", "Smallest radius of a felled-tree probe disk",
+                  "Najmniejszy promień koła próbnego drzewa wyciętego"),
+        _internal("felled_probe_fraction", 0.5, "", "Probe disk radius as a share of the crown radius",
+                  "Promień koła próbnego jako część promienia korony"),
+        _internal("felled_min_share_from", 0.5, "", "Canopy share of the probe disk in the earlier epoch, at least",
+                  "Udział korony w kole próbnym w epoce wcześniejszej, co najmniej"),
+        _internal("felled_max_share_to", 0.2, "", "Canopy share of the probe disk in the later epoch, at most",
+                  "Udział korony w kole próbnym w epoce późniejszej, co najwyżej"),
+        _exposed("ndvi_decline_min", 0.10, 0.01, 1, "", "Smallest fall of the crown's mean NDVI reported (NDVI units)",
+                 "Najmniejszy zgłaszany spadek średniego NDVI korony", "NDVI decline", "Spadek NDVI", "ndvi-decline",
+                 cli_help="Smallest fall of a crown's mean NDVI reported."),
+        _internal("ndvi_vegetation_min", 0.3, "", "Earlier mean NDVI of a crown from which a decline counts",
+                  "Wcześniejsze średnie NDVI korony, od którego liczy się spadek"),
+        _internal("ndvi_crown_min_m", 0.75, "m", "Smallest radius of the inner crown", "Najmniejszy promień wnętrza korony"),
+        _internal("ndvi_crown_fraction", 0.6, "", "Inner crown radius as a share of the crown radius",
+                  "Promień wnętrza korony jako część promienia korony"),
+        Param("ndvi_min_pixels", 8, "Pixels of the inner crown needed in each epoch",
+              "Wymagana liczba pikseli wnętrza korony w każdej epoce", integer=True, cli=False, ogc=False),
+        _exposed("terrain_min_dz_m", 0.5, 0.05, 10, "m", "Smallest DTM change that counts",
+                 "Najmniejsza zmiana wysokości terenu", "Terrain change", "Zmiana terenu", "terrain-dz",
+                 input="terrain_min_change_m", cli_help="Smallest terrain (DTM) change that counts, m."),
+        _exposed("terrain_min_area_m2", 25, 1, 100000, "m²", "Smallest terrain change area reported",
+                 "Najmniejsza zgłaszana powierzchnia zmiany terenu", "Terrain change area",
+                 "Powierzchnia zmiany terenu", "terrain-area"),
+        Param("terrain_smooth_px", 1, "Half-width of the median filter of the DTM difference",
+              "Połowa boku filtra medianowego różnicy NMT", unit="px", integer=True, cli=False, ogc=False),
+        Param("opening_px", 1, "Half-width of the square opening the change masks",
+              "Połowa boku kwadratu otwarcia masek zmian", unit="px", integer=True, cli=False, ogc=False),
+        Param("tile_m", 500.0, "Side of a processing tile", "Bok kafla obliczeń", unit="m", minimum=50,
+              maximum=5000, flag="tile", ogc=False,
+              cli_help="Side of a processing tile, m (a multiple of the raster pixel)."),
+        _internal("overlap_m", 20.0, "m", "Context read around each tile", "Zakładka czytana wokół kafla"),
+        _internal("default_crown_diameter_m", 4.0, "m", "Crown diameter of inventory trees without one",
+                  "Średnica korony drzew z inwentaryzacji bez podanej średnicy"),
+    ),
+    ogc_en="{help_en}{unit_comma}",
+)
+
+
+def _default(name: str) -> float:
+    """The declared default as ChangeParams holds it (a float for every measure)."""
+    p = PARAMETERS[name]
+    return p.coerce(p.default)
 
 
 @dataclass(frozen=True)
@@ -26,26 +102,26 @@ class ChangeParams:
     `default_crown_diameter_m` stands in for inventory trees without a crown diameter.
     """
 
-    building_min_dz_m: float = 2.5
-    building_min_area_m2: float = 20.0
-    canopy_min_height_m: float = 2.0
-    canopy_min_area_m2: float = 10.0
-    felled_probe_min_m: float = 1.0
-    felled_probe_fraction: float = 0.5
-    felled_min_share_from: float = 0.5
-    felled_max_share_to: float = 0.2
-    ndvi_decline_min: float = 0.10
-    ndvi_vegetation_min: float = 0.3
-    ndvi_crown_min_m: float = 0.75
-    ndvi_crown_fraction: float = 0.6
-    ndvi_min_pixels: int = 8
-    terrain_min_dz_m: float = 0.5
-    terrain_min_area_m2: float = 25.0
-    terrain_smooth_px: int = 1
-    opening_px: int = 1
-    tile_m: float = 500.0
-    overlap_m: float = 20.0
-    default_crown_diameter_m: float = 4.0
+    building_min_dz_m: float = _default("building_min_dz_m")
+    building_min_area_m2: float = _default("building_min_area_m2")
+    canopy_min_height_m: float = _default("canopy_min_height_m")
+    canopy_min_area_m2: float = _default("canopy_min_area_m2")
+    felled_probe_min_m: float = _default("felled_probe_min_m")
+    felled_probe_fraction: float = _default("felled_probe_fraction")
+    felled_min_share_from: float = _default("felled_min_share_from")
+    felled_max_share_to: float = _default("felled_max_share_to")
+    ndvi_decline_min: float = _default("ndvi_decline_min")
+    ndvi_vegetation_min: float = _default("ndvi_vegetation_min")
+    ndvi_crown_min_m: float = _default("ndvi_crown_min_m")
+    ndvi_crown_fraction: float = _default("ndvi_crown_fraction")
+    ndvi_min_pixels: int = _default("ndvi_min_pixels")
+    terrain_min_dz_m: float = _default("terrain_min_dz_m")
+    terrain_min_area_m2: float = _default("terrain_min_area_m2")
+    terrain_smooth_px: int = _default("terrain_smooth_px")
+    opening_px: int = _default("opening_px")
+    tile_m: float = _default("tile_m")
+    overlap_m: float = _default("overlap_m")
+    default_crown_diameter_m: float = _default("default_crown_diameter_m")
 
     def __post_init__(self) -> None:
         positive = (

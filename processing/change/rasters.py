@@ -1,6 +1,6 @@
 """Change detection on one tile: read both epochs' rasters with overlap, find changed regions, sample trees.
 
-The tile worker of `processing.change.analysis`, run through `msip.core.rasters.store.map_tiles`. A tile
+The tile worker of `processing.change.detect`, run through `msip.core.rasters.store.map_tiles`. A tile
 reads its core plus `overlap_m` on every side (the morphological filters and the tree crowns
 need the context), finds the changed regions inside the core and returns them as polygons with
 additive statistics, so regions cut by tile edges are merged exactly afterwards

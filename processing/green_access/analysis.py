@@ -1,6 +1,6 @@
 """Green-space access per residential building: the 3-30-300 rule and the art. 13f u.p.z.p. standard.
 
-Per residential building of a snapshot (defaults in `GreenAccessParams`, ranges in `LIMITS`):
+Per residential building of a snapshot (defaults and ranges in `PARAMETERS`):
 
 * **3** – ``trees_15m``: inventory trees valid on the analysis date plus LiDAR-detected trees
   with no inventory trunk within ``dedup_distance_m`` (3 m), whose trunk/apex lies within
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from msip.core.db import connect
 from msip.core.runs import LoadReport, LoadRun
+from processing.contract import Analysis, Outcome, Resolved, ResultTable
 from processing.green_access import network
 from processing.green_access.canopy import canopy_shares
 from processing.green_access.db import (
@@ -43,17 +43,17 @@ from processing.green_access.db import (
     write_results,
 )
 from processing.green_access.inputs import Inputs, resolve_inputs
-from processing.green_access.params import DISTRICTS, LIMITS, GreenAccessParams, defaults
-from processing.provenance import run_analysis
+from processing.green_access.params import DISTRICTS, PARAMETERS, GreenAccessParams, defaults
 
 __all__ = [
+    "ANALYSIS",
     "DISTRICTS",
-    "LIMITS",
     "NAME",
+    "PARAMETERS",
     "GreenAccessParams",
+    "GreenAccessRequest",
     "GreenAccessResult",
     "defaults",
-    "result_checksum",
     "run_green_access",
 ]
 
@@ -98,6 +98,54 @@ class GreenAccessResult:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class GreenAccessRequest:
+    """One run: the parameters (epoch and bbox among them) and the worker count of the canopy tiles."""
+
+    params: GreenAccessParams
+    workers: int | None = None
+
+
+def _request(values: dict, *, workers: int | None = None) -> GreenAccessRequest:
+    names = ("epoch", "bbox", *PARAMETERS.names())
+    return GreenAccessRequest(GreenAccessParams(**{n: values[n] for n in names if n in values}), workers)
+
+
+def _resolve(conn, request: GreenAccessRequest) -> Resolved:
+    inputs = resolve_inputs(conn, request.params.epoch)
+    return Resolved(request.params.record(inputs.epoch), inputs.input_run_ids, inputs.epoch, state=inputs)
+
+
+def _run(run: LoadRun, request: GreenAccessRequest, resolved: Resolved) -> None:
+    _compute(run, request.params, resolved.record, resolved.state, request.workers)
+
+
+def _finish(conn, outcome: Outcome) -> GreenAccessResult:
+    inputs = outcome.resolved.state
+    totals = _totals(conn, outcome.report.run_id)
+    return GreenAccessResult(outcome.report, inputs.describe(), totals, outcome.checksum, list(inputs.notes))
+
+
+#: What a run's checksum covers: per-building results and district shares (ids and run numbers left out).
+CHECKSUM = (
+    ResultTable(
+        "msip.greenspace_access_result",
+        ("building_id", "population", "district_id", "trees_15m", "trees_inventory_15m", "trees_lidar_15m",
+         "canopy_pct", "canopy_data_pct", "snap_m", "park_distance_m", "park_id", "green_1500m_ha",
+         "park_20ha_distance_m", "school_distance_m", "meets_3", "meets_30", "meets_300", "meets_13f",
+         "ST_AsEWKB(geom)"),
+        "building_id",
+    ),
+    ResultTable(
+        "msip.greenspace_access_district",
+        ("district_kind", "district_id", "buildings", "population", "pct_3", "pct_30", "pct_300", "pct_13f",
+         "median_park_distance_m"),
+        "district_kind, district_id",
+    ),
+)
+ANALYSIS: Analysis[GreenAccessResult] = Analysis(NAME, PARAMETERS, _request, _resolve, _run, _finish, CHECKSUM)
+
+
 def run_green_access(
     params: GreenAccessParams | None = None,
     *,
@@ -110,27 +158,7 @@ def run_green_access(
     Results go to msip.greenspace_access_result (per building) and msip.greenspace_access_district;
     the same inputs and parameters again are 'unchanged' (the stored run is reported).
     """
-    params = params or GreenAccessParams()
-    with connect(url) as conn:
-        inputs = resolve_inputs(conn, params.epoch)
-    record = params.record(inputs.epoch)
-
-    def body(run: LoadRun) -> None:
-        _compute(run, params, record, inputs, workers)
-
-    report = run_analysis(
-        NAME,
-        record,
-        input_run_ids=inputs.input_run_ids,
-        body=body,
-        epoch=inputs.epoch,
-        url=url,
-        force=force,
-    )
-    with connect(url) as conn:
-        totals = _totals(conn, report.run_id)
-        digest = result_checksum(conn, report.run_id)
-    return GreenAccessResult(report, inputs.describe(), totals, digest, list(inputs.notes))
+    return ANALYSIS.run(GreenAccessRequest(params or GreenAccessParams(), workers), url=url, force=force)
 
 
 def _compute(
@@ -251,17 +279,3 @@ def _totals(conn, run_id: int | None) -> dict | None:
     )
     row = cur.fetchone()
     return dict(zip([d.name for d in cur.description], row, strict=True)) if row else None
-
-
-def result_checksum(conn, run_id: int | None) -> str | None:
-    """MD5 over a run's per-building results and district shares (ids and run numbers left out)."""
-    return conn.execute(
-        "SELECT md5(coalesce((SELECT string_agg(concat_ws('|', building_id, population, district_id, trees_15m, "
-        "  trees_inventory_15m, trees_lidar_15m, canopy_pct, canopy_data_pct, snap_m, park_distance_m, park_id, "
-        "  green_1500m_ha, park_20ha_distance_m, school_distance_m, meets_3, meets_30, meets_300, meets_13f, "
-        "  ST_AsEWKB(geom)), ';' ORDER BY building_id) FROM msip.greenspace_access_result WHERE load_run_id = %(r)s), '')"
-        " || coalesce((SELECT string_agg(concat_ws('|', district_kind, district_id, buildings, population, pct_3, "
-        "  pct_30, pct_300, pct_13f, median_park_distance_m), ';' ORDER BY district_kind, district_id) "
-        "  FROM msip.greenspace_access_district WHERE load_run_id = %(r)s), ''))",
-        {"r": run_id},
-    ).fetchone()[0]

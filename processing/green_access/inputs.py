@@ -14,7 +14,8 @@ from datetime import date
 
 import psycopg
 
-from msip.core.errors import MsipError, ValidationError
+from msip.core.errors import MsipError
+from processing.epochs import building_epoch, pick_epoch
 
 
 @dataclass
@@ -46,19 +47,6 @@ class Inputs:
         }
 
 
-def pick_epoch(available: list[date | None], on: date | None) -> tuple[date | None, str | None]:
-    """(epoch to use, note or None): the latest of `available` on or before `on`, else the earliest."""
-    dated = sorted(d for d in available if d is not None)
-    if not dated:
-        return None, None
-    if on is None:
-        return dated[-1], None
-    before = [d for d in dated if d <= on]
-    if before:
-        return before[-1], None
-    return dated[0], f"no epoch on or before {on}; using the earliest, {dated[0]}"
-
-
 def _epochs(conn: psycopg.Connection, query: str) -> list[date | None]:
     return [r[0] for r in conn.execute(query)]
 
@@ -70,14 +58,7 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
         raise MsipError(
             "no residential buildings are loaded; load them first with `msip load base buildings.gpkg`"
         )
-    if epoch is None:
-        dated = sorted(d for d in building_epochs if d is not None)
-        epoch = dated[-1] if dated else None
-    elif epoch not in building_epochs:
-        known = ", ".join(sorted(str(d) for d in building_epochs if d)) or "undated only"
-        raise ValidationError(
-            f"no buildings of epoch {epoch} are loaded (loaded epochs: {known}); pick one of those"
-        )
+    epoch = building_epoch(building_epochs, epoch)
     inputs = Inputs(epoch, None, None, None, None, None, False)
     if not conn.execute("SELECT EXISTS (SELECT 1 FROM msip.walk_edge)").fetchone()[0]:
         raise MsipError(

@@ -28,26 +28,27 @@ from pathlib import Path
 import numpy as np
 
 from msip.core.runs import LoadReport, LoadRun
+from msip.core.settings import get_settings
+from processing.contract import Analysis, Resolved
 from processing.heat import ucm
-from processing.heat.inputs import HeatGrid, HeatSources, find_sources, grid_for
+from processing.heat.inputs import (
+    HeatGrid,
+    HeatSources,
+    find_sources,
+    grid_for,
+    read_buildings,
+    read_green_areas,
+    read_zones,
+)
 from processing.heat.layers import LAYERS, LayerTask, run_layer_task
-from processing.heat.params import HeatParams
+from processing.heat.outputs import HeatRasters
+from processing.heat.params import PARAMETERS, HeatParams
+from processing.heat.store import store_results
 from processing.heat.ucm_convolve import DEFAULT_TILE_PX, convolve_on_files
 
 NAME = "heat-island"
 #: Model cells per side of one input block (one Dask task).
 DEFAULT_BLOCK_CELLS = 256
-
-
-@dataclass
-class HeatRasters:
-    """The model's outputs on the grid (NaN = no data), with the inputs that explain them."""
-
-    grid: HeatGrid
-    layers: np.ndarray
-    cc: np.ndarray
-    hm: np.ndarray
-    t_air: np.ndarray
 
 
 def _mapper(workers: int | None, desc: str):
@@ -122,6 +123,51 @@ def compute_heat(sources: HeatSources, grid: HeatGrid, params: HeatParams, build
     return HeatRasters(grid=grid, layers=layers, cc=cc, hm=result.hm, t_air=result.t_air)
 
 
+@dataclass(frozen=True)
+class HeatRequest:
+    """One run: validated parameters, the epoch and area asked for, and how to split the work."""
+
+    params: HeatParams
+    epoch: date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    workers: int | None = None
+    block_cells: int = DEFAULT_BLOCK_CELLS
+    tile_px: int = DEFAULT_TILE_PX
+
+
+def _request(values: dict, *, workers: int | None = None) -> HeatRequest:
+    params = HeatParams(**{name: values[name] for name in PARAMETERS.names() if name in values})
+    return HeatRequest(params.validated(), values.get("epoch"), values.get("bbox"), workers)
+
+
+def _resolve(conn, request: HeatRequest) -> Resolved:
+    params = request.params
+    sources = find_sources(conn, mode=params.mode, epoch=request.epoch, bbox=request.bbox)
+    grid = grid_for(sources.extent, params.cell_size_m)
+    recorded = {**params.as_dict(), "bbox": list(grid.bounds), "block_cells": request.block_cells,
+                "tile_px": request.tile_px}
+    return Resolved(recorded, sources.input_run_ids, sources.epoch, state=(sources, grid))
+
+
+def _compute(run: LoadRun, request: HeatRequest, resolved: Resolved) -> None:
+    params, (sources, grid) = request.params, resolved.state
+    conn = run.conn
+    buildings = read_buildings(conn, sources, grid, params.storey_height_m)
+    greens = read_green_areas(conn, sources, grid, params.green_area_min_m2)
+    zones = read_zones(conn, grid)
+    workdir = get_settings().data_dir / "work" / f"heat-{run.run_id}-{uuid.uuid4().hex[:8]}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        rasters = compute_heat(sources, grid, params, buildings, greens, workdir,
+                               block_cells=request.block_cells, tile_px=request.tile_px, workers=request.workers)
+        store_results(run, rasters, sources, params, buildings, zones)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+ANALYSIS: Analysis[LoadReport] = Analysis(NAME, PARAMETERS, _request, _resolve, _compute)
+
+
 def run_heat_island(*, epoch: date | None = None, bbox: tuple[float, float, float, float] | None = None,
                     params: HeatParams | None = None, url: str | None = None, force: bool = False,
                     block_cells: int = DEFAULT_BLOCK_CELLS, tile_px: int = DEFAULT_TILE_PX,
@@ -132,34 +178,8 @@ def run_heat_island(*, epoch: date | None = None, bbox: tuple[float, float, floa
     `bbox`: (minx, miny, maxx, maxy) in EPSG:2180 m (default: the rasters' common extent).
     Raises ValidationError (an MsipError) naming a missing input or a bad parameter.
     """
-    from msip.core.db import connect
-    from msip.core.settings import get_settings
-    from processing.heat.inputs import read_buildings, read_green_areas, read_zones
-    from processing.heat.store import store_results
-    from processing.provenance import run_analysis
-
-    params = (params or HeatParams()).validated()
-    with connect(url) as conn:
-        sources = find_sources(conn, mode=params.mode, epoch=epoch, bbox=bbox)
-    grid = grid_for(sources.extent, params.cell_size_m)
-    recorded = {**params.as_dict(), "bbox": list(grid.bounds), "block_cells": block_cells, "tile_px": tile_px}
-
-    def body(run: LoadRun) -> None:
-        conn = run.conn
-        buildings = read_buildings(conn, sources, grid, params.storey_height_m)
-        greens = read_green_areas(conn, sources, grid, params.green_area_min_m2)
-        zones = read_zones(conn, grid)
-        workdir = get_settings().data_dir / "work" / f"heat-{run.run_id}-{uuid.uuid4().hex[:8]}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        try:
-            rasters = compute_heat(sources, grid, params, buildings, greens, workdir,
-                                   block_cells=block_cells, tile_px=tile_px, workers=workers)
-            store_results(run, rasters, sources, params, buildings, zones)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    return run_analysis(NAME, recorded, input_run_ids=sources.input_run_ids, body=body,
-                        epoch=sources.epoch, url=url, force=force)
+    request = HeatRequest((params or HeatParams()).validated(), epoch, bbox, workers, block_cells, tile_px)
+    return ANALYSIS.run(request, url=url, force=force)
 
 
-__all__ = ["HeatParams", "HeatRasters", "compute_heat", "cooling_capacity", "run_heat_island"]
+__all__ = ["ANALYSIS", "HeatParams", "HeatRequest", "compute_heat", "cooling_capacity", "run_heat_island"]

@@ -16,6 +16,17 @@ import numpy as np
 from processing.heat.inputs import HeatGrid
 
 
+@dataclass
+class HeatRasters:
+    """The model's outputs on the grid (NaN = no data), with the inputs that explain them."""
+
+    grid: HeatGrid
+    layers: np.ndarray
+    cc: np.ndarray
+    hm: np.ndarray
+    t_air: np.ndarray
+
+
 @dataclass(frozen=True)
 class ZoneStats:
     """Statistics of one polygon (building, zone) or statistics cell; None when it has no data."""

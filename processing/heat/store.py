@@ -7,18 +7,21 @@ the run, so a failed run leaves no catalogue row and its files are removed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import psycopg
 
+from msip.core.runs import LoadRun
 from processing.heat.inputs import Building, HeatSources, Zone
-from processing.heat.outputs import ZoneStats, cell_stats, hot_spots, hot_threshold, polygon_stats
+from processing.heat.outputs import (
+    HeatRasters,
+    ZoneStats,
+    cell_stats,
+    hot_spots,
+    hot_threshold,
+    polygon_stats,
+)
 from processing.heat.params import HeatParams
-
-if TYPE_CHECKING:
-    from msip.core.runs import LoadRun
-    from processing.heat.analysis import HeatRasters
 
 #: nodata of the float32 COGs.
 COG_NODATA = -9999.0

@@ -37,13 +37,13 @@ import shapely
 from shapely.geometry import box
 from shapely.strtree import STRtree
 
-from msip.core.db import connect
 from msip.core.runs import LoadReport, LoadRun
-from processing.living.params import LivingParams
+from processing.contract import Analysis, Outcome, Resolved, ResultTable
+from processing.living.params import PARAMETERS, LivingParams
 from processing.living.grid import Grid
 from processing.living.inputs import LivingInputs, point_indicators, resolve
 from processing.living.rasters import CELL_SUMS, ZONE_SUMS, RasterTile, tile_sums, tiles_over
-from processing.provenance import run_analysis
+from processing.living.store import load_zones, store_cells, store_zones, zone_coverage
 
 NAME = "living-conditions"
 
@@ -69,6 +69,53 @@ class LivingResult:
         }
 
 
+@dataclass(frozen=True)
+class LivingRequest:
+    """One run: the parameters (epoch and bbox among them) and the worker count."""
+
+    params: LivingParams
+    workers: int | None = None
+
+
+def _request(values: dict, *, workers: int | None = None) -> LivingRequest:
+    names = ("epoch", "bbox", *PARAMETERS.names())
+    return LivingRequest(LivingParams(**{n: values[n] for n in names if n in values}), workers)
+
+
+def _resolve(conn, request: LivingRequest) -> Resolved:
+    params = request.params
+    inputs = resolve(conn, params.epoch, params.heat_mode)
+    area = params.bbox or _buildings_extent(conn, inputs.epoch)
+    return Resolved(params.record(inputs.epoch), inputs.input_run_ids, inputs.epoch, state=(inputs, area))
+
+
+def _run(run: LoadRun, request: LivingRequest, resolved: Resolved) -> None:
+    inputs, area = resolved.state
+    _compute(run, request.params, inputs, area, request.workers)
+
+
+def _finish(conn, outcome: Outcome) -> LivingResult:
+    cells = conn.execute(
+        "SELECT count(*) FROM msip.living_conditions_result WHERE load_run_id = %s",
+        (outcome.report.run_id,),
+    ).fetchone()[0]
+    return LivingResult(outcome.report, cells, outcome.checksum)
+
+
+#: What a run's checksum covers: its cell and zone rows (ids and run numbers left out).
+CHECKSUM = (
+    ResultTable(
+        "msip.living_conditions_result",
+        ("cell_code", "population", "buildings", "data_pct", "canopy_pct", "bio_active_pct", "built_pct",
+         "t_air_mean_c", "pct_3", "pct_30", "pct_300", "pct_3_30_300", "trees", "ads", "zoned_pct",
+         "zoning_compliant_pct", "ST_AsEWKB(geom)"),
+        "cell_code",
+    ),
+    ResultTable("msip.living_conditions_zone", ("zone_pk", "bio_active_pct", "coverage_pct", "compliant"), "zone_pk"),
+)
+ANALYSIS: Analysis[LivingResult] = Analysis(NAME, PARAMETERS, _request, _resolve, _run, _finish, CHECKSUM)
+
+
 def run_living_conditions(
     params: LivingParams | None = None,
     *,
@@ -77,32 +124,7 @@ def run_living_conditions(
     workers: int | None = None,
 ) -> LivingResult:
     """Compute the indicator grid and store it (msip.living_conditions_result, _zone) as one analysis run."""
-    params = params or LivingParams()
-    with connect(url) as conn:
-        inputs = resolve(conn, params.epoch, params.heat_mode)
-        area = params.bbox or _buildings_extent(conn, inputs.epoch)
-    record = params.record(inputs.epoch)
-
-    def body(run: LoadRun) -> None:
-        _compute(run, params, inputs, area, workers)
-
-    report = run_analysis(
-        NAME,
-        record,
-        input_run_ids=inputs.input_run_ids,
-        body=body,
-        epoch=inputs.epoch,
-        url=url,
-        force=force,
-    )
-    with connect(url) as conn:
-        from processing.living.store import result_checksum
-
-        cells = conn.execute(
-            "SELECT count(*) FROM msip.living_conditions_result WHERE load_run_id = %s",
-            (report.run_id,),
-        ).fetchone()[0]
-        return LivingResult(report, cells, result_checksum(conn, report.run_id))
+    return ANALYSIS.run(LivingRequest(params or LivingParams(), workers), url=url, force=force)
 
 
 def _buildings_extent(conn, epoch) -> tuple[float, float, float, float]:
@@ -118,7 +140,6 @@ def _compute(
     run: LoadRun, params: LivingParams, inputs: LivingInputs, area: tuple, workers: int | None
 ) -> None:
     from msip.core.rasters.store import map_tiles
-    from processing.living.store import load_zones, store_cells, store_zones, zone_coverage
 
     conn = run.conn
     for note in inputs.notes:

@@ -16,8 +16,8 @@ import numpy as np
 import psycopg
 import shapely
 
-from msip.core.errors import MsipError, ValidationError
-from processing.green_access.inputs import pick_epoch
+from msip.core.errors import MsipError
+from processing.epochs import building_epoch, pick_epoch
 
 
 @dataclass
@@ -58,14 +58,7 @@ def resolve(conn: psycopg.Connection, epoch: date | None, heat_mode: str) -> Liv
         raise MsipError(
             "no buildings are loaded; load them first with `msip load base buildings.gpkg`"
         )
-    if epoch is None:
-        dated = sorted(d for d in epochs if d is not None)
-        epoch = dated[-1] if dated else None
-    elif epoch not in epochs:
-        known = ", ".join(sorted(str(d) for d in epochs if d)) or "undated only"
-        raise ValidationError(
-            f"no buildings of epoch {epoch} are loaded (loaded epochs: {known}); pick one of those"
-        )
+    epoch = building_epoch(epochs, epoch)
     inputs = LivingInputs(epoch)
     runs = {
         r[0]

@@ -190,16 +190,3 @@ def store_cells(
     return copy_rows(
         conn, "msip.living_conditions_result", list(columns), zip(*columns.values(), strict=True)
     )
-
-
-def result_checksum(conn: psycopg.Connection, run_id: int | None) -> str | None:
-    """MD5 over a run's cell and zone rows (ids and run numbers left out)."""
-    return conn.execute(
-        "SELECT md5(coalesce((SELECT string_agg(concat_ws('|', cell_code, population, buildings, data_pct, "
-        "  canopy_pct, bio_active_pct, built_pct, t_air_mean_c, pct_3, pct_30, pct_300, pct_3_30_300, trees, ads, "
-        "  zoned_pct, zoning_compliant_pct, ST_AsEWKB(geom)), ';' ORDER BY cell_code) "
-        "  FROM msip.living_conditions_result WHERE load_run_id = %(r)s), '') "
-        " || coalesce((SELECT string_agg(concat_ws('|', zone_pk, bio_active_pct, coverage_pct, compliant), ';' "
-        "  ORDER BY zone_pk) FROM msip.living_conditions_zone WHERE load_run_id = %(r)s), ''))",
-        {"r": run_id},
-    ).fetchone()[0]

@@ -88,11 +88,10 @@ class AdComplianceProcessor(MsipProcessor):
     }
 
     def run(self, inputs: dict) -> dict:
-        from processing.advertising.analysis import compliance_summary, run_ad_compliance
+        from processing.advertising.analysis import ANALYSIS, compliance_summary
 
-        bbox = tuple(float(v) for v in inputs["bbox"]) if inputs.get("bbox") else None
-        report = run_ad_compliance(
-            epoch=input_date("epoch", inputs.get("epoch")), period_start=input_date("period_start", inputs.get("period_start")),
-            period_end=input_date("period_end", inputs.get("period_end")), rule_set=inputs.get("rule_set"),
-            dataset=inputs.get("dataset"), bbox=bbox)  # type: ignore[arg-type]
+        values = {name: input_date(name, inputs.get(name)) for name in ("epoch", "period_start", "period_end")}
+        values |= {"rule_set": inputs.get("rule_set"), "dataset": inputs.get("dataset"),
+                   "bbox": tuple(float(v) for v in inputs["bbox"]) if inputs.get("bbox") else None}
+        report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         return {"status": report.status, **compliance_summary(report.run_id)}

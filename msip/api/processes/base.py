@@ -163,7 +163,7 @@ def sync_timeout_s() -> float:
     return value
 
 
-def _in_async_job() -> bool:
+def in_async_job() -> bool:
     """True inside a pygeoapi async job: its manager runs jobs in multiprocessing.dummy threads."""
     from multiprocessing.dummy import DummyProcess
 
@@ -183,7 +183,7 @@ class MsipProcessor(BaseProcessor):
 
     def execute(self, data: dict, outputs: dict | None = None) -> tuple[str, Any]:
         inputs = validate_inputs(data, self.METADATA)
-        if _in_async_job():
+        if in_async_job():
             return "application/json", self._run(inputs)
         return "application/json", self._run_with_limit(inputs, sync_timeout_s())
 

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from msip.api.processes.base import MsipProcessor, input_date
+from msip.api.processes.schema import table_inputs, table_values
+from processing.change.params import PARAMETERS
 
 #: Largest bbox (km²) a request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
-
-
-def _number(
-    title_en: str, title_pl: str, desc_en: str, desc_pl: str, default: float, lo: float, hi: float
-) -> dict:
-    return {
-        "title": {"en": title_en, "pl": title_pl},
-        "description": {"en": desc_en, "pl": desc_pl},
-        "schema": {"type": "number", "minimum": lo, "maximum": hi, "default": default},
-        "minOccurs": 0,
-        "maxOccurs": 1,
-    }
 
 
 def _epoch(which_en: str, which_pl: str, default_en: str, default_pl: str) -> dict:
@@ -102,69 +92,7 @@ PROCESS_METADATA = {
             "minOccurs": 0,
             "maxOccurs": 1,
         },
-        "building_min_height_change_m": _number(
-            "Building height change",
-            "Zmiana wysokości budynku",
-            "Smallest change of the built surface that counts, m",
-            "Najmniejsza zmiana wysokości zabudowy, m",
-            2.5,
-            0.5,
-            50,
-        ),
-        "building_min_area_m2": _number(
-            "Building change area",
-            "Powierzchnia zmiany budynku",
-            "Smallest changed built area reported, m²",
-            "Najmniejsza zgłaszana powierzchnia zmiany, m²",
-            20,
-            1,
-            10000,
-        ),
-        "canopy_min_height_m": _number(
-            "Canopy height",
-            "Wysokość korony",
-            "CHM height from which a pixel is canopy, m",
-            "Wysokość CHM, od której piksel jest koroną, m",
-            2,
-            0.5,
-            10,
-        ),
-        "canopy_min_area_m2": _number(
-            "Canopy change area",
-            "Powierzchnia zmiany koron",
-            "Smallest canopy lost/gained area reported, m²",
-            "Najmniejsza zgłaszana powierzchnia ubytku/przyrostu koron, m²",
-            10,
-            1,
-            10000,
-        ),
-        "ndvi_decline_min": _number(
-            "NDVI decline",
-            "Spadek NDVI",
-            "Smallest fall of the crown's mean NDVI reported (NDVI units)",
-            "Najmniejszy zgłaszany spadek średniego NDVI korony",
-            0.1,
-            0.01,
-            1,
-        ),
-        "terrain_min_change_m": _number(
-            "Terrain change",
-            "Zmiana terenu",
-            "Smallest DTM change that counts, m",
-            "Najmniejsza zmiana wysokości terenu, m",
-            0.5,
-            0.05,
-            10,
-        ),
-        "terrain_min_area_m2": _number(
-            "Terrain change area",
-            "Powierzchnia zmiany terenu",
-            "Smallest terrain change area reported, m²",
-            "Najmniejsza zgłaszana powierzchnia zmiany terenu, m²",
-            25,
-            1,
-            100000,
-        ),
+        **table_inputs(PARAMETERS),
         "force": {
             "title": {"en": "Recompute", "pl": "Przelicz ponownie"},
             "description": {
@@ -197,33 +125,20 @@ PROCESS_METADATA = {
     },
 }
 
-#: Process input name → ChangeParams field.
-_PARAMS = {
-    "building_min_height_change_m": "building_min_dz_m",
-    "building_min_area_m2": "building_min_area_m2",
-    "canopy_min_height_m": "canopy_min_height_m",
-    "canopy_min_area_m2": "canopy_min_area_m2",
-    "ndvi_decline_min": "ndvi_decline_min",
-    "terrain_min_change_m": "terrain_min_dz_m",
-    "terrain_min_area_m2": "terrain_min_area_m2",
-}
-
-
 class ChangeProcessor(MsipProcessor):
     """Change between epochs: buildings, canopy, felled trees, crown NDVI, terrain, carriers."""
 
     METADATA = PROCESS_METADATA
 
     def run(self, inputs: dict) -> dict:
-        from processing.change.analysis import ChangeParams, run_change, run_outputs
+        from processing.change.analysis import ANALYSIS
+        from processing.change.store import run_outputs
 
-        params = ChangeParams(**{field: float(inputs[name]) for name, field in _PARAMS.items()})
-        bbox = tuple(inputs["bbox"]) if inputs.get("bbox") else None
-        report = run_change(
-            input_date("epoch_from", inputs.get("epoch_from")),
-            input_date("epoch_to", inputs.get("epoch_to")),
-            bbox=bbox,
-            params=params,
-            force=bool(inputs.get("force")),
-        )
+        values = {
+            **table_values(PARAMETERS, inputs),
+            "epoch_from": input_date("epoch_from", inputs.get("epoch_from")),
+            "epoch_to": input_date("epoch_to", inputs.get("epoch_to")),
+            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
+        }
+        report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         return {"id": "change", "summary": report.summary(), **run_outputs(report.run_id)}

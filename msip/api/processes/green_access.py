@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from processing.green_access.params import DISTRICTS, LIMITS, defaults
 from msip.api.processes.base import MsipProcessor, input_date
+from msip.api.processes.schema import table_inputs, table_values
+from processing.green_access.params import PARAMETERS
 
 #: Largest bbox (km²) a request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
-_DEFAULTS = defaults()
 
 _DESCRIPTION_EN = (
     "For every residential building of a snapshot (msip.building, default the latest epoch) computes the 3-30-300 "
@@ -56,28 +56,6 @@ _DESCRIPTION_PL = (
     "do school_distance_m (1500 m), jeśli szkoły są wczytane. Rejony: siatka district_cell_m (500 m) lub strefy "
     f"planistyczne. Obszar bbox do {MAX_AREA_KM2:g} km²; całe miasto jako zadanie asynchroniczne."
 )
-
-
-def _numeric_inputs() -> dict:
-    out = {}
-    for name, lim in LIMITS.items():
-        kind = "integer" if isinstance(_DEFAULTS[name], int) else "number"
-        out[name] = {
-            "title": {"en": name, "pl": name},
-            "description": {
-                "en": f"{lim.en}, {lim.unit} (default {_DEFAULTS[name]:g})",
-                "pl": f"{lim.pl}, {lim.unit} (domyślnie {_DEFAULTS[name]:g})",
-            },
-            "schema": {
-                "type": kind,
-                "minimum": lim.minimum,
-                "maximum": lim.maximum,
-                "default": _DEFAULTS[name],
-            },
-            "minOccurs": 0,
-            "maxOccurs": 1,
-        }
-    return out
 
 
 def _input(en: str, pl: str, desc_en: str, desc_pl: str, schema: dict) -> dict:
@@ -130,14 +108,7 @@ PROCESS_METADATA = {
                 "x-msip-max-area-km2": MAX_AREA_KM2,
             },
         ),
-        "district": _input(
-            "Districts",
-            "Rejony",
-            "grid (square cells) or zone (zoning zones) for the shares",
-            "grid (siatka) lub zone (strefy planistyczne)",
-            {"type": "string", "enum": list(DISTRICTS), "default": _DEFAULTS["district"]},
-        ),
-        **_numeric_inputs(),
+        **table_inputs(PARAMETERS),
         "return_buildings": _input(
             "Return buildings",
             "Zwróć budynki",
@@ -181,18 +152,15 @@ class GreenAccessProcessor(MsipProcessor):
     METADATA = PROCESS_METADATA
 
     def run(self, inputs: dict) -> dict:
-        from processing.green_access.analysis import GreenAccessParams, run_green_access
+        from processing.green_access.analysis import ANALYSIS
         from processing.green_access.output import buildings_geojson, district_rows
 
-        epoch = input_date("epoch", inputs.get("epoch") or None)
-        numbers = {name: inputs[name] for name in LIMITS}
-        params = GreenAccessParams(
-            epoch=epoch,
-            bbox=tuple(inputs["bbox"]) if inputs.get("bbox") else None,
-            district=inputs["district"],
-            **numbers,
-        )
-        result = run_green_access(params, force=bool(inputs.get("force")))
+        values = {
+            **table_values(PARAMETERS, inputs),
+            "epoch": input_date("epoch", inputs.get("epoch") or None),
+            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
+        }
+        result = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         out = {
             "id": "green-access",
             **result.as_dict(),

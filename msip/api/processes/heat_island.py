@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from processing.heat.params import (
-    DEFAULT_T_REF_C,
-    MODES,
-    PARAMETERS,
-    STATS_CELL_SIZES_M,
-    HeatParams,
-)
 from msip.api.processes.base import MsipProcessor, input_date
+from msip.api.processes.schema import table_inputs, table_values
+from processing.heat.params import DEFAULT_T_REF_C, PARAMETERS
 
 #: Largest bbox (km²) of one request; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
@@ -53,18 +48,6 @@ _FORMULAS_PL = (
 )
 
 
-def _number(name: str) -> dict:
-    default, lo, hi, unit, help_en, help_pl = PARAMETERS[name]
-    suffix = f", {unit}" if unit else ""
-    return {
-        "title": {"en": name, "pl": name},
-        "description": {"en": f"{help_en}{suffix} (default {default:g})", "pl": f"{help_pl}{suffix}"},
-        "schema": {"type": "number", "minimum": lo, "maximum": hi, "default": default},
-        "minOccurs": 0,
-        "maxOccurs": 1,
-    }
-
-
 PROCESS_METADATA = {
     "version": "1.0.0",
     "id": "heat-island",
@@ -75,13 +58,7 @@ PROCESS_METADATA = {
     "keywords": ["heat island", "wyspa ciepła", "urban cooling", "InVEST", "HM", "T_air"],
     "links": [],
     "inputs": {
-        "mode": {
-            "title": {"en": "Day or night", "pl": "Dzień lub noc"},
-            "description": {"en": "day: CC from shade, albedo and ETI; night: CC = 1 − building intensity",
-                            "pl": "dzień: CC z cienia, albedo i ETI; noc: CC = 1 − intensywność zabudowy"},
-            "schema": {"type": "string", "enum": list(MODES), "default": "day"},
-            "minOccurs": 0, "maxOccurs": 1,
-        },
+        **table_inputs(PARAMETERS, ["mode"]),
         "epoch": {
             "title": {"en": "Epoch", "pl": "Epoka"},
             "description": {"en": "Survey date YYYY-MM-DD of the rasters; default: the latest with every raster "
@@ -99,21 +76,7 @@ PROCESS_METADATA = {
                        "x-msip-max-area-km2": MAX_AREA_KM2},
             "minOccurs": 0, "maxOccurs": 1,
         },
-        "t_ref_c": {
-            "title": {"en": "t_ref_c", "pl": "t_ref_c"},
-            "description": {"en": f"Reference air temperature T_ref, °C (default {DEFAULT_T_REF_C['day']:g} by day, "
-                                  f"{DEFAULT_T_REF_C['night']:g} at night)",
-                            "pl": "Temperatura odniesienia T_ref, °C"},
-            "schema": {"type": "number", "minimum": -40, "maximum": 60},
-            "minOccurs": 0, "maxOccurs": 1,
-        },
-        "stats_cell_m": {
-            "title": {"en": "stats_cell_m", "pl": "stats_cell_m"},
-            "description": {"en": "Side of the statistics grid cells, m", "pl": "Bok oczka siatki statystycznej, m"},
-            "schema": {"type": "integer", "enum": list(STATS_CELL_SIZES_M), "default": 100},
-            "minOccurs": 0, "maxOccurs": 1,
-        },
-        **{name: _number(name) for name in PARAMETERS},
+        **table_inputs(PARAMETERS, [p.name for p in PARAMETERS if p.name != "mode"]),
         "force": {
             "title": {"en": "Recompute", "pl": "Przelicz ponownie"},
             "description": {"en": "Recompute even if a run with the same inputs and parameters exists",
@@ -142,15 +105,12 @@ class HeatIslandProcessor(MsipProcessor):
 
     def run(self, inputs: dict) -> dict:
         from msip.core.db import connect
-        from processing.heat.analysis import run_heat_island
+        from processing.heat.analysis import ANALYSIS
         from processing.heat.store import run_outputs
 
-        params = HeatParams(mode=inputs["mode"], t_ref_c=inputs.get("t_ref_c"),
-                            stats_cell_m=int(inputs["stats_cell_m"]),
-                            **{name: float(inputs[name]) for name in PARAMETERS})
-        bbox = tuple(inputs["bbox"]) if inputs.get("bbox") else None
-        report = run_heat_island(epoch=input_date("epoch", inputs.get("epoch")), bbox=bbox, params=params,
-                                 force=bool(inputs.get("force")))
+        values = {**table_values(PARAMETERS, inputs), "epoch": input_date("epoch", inputs.get("epoch")),
+                  "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None}
+        report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         with connect() as conn:
             outputs = run_outputs(conn, report.run_id)
         return {"id": "heat-island", "status": report.status, "summary": report.summary(), **outputs}

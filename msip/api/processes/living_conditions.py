@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from processing.living.params import CHOICES, LIMITS, defaults
 from msip.api.processes.base import MsipProcessor, input_date
+from msip.api.processes.schema import table_inputs, table_values
+from processing.living.params import PARAMETERS
 
 #: Largest bbox (km²) a synchronous request may name; the whole city (no bbox) is meant for async jobs.
 MAX_AREA_KM2 = 25.0
-_DEFAULTS = defaults()
 
 _DESCRIPTION_EN = (
     "Computes living-condition indicators per grid cell and stores them in msip.living_conditions_result "
@@ -56,18 +56,6 @@ def _input(en: str, pl: str, desc_en: str, desc_pl: str, schema: dict) -> dict:
     }
 
 
-def _choice(name: str) -> dict:
-    allowed, meaning = CHOICES[name]
-    kind = "integer" if isinstance(allowed[0], int) else "string"
-    return _input(
-        name,
-        name,
-        f"{meaning} (default {_DEFAULTS[name]})",
-        f"{meaning} (domyślnie {_DEFAULTS[name]})",
-        {"type": kind, "enum": list(allowed), "default": _DEFAULTS[name]},
-    )
-
-
 PROCESS_METADATA = {
     "version": "1.0.0",
     "id": "living-conditions",
@@ -105,22 +93,7 @@ PROCESS_METADATA = {
                 "x-msip-max-area-km2": MAX_AREA_KM2,
             },
         ),
-        **{name: _choice(name) for name in CHOICES},
-        **{
-            name: _input(
-                name,
-                name,
-                f"{lim.en}, {lim.unit} (default {_DEFAULTS[name]:g})",
-                f"{lim.pl}, {lim.unit} (domyślnie {_DEFAULTS[name]:g})",
-                {
-                    "type": "number",
-                    "minimum": lim.minimum,
-                    "maximum": lim.maximum,
-                    "default": _DEFAULTS[name],
-                },
-            )
-            for name, lim in LIMITS.items()
-        },
+        **table_inputs(PARAMETERS),
         "force": _input(
             "Recompute",
             "Przelicz ponownie",
@@ -153,16 +126,15 @@ class LivingConditionsProcessor(MsipProcessor):
     METADATA = PROCESS_METADATA
 
     def run(self, inputs: dict) -> dict:
-        from processing.living.analysis import LivingParams, run_living_conditions
+        from processing.living.analysis import ANALYSIS
         from processing.living.output import cells_geojson
 
-        epoch = input_date("epoch", inputs.get("epoch") or None)
-        params = LivingParams(
-            epoch=epoch,
-            bbox=tuple(inputs["bbox"]) if inputs.get("bbox") else None,
-            **{name: inputs[name] for name in (*CHOICES, *LIMITS)},
-        )
-        result = run_living_conditions(params, force=bool(inputs.get("force")))
+        values = {
+            **table_values(PARAMETERS, inputs),
+            "epoch": input_date("epoch", inputs.get("epoch") or None),
+            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
+        }
+        result = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         return {
             "id": "living-conditions",
             **result.as_dict(),

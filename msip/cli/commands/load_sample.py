@@ -70,26 +70,19 @@ def sample_world(sample_dir: Path | None) -> None:
         click.echo(line)
 
 
-def _analysis_steps(d: Path) -> list[tuple[str, Callable[[str | None], object]]]:
-    """(label, call) per analysis on the loaded sample world, inputs before what reads them."""
-    from pipelines.ad_rules.load import load_ad_rules
-    from processing.advertising.analysis import run_ad_compliance
-    from processing.change.analysis import run_change
-    from processing.green_access.analysis import run_green_access
-    from processing.heat.analysis import run_heat_island
-    from processing.living.analysis import run_living_conditions
-
-    return [
-        ("advertising rules", lambda url: load_ad_rules(d / "ads/zasady_reklamowe.yaml", url=url)),
-        ("ad-compliance", lambda url: run_ad_compliance(url=url)),
-        ("change", lambda url: run_change(url=url)),
-        ("heat-island", lambda url: run_heat_island(url=url)),
-        ("green-access", lambda url: run_green_access(url=url)),
-        ("living-conditions", lambda url: run_living_conditions(url=url)),
-    ]
-
-
 def run_sample_analyses(sample_dir: Path, *, url: str | None = None) -> Iterator[str]:
-    """Run every analysis on the loaded sample world; yields one summary line per run."""
-    for label, call in _analysis_steps(Path(sample_dir)):
-        yield f"[{label}] {call(url).summary()}"
+    """Load the sample rule set, then run every analysis with its defaults; yields one summary line per run.
+
+    Each analysis is driven through its `processing.contract.Analysis` (`run_values`), as
+    `msip run` and the OGC processes drive it; inputs come before what reads them.
+    """
+    from pipelines.ad_rules.load import load_ad_rules
+    from processing.advertising.analysis import ANALYSIS as AD_COMPLIANCE
+    from processing.change.analysis import ANALYSIS as CHANGE
+    from processing.green_access.analysis import ANALYSIS as GREEN_ACCESS
+    from processing.heat.analysis import ANALYSIS as HEAT_ISLAND
+    from processing.living.analysis import ANALYSIS as LIVING_CONDITIONS
+
+    yield f"[advertising rules] {load_ad_rules(Path(sample_dir) / 'ads/zasady_reklamowe.yaml', url=url).summary()}"
+    for analysis in (AD_COMPLIANCE, CHANGE, HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS):
+        yield f"[{analysis.name}] {analysis.run_values({}, url=url).summary()}"

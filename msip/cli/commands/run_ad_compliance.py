@@ -23,8 +23,8 @@ def command(epoch, period_start, period_end, rule_set, dataset, force) -> None:
     Fee per day = fixed rate + variable rate × area (faces × face area, per the rule set) with each
     year's rates; penalty estimate per non-compliant day = multiple (40) × the statutory maxima.
     """
-    from processing.advertising.analysis import run_ad_compliance
+    from processing.advertising.analysis import ANALYSIS
 
-    report = run_ad_compliance(epoch=epoch, period_start=period_start, period_end=period_end, rule_set=rule_set,
-                               dataset=dataset, force=force)
-    click.echo(report.summary())
+    values = {"epoch": epoch, "period_start": period_start, "period_end": period_end, "rule_set": rule_set,
+              "dataset": dataset}
+    click.echo(ANALYSIS.run_values(values, force=force).summary())

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 
 from msip.core.errors import CrsError, DatabaseError, SourceReadError, ValidationError
-from msip.core.runs import file_sha256
+from msip.core.checksums import file_sha256
 
 
 def epoch_text(epoch: date | str) -> str:

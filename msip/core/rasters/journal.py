@@ -22,6 +22,8 @@ from pathlib import Path
 
 import psycopg
 
+from msip.core.checksums import file_sha256
+from msip.core.db import connect
 from msip.core.errors import SourceReadError
 from msip.core.settings import get_settings
 
@@ -137,17 +139,11 @@ def _settle(journal: Path, *, committed: bool, catalogued) -> None:
                 backup.unlink()
                 continue
             current = catalogued(target) if catalogued is not None else None
-            if catalogued is None or current is None or current == _sha256(backup):
+            if catalogued is None or current is None or current == file_sha256(backup):
                 os.replace(backup, target)
             else:  # a later committed run owns the file now
                 backup.unlink()
     journal.unlink()
-
-
-def _sha256(path: Path) -> str:
-    from msip.core.runs import file_sha256
-
-    return file_sha256(path)
 
 
 def recover(url: str | None) -> int:
@@ -163,8 +159,6 @@ def recover(url: str | None) -> int:
     journals = sorted(folder.glob(f"{tag}-run*.journal"))
     if not journals:
         return 0
-    from msip.core.db import connect
-
     settled = 0
     with connect(url, autocommit=True) as conn:
         for journal in journals:

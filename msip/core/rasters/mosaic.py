@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from msip.core.errors import ValidationError
+from msip.core.rasters.journal import note_write
+from msip.core.rasters.write_errors import write_error
 
 _GDAL_TYPES = {
     "uint8": "Byte",
@@ -64,7 +66,7 @@ def build_mosaic(paths: list[Path], out_path: Path) -> Path:
                     f"cannot mosaic {t['path'].name} with {first['path'].name}: {key} "
                     f"{t[key]} ≠ {first[key]}; mosaic only tiles of one delivery"
                 )
-        if not all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(t["res"], first["res"])):
+        if not all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(t["res"], first["res"], strict=True)):
             raise ValidationError(
                 f"cannot mosaic {t['path'].name}: pixel size {t['res']} ≠ {first['res']}"
             )
@@ -119,16 +121,12 @@ def build_mosaic(paths: list[Path], out_path: Path) -> Path:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.stem}.{os.getpid()}.tmp.vrt")
     try:
-        from msip.core.rasters.journal import note_write
-
         note_write(out_path, tmp)
         tmp.write_text(ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
         os.chmod(tmp, 0o644)
         os.replace(tmp, out_path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        from msip.core.rasters.store import write_error
-
         raise write_error(out_path, exc) from None
     return out_path
 

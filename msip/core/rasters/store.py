@@ -15,7 +15,6 @@ for JPEG (YCbCr) or WEBP explicitly.
 
 from __future__ import annotations
 
-import errno
 import os
 from datetime import date
 from pathlib import Path
@@ -23,12 +22,13 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from msip.core.errors import SourceReadError, StoreWriteError, ValidationError
+from msip.core.errors import ValidationError
 from msip.core.settings import get_settings
 from msip.core.rasters.mosaic import build_mosaic
 from msip.core.rasters.catalogue import catalogue, catalogued_source_sha256, epoch_text
 from msip.core.rasters.journal import note_write
 from msip.core.rasters.tile_loop import map_tiles
+from msip.core.rasters.write_errors import write_error
 
 __all__ = [
     "build_mosaic",
@@ -232,56 +232,6 @@ def _photometric(compress: str, bands: int, dtype: np.dtype) -> tuple[str, list[
         )
     rgb = ["red", "green", "blue", "alpha"][:bands]
     return ("YCBCR" if compress == "JPEG" else "RGB"), rgb
-
-
-def write_error(
-    path: Path, exc: BaseException, *, needed_bytes: int = 0, what: str = "raster"
-) -> StoreWriteError:
-    """A write failure under MSIP_DATA_DIR as a message that says why (full disk, permission,
-    a file in the way) and how to fix it; `what` names the thing being written."""
-    text = str(exc)
-    # Only an OSError's errno is an OS error number; GDAL's CPLE errors carry GDAL codes there.
-    code = exc.errno if isinstance(exc, OSError) else None
-    # GDAL reports a full disk as a seek/write error, numpy as a short write ("N requested and
-    # M written"); less free space than the write needs (at least 1 MiB) is the tell.
-    if code is None and _free_bytes(path) < max(needed_bytes, 1 << 20):
-        code = errno.ENOSPC
-    if code == errno.ENOSPC or "No space left" in text:
-        why, fix = (
-            "the disk is full",
-            f"free space on the disk holding {path.parent} or point MSIP_DATA_DIR elsewhere",
-        )
-    elif (
-        code in (errno.EACCES, errno.EPERM, errno.EROFS)
-        or "ermission denied" in text
-        or "Read-only" in text
-    ):
-        why, fix = (
-            "permission denied",
-            f"make {path.parent} writable or point MSIP_DATA_DIR at a writable folder",
-        )
-    elif code == errno.ENOTDIR:
-        blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), path.parent)
-        why, fix = (
-            f"{blocker} is a file, not a folder",
-            "point MSIP_DATA_DIR at a writable folder (or move that file away)",
-        )
-    else:
-        why, fix = (
-            text or type(exc).__name__,
-            f"check that {path.parent} is writable and has free space",
-        )
-    return StoreWriteError(f"cannot write {what} {path}: {why}; fix: {fix}")
-
-
-def _free_bytes(path: Path) -> int:
-    import shutil
-
-    folder = next((p for p in (path.parent, *path.parents) if p.is_dir()), None)
-    try:
-        return shutil.disk_usage(folder).free if folder else 0
-    except OSError:
-        return 0
 
 
 def is_valid_cog(path: Path) -> tuple[bool, list[str]]:
