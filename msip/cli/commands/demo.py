@@ -35,7 +35,7 @@ def demo(serve: bool, port: int) -> None:
     for line in run_sample_analyses(out):
         click.echo(line)
     if serve:
-        from msip.cli import serve as serve_cmd
+        from msip.cli.commands.serve import serve as serve_cmd
 
         click.echo(f"serving at http://127.0.0.1:{port}/ (OGC API) and http://127.0.0.1:{port}/map (web map); Ctrl-C stops")
         click.get_current_context().invoke(serve_cmd, host="127.0.0.1", port=port, workers=2)
