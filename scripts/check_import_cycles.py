@@ -25,6 +25,7 @@ import tempfile
 import textwrap
 from collections import deque
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 import grimp
@@ -133,7 +134,7 @@ def report(graph: grimp.ImportGraph, cycles: list[list[str]]) -> list[str]:
     lines: list[str] = []
     for number, chain in enumerate(cycles, start=1):
         lines.append(f"cycle {number}: {' -> '.join(chain)}")
-        for importer, imported in zip(chain, chain[1:], strict=False):
+        for importer, imported in pairwise(chain):
             for detail in graph.get_import_details(importer=importer, imported=imported):
                 where = f"{module_path(graph, importer)}:{detail['line_number']}"
                 lines.append(f"  {importer} -> {imported}    {where}  {detail['line_contents']}")

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from msip.core.errors import SourceReadError
-from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
 from msip.core.copy import ewkb_hex
 from msip.core.crs import check_degrees
-from pipelines.inventory.flow import InventoryKind, load_inventory
-from pipelines.readers.points import COORDINATE_ALIASES, declared_epsg, locate_points
+from msip.core.errors import SourceReadError
 from msip.core.runs import LoadReport
+from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
+from pipelines.readers.points import COORDINATE_ALIASES, declared_epsg, locate_points
 from pipelines.readers.tabular import Table, normalise_name
 from pipelines.readers.validate import Extent
 from pipelines.readers.vector_io import area_to_storage

@@ -17,10 +17,10 @@ import numpy as np
 import pyarrow as pa
 
 from msip.core.copy import ewkb_hex
-from pipelines.readers.columns import Rejects, number_lists, numbers, texts
-from pipelines.inventory.flow import InventoryKind, load_inventory
-from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from msip.core.runs import LoadReport
+from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.readers.columns import Rejects, number_lists, numbers, texts
+from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from pipelines.readers.tabular import Table
 from pipelines.readers.validate import Extent
 

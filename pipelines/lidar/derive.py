@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.lidar.params import LidarParams
 from pipelines.lidar.spill import FileSpill, TileGrid
 from pipelines.lidar.tiles import KINDS, TileResult, TileTask, process_tile, snap_out
-from msip.core.runs import LoadReport, LoadRun, run_load
 
 TREE_COLUMNS = (
     "epoch",
@@ -186,8 +186,8 @@ def _store(
     import shapely
 
     from msip.core.copy import copy_rows, ewkb_hex
-    from pipelines.lidar.match import match_inventory
     from msip.core.rasters.store import build_mosaic, catalogue, raster_dir
+    from pipelines.lidar.match import match_inventory
 
     conn = run.conn
     for r in results:
@@ -225,7 +225,7 @@ def _store(
                     c,
                     run.run_id,
                 )
-                for (name, t), a, c in zip(trees, apex, crown_hex)
+                for (name, t), a, c in zip(trees, apex, crown_hex, strict=False)
             ),
         )
     run.count_in(len(trees))

@@ -24,8 +24,8 @@ from typing import Self
 import numpy as np
 
 from msip.core.errors import MsipError
-from pipelines.lidar.las.clean import Cleaner, Rejected
 from pipelines.lidar.engine import get_engine
+from pipelines.lidar.las.clean import Cleaner, Rejected
 from pipelines.lidar.patches import PatchSpec, copy_text
 from pipelines.lidar.spill import FileSpill, TileGrid, TileStats
 

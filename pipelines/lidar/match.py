@@ -100,7 +100,7 @@ def match_inventory(
         sdm = cKDTree(inv_xy).sparse_distance_matrix(
             cKDTree(det_xy), tolerance_m, output_type="ndarray"
         )
-        pairs = sorted(zip(sdm["v"].tolist(), sdm["i"].tolist(), sdm["j"].tolist()))
+        pairs = sorted(zip(sdm["v"].tolist(), sdm["i"].tolist(), sdm["j"].tolist(), strict=False))
     used_i: set[int] = set()
     used_j: set[int] = set()
     rows: list[tuple] = []
@@ -152,7 +152,7 @@ def match_inventory(
     if rows:
         geoms = ewkb_hex(make_points(np.array(points)))
         copy_rows(
-            conn, "msip.tree_match", COLUMNS, (row + [g, run_id] for row, g in zip(rows, geoms))
+            conn, "msip.tree_match", COLUMNS, ([*row, g, run_id] for row, g in zip(rows, geoms, strict=False))
         )
     summary.matched = len(used_i)
     summary.not_detected = len(inv) - len(used_i)

@@ -137,7 +137,7 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     head["e"], head["pcid"], head["c"], head["n"] = 1, pcid, DIMENSIONAL, counts
     head_b = head.tobytes()
     buffers = []
-    for (code, data), off in zip(pieces, offsets):
+    for (code, data), off in zip(pieces, offsets, strict=False):
         dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
         dim_head["c"], dim_head["size"] = code, np.diff(off)
         buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
@@ -211,7 +211,7 @@ class PatchWriter:
             with self.conn.cursor().copy(stmt) as cp:
                 while (data := self._queue.get()) is not self._STOP:
                     if data is None:
-                        raise _Aborted()
+                        raise _Aborted
                     cp.write(data)
         except _Aborted:
             pass

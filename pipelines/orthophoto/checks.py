@@ -106,7 +106,7 @@ def band_roles(
             )
         return given, None
     roles = []
-    for i, (ci, desc) in enumerate(zip(colorinterp, descriptions), start=1):
+    for i, (ci, desc) in enumerate(zip(colorinterp, descriptions, strict=False), start=1):
         role = _COLORINTERP_ROLE.get(ci) or _ROLE_ALIASES.get((desc or "").strip().upper())
         if role is None:
             return None, (

@@ -50,7 +50,7 @@ class CatalogueCoverageProvider(RasterioProvider):
 
     def get_fields(self) -> dict:
         if not self._fields:
-            for i, dtype in zip(self._data.indexes, self._data.dtypes):
+            for i, dtype in zip(self._data.indexes, self._data.dtypes, strict=False):
                 jtype = "number" if dtype.startswith("float") else "integer"
                 self._fields[str(i)] = {
                     "title": self._band_name(i),
@@ -134,7 +134,8 @@ class CatalogueCoverageProvider(RasterioProvider):
         cells = int(win.width) * int(win.height) * len(bands)
         if cells > MAX_CELLS:
             raise ProviderRequestEntityTooLargeError(
-                user_msg=f"the request covers {int(win.width)}×{int(win.height)} pixels × {len(bands)} bands = {cells:,} cells, "
+                user_msg=f"the request covers {int(win.width)}×{int(win.height)} pixels × {len(bands)} bands "
+                f"= {cells:,} cells, "
                 f"more than the limit of {MAX_CELLS:,}; request a smaller bbox/subset or fewer bands (properties=1,2)"
             )
         if format_ == "json" and cells > MAX_JSON_CELLS:

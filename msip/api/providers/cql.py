@@ -195,7 +195,7 @@ class SqlEvaluator(Evaluator):
         if name in ("lower", "casei") and len(args) == 1:
             return sql.SQL("lower({}::text)").format(self._value(args[0]))
         if name == "bbox" and len(args) in (4, 6):
-            nums = [a for a in args]
+            nums = list(args)
             if len(nums) == 6:
                 nums = [nums[0], nums[1], nums[3], nums[4]]
             return self._bbox(to_xy([float(n) for n in nums], self.filter_crs))

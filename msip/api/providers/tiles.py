@@ -67,7 +67,8 @@ class TileProviderBase(BaseTileProvider):
             raise ProviderTilesetIdNotFoundError(
                 user_msg=f"tile matrix set {tileset!r} is not offered; use WebMercatorQuad"
             )
-        href = f"{server_url}/collections/{dataset}/tiles/{tileset}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f={self.format_type}"
+        tile = "{tileMatrix}/{tileRow}/{tileCol}"
+        href = f"{server_url}/collections/{dataset}/tiles/{tileset}/{tile}?f={self.format_type}"
         return {
             "title": title,
             "description": description,
@@ -149,7 +150,8 @@ class PostgisMvtProvider(TileProviderBase):
                 SELECT {idcol} AS id{props},
                        ST_AsMVTGeom(ST_Transform({geom}, 3857), b.env, 4096, 64, true) AS geom
                 FROM {table}, b
-                WHERE {geom} && ST_Transform(ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64), ST_Area(b.env) ^ 0.5 / 8), {srid})
+                WHERE {geom} && ST_Transform(
+                    ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64), ST_Area(b.env) ^ 0.5 / 8), {srid})
             ) t WHERE t.geom IS NOT NULL""").format(
             z=sql.Literal(z),
             x=sql.Literal(x),
