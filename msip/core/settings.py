@@ -113,7 +113,7 @@ def with_user(url: str, user: str) -> str:
     params = conninfo_to_dict(url)
     params.pop("password", None)
     params["user"] = user
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 def get_settings() -> Settings:

@@ -146,11 +146,13 @@ def derive_epoch(
         from msip.core.rasters.store import map_tiles
 
         own = tuple(sorted(s.facts.get("name", "") for s in spills))
-        others = run.conn.execute(
+        row = run.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM msip.lidar_patch WHERE epoch = %s "
             "AND NOT (source_file = ANY(%s)))",
             (epoch, list(own)),
-        ).fetchone()[0]
+        ).fetchone()
+        assert row is not None  # EXISTS always answers
+        others = row[0]
         tasks = plan_tiles(spills, grid, params, epoch, readback=others, url=url, own_files=own)
         if others:
             run.note(

@@ -143,7 +143,7 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
         buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
     wkbs = []
     for p in range(n_patch):
-        parts = [head_b[13 * p : 13 * p + 13]]
+        parts: list[bytes | memoryview] = [head_b[13 * p : 13 * p + 13]]
         for dh, buf, b in buffers:
             parts += [dh[5 * p : 5 * p + 5], buf[b[p] : b[p + 1]]]
         wkbs.append(b"".join(parts))

@@ -204,7 +204,7 @@ def _ground(
     needs_smrf = (
         np.isin(file_idx, list(unclassified)) if unclassified else np.zeros(len(x), dtype=bool)
     )
-    vegetation = np.isin(cls, VEGETATION_CLASSES)
+    vegetation: np.ndarray | None = np.isin(cls, VEGETATION_CLASSES)
     if needs_smrf.any():
         smrf = engine.ground(x, y, z, bounds, task.params.smrf)
         ground = np.where(needs_smrf, smrf, ground)

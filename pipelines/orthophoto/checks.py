@@ -199,9 +199,9 @@ def inspect_tile(
         )
         return info
     roles, reason = band_roles(path, ci, desc, bands)
-    if reason is None:
+    if reason is None and roles is not None:
         reason = roles_reason(name, roles)
-    if reason:
+    if reason or roles is None:
         info.reason = reason
         return info
     info.roles = roles

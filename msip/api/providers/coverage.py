@@ -10,6 +10,7 @@ parameter per band named after its description, and requests above MAX_CELLS ans
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -81,8 +82,9 @@ class CatalogueCoverageProvider(RasterioProvider):
             if crs.srid != d.crs.to_epsg():
                 from msip.core.crs import transformer
 
+                x1, y1, x2, y2 = xy
                 xy = list(
-                    transformer(crs.srid, d.crs.to_epsg()).transform_bounds(*xy, densify_pts=21)
+                    transformer(crs.srid, d.crs.to_epsg()).transform_bounds(x1, y1, x2, y2, densify_pts=21)
                 )
         elif subsets:
             unknown = set(subsets) - {"x", "y"}
@@ -169,7 +171,7 @@ class CatalogueCoverageProvider(RasterioProvider):
         x0, y0 = transform @ (0.5, 0.5)
         x1, y1 = transform @ (w - 0.5, h - 0.5)
         nodata = self._data.nodata
-        cj = {
+        cj: dict[str, Any] = {
             "type": "Coverage",
             "domain": {
                 "type": "Domain",

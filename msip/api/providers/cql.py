@@ -91,7 +91,7 @@ class _Geom:
 class SqlEvaluator(Evaluator):
     """Evaluates a pygeofilter AST to SQL for one table (columns, geometry column, storage SRID)."""
 
-    def __init__(self, columns: set[str], geom: str, srid: int, filter_crs: RequestCrs):
+    def __init__(self, columns: set[str], geom: str | None, srid: int, filter_crs: RequestCrs):
         self.columns, self.geom, self.srid, self.filter_crs = columns, geom, srid, filter_crs
 
     def _value(self, v) -> sql.Composable:
@@ -263,7 +263,7 @@ def _like_pattern(pattern: str, wildcard: str, singlechar: str, escapechar: str)
 
 
 def to_sql(
-    node: ast.Node, *, columns: set[str], geom: str, srid: int, filter_crs: RequestCrs
+    node: ast.Node, *, columns: set[str], geom: str | None, srid: int, filter_crs: RequestCrs
 ) -> sql.Composable:
     """SQL boolean expression for a parsed filter; FilterError when something is not supported."""
     result = SqlEvaluator(columns, geom, srid, filter_crs).evaluate(node)
