@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from msip.core.rasters.store import write_cog
 from msip.core.checksums import file_sha256
+from msip.core.rasters.store import write_cog
 
 CHUNK_PX = 4096
 NDVI_SCALE = 10_000
