@@ -185,9 +185,9 @@ def main() -> None:
     msip_name = "msip load trees (checks, history, indexes + keys)"
     try:
         for _ in range(args.repeat):
-            for name, fn in (("ogr2ogr, COPY, no index", lambda: time_ogr2ogr(gpkg, url, schema, False)),
-                             ("ogr2ogr, COPY, GiST index (its default)", lambda: time_ogr2ogr(gpkg, url, schema, True))):
-                best[name] = min(best.get(name, float("inf")), fn())
+            for name, with_index in (("ogr2ogr, COPY, no index", False),
+                                     ("ogr2ogr, COPY, GiST index (its default)", True)):
+                best[name] = min(best.get(name, float("inf")), time_ogr2ogr(gpkg, url, schema, with_index))
                 print(f"  {name}: {best[name]:.2f} s best so far", flush=True)
             seconds, split = time_msip(gpkg, url)
             if seconds < best.get(msip_name, float("inf")):

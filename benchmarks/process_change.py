@@ -180,7 +180,7 @@ def inputs_and_truth(km: int, mosaics: dict, plans: list[dict]):
 
     trees, reg1, reg2, truth = [], [], [], []
     for plan in plans:
-        for k, ((bx0, by0, bx1, by1), h, fate) in enumerate(plan["buildings"]):
+        for (bx0, by0, bx1, by1), h, fate in plan["buildings"]:
             geom, sid = shapely.box(bx0, by0, bx1, by1), f"{bx0:.0f}_{by0:.0f}"
             if fate != "new":
                 reg1.append(RegisteredBuilding(sid, geom, h))

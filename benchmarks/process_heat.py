@@ -170,11 +170,12 @@ def _vectors(conn, run_id: int, lulc: np.ndarray, km: int, epoch) -> dict:
                                       "population_estimated", "footprint_m2", "source_format", "row_hash", "geom",
                                       "load_run_id"],
               ((f"B{i}", epoch, "residential", True, int(s), 0, False, g.area, "bench", "x", h, run_id)
-               for i, (g, s, h) in enumerate(zip(buildings, storeys, ewkb_hex([_multi(g) for g in buildings])))))
+               for i, (g, s, h) in enumerate(
+                   zip(buildings, storeys, ewkb_hex([_multi(g) for g in buildings]), strict=False))))
     copy_rows(conn, "msip.green_space", ["source_id", "epoch", "kind", "public_access", "area_m2", "source_format",
                                          "row_hash", "geom", "load_run_id"],
               ((f"G{i}", epoch, "park", True, g.area, "bench", "x", h, run_id)
-               for i, (g, h) in enumerate(zip(greens, ewkb_hex([_multi(g) for g in greens])))))
+               for i, (g, h) in enumerate(zip(greens, ewkb_hex([_multi(g) for g in greens]), strict=False))))
     zones = [box(610_000 + x, 330_000 + y, 610_000 + x + 500, 330_000 + y + 500)
              for x in range(0, km * 1000, 500) for y in range(0, km * 1000, 500)]
     copy_rows(conn, "msip.zoning_zone", ["iip_namespace", "local_id", "zone_kind", "designation", "symbol",

@@ -52,9 +52,11 @@ def heat_markdown(result: dict, km: int) -> str:
     if model:
         inv = model["invest"]
         out += ["### Model: natcap.invest 3.20.2 vs MSIP on the same land cover, ET0 and biophysical table", "",
-                "| run | wall s (model only) | peak RSS MiB | × faster than InVEST | max abs Δ CC | Δ HM | Δ T_air °C |",
+                "| run | wall s (model only) | peak RSS MiB | × faster than InVEST "
+                "| max abs Δ CC | Δ HM | Δ T_air °C |",
                 "|---|---:|---:|---:|---:|---:|---:|",
-                f"| InVEST `urban_cooling_model.execute` | {inv['seconds']:.2f} | {inv['peak_rss_mib']:.0f} | 1.0 | – | – | – |"]
+                f"| InVEST `urban_cooling_model.execute` | {inv['seconds']:.2f} | {inv['peak_rss_mib']:.0f} "
+                "| 1.0 | – | – | – |"]
         for kind, label in (("msip", "MSIP `processing.heat.ucm`, one process"),
                             ("msip-dask", "MSIP, FFT windows on Dask local processes")):
             r = model[kind]

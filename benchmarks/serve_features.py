@@ -114,12 +114,14 @@ ITEMS_SQL = """SELECT coalesce(json_agg(f), '[]')::text FROM (SELECT json_build_
  ORDER BY tree_id LIMIT 100 OFFSET 0) s"""
 COUNT_SQL = """SELECT count(*) FROM (SELECT 1 FROM msip.tree WHERE ST_Intersects(geom, ST_Transform(ST_Segmentize(
  ST_MakeEnvelope(%s, %s, %s, %s, 4326), %s), 2180)) LIMIT 100001) s"""
-ITEM_SQL = """SELECT json_build_object('type', 'Feature', 'id', tree_id, 'geometry', ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0)::json,
+ITEM_SQL = """SELECT json_build_object('type', 'Feature', 'id', tree_id,
+ 'geometry', ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0)::json,
  'properties', json_build_object({props}))::text FROM msip.tree WHERE tree_id = %s"""
 TILE_SQL = """WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS env)
  SELECT ST_AsMVT(t, 'tree', 4096, 'geom', 'id') FROM (SELECT tree_id AS id, {cols},
  ST_AsMVTGeom(ST_Transform(geom, 3857), b.env, 4096, 64, true) AS geom FROM msip.tree, b
- WHERE geom && ST_Transform(ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64), ST_Area(b.env) ^ 0.5 / 8), 2180)) t
+ WHERE geom && ST_Transform(ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64),
+                                          ST_Area(b.env) ^ 0.5 / 8), 2180)) t
  WHERE t.geom IS NOT NULL"""
 PROPS = [
     "dataset",

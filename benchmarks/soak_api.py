@@ -48,11 +48,11 @@ def setup(store: Path) -> tuple[str, str]:
     """(owner URL, reader URL) of msip_bench_soak holding the analysed small sample world."""
     os.environ["MSIP_DATA_DIR"] = str(store)
     os.environ["MSIP_PROGRESS"] = "0"
-    from msip.core import cluster
     from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.core import cluster
     from msip.core.migrate import migrate
-    from msip.sample_world import generate
     from msip.core.settings import READER_ROLE, Settings, local_url
+    from msip.sample_world import generate
 
     settings = Settings.from_env()
     cluster.start(settings)
@@ -133,7 +133,8 @@ def request_paths(port: int, rng: random.Random) -> dict[str, list[tuple[str, st
     for f in feats[:300]:
         lon, lat = f["geometry"]["coordinates"][:2]
         d = 0.0015  # ≈ 100–170 m
-        out["items"].append(("GET", f"/collections/trees/items?bbox={lon - d:.6f},{lat - d:.6f},{lon + d:.6f},{lat + d:.6f}&limit=100", None))
+        bbox = f"{lon - d:.6f},{lat - d:.6f},{lon + d:.6f},{lat + d:.6f}"
+        out["items"].append(("GET", f"/collections/trees/items?bbox={bbox}&limit=100", None))
         out["item"].append(("GET", f"/collections/trees/items/{f['id']}", None))
         t = wmq.tile(lon, lat, 16)
         out["mvt"].append(("GET", f"/collections/trees/tiles/WebMercatorQuad/{t.z}/{t.y}/{t.x}", None))
@@ -337,7 +338,7 @@ def environment() -> dict:
                 if ln.startswith("MemTotal")), "?")
     return {"when": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
             "mem": f"{int(mem.split()[0]) / 2**20:.0f} GiB RAM" if mem != "?" else "?",
-            "load_before": "%.2f %.2f %.2f" % os.getloadavg()}
+            "load_before": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())}
 
 
 def main() -> None:
@@ -377,7 +378,7 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    env["load_after"] = "%.2f %.2f %.2f" % os.getloadavg()
+    env["load_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     print(write_results(rows, sampler, args, warmup, env))
     if not args.keep:
         drop(store)

@@ -31,10 +31,12 @@ def render(text: str) -> str:
     """`text` with every marked section replaced by the current table (ValueError for a missing marker)."""
     for table in TABLES:
         body = markdown_table(table) if table.params else "No tunable parameters (the rule set is loaded as data)."
-        pattern = re.compile(rf"(<!-- params:{re.escape(table.analysis)} -->\n).*?(<!-- /params:{re.escape(table.analysis)} -->)",
-                             re.S)
+        name = re.escape(table.analysis)
+        pattern = re.compile(rf"(<!-- params:{name} -->\n).*?(<!-- /params:{name} -->)", re.S)
         if not pattern.search(text):
-            raise ValueError(f"{DOC} has no section <!-- params:{table.analysis} --> … <!-- /params:{table.analysis} -->")
+            raise ValueError(
+                f"{DOC} has no section <!-- params:{table.analysis} --> … <!-- /params:{table.analysis} -->"
+            )
         text = pattern.sub(lambda m, b=body: f"{m.group(1)}{b}\n{m.group(2)}", text)
     return text
 

@@ -190,8 +190,8 @@ def zone_feature(i: int, code: str, geometry: dict | None) -> dict:
 
 
 def zones(*extra: dict, crs: dict | None = CRS_2180) -> bytes:
-    return geojson([zone_feature(1, "A", poly(square(E0, N0, 100))), zone_feature(2, "B", poly(square(E0 + 100, N0, 100)))]
-                   + list(extra), crs=crs, name="strefy")
+    return geojson([zone_feature(1, "A", poly(square(E0, N0, 100))),
+                    zone_feature(2, "B", poly(square(E0 + 100, N0, 100))), *extra], crs=crs, name="strefy")
 
 
 # --- GeoPackage (GDAL; timestamps pinned) -----------------------------------------------------
@@ -478,13 +478,14 @@ def cases() -> list[Case]:
     add(t, "gzip_named.csv", "a gzip file named .csv", lambda: gzipped(good_trees()),
         refused("gzip_named.csv is a gzip-compressed file, not a CSV"))
     add(t, "empty_geometry.geojson", "a null and an empty point geometry",
-        lambda: geojson(tree_features(2) + [
+        lambda: geojson([
+            *tree_features(2),
             feature({"inventory_id": "T-8", "species": "oak", "height_m": 9.0}, None),
             feature({"inventory_id": "T-9", "species": "oak", "height_m": 9.0}, {"type": "Point", "coordinates": []})]),
         loaded(4, 2, 2, "row 3: geometry is missing; each tree needs a point position",
                "row 4: geometry is missing"))
     add(t, "wrong_geometry_type.geojson", "a polygon where a point is expected",
-        lambda: geojson(tree_features(2) + [feature({"inventory_id": "T-9", "height_m": 9.0}, poly(square(E0, N0)))]),
+        lambda: geojson([*tree_features(2), feature({"inventory_id": "T-9", "height_m": 9.0}, poly(square(E0, N0)))]),
         loaded(3, 2, 1, "row 3: geometry is a Polygon; each tree needs a point position"))
     add(t, "missing_crs.geojson", "EPSG:2180 coordinates without a crs member (GeoJSON means WGS84)",
         lambda: geojson(tree_features(3), crs=None),
@@ -682,7 +683,10 @@ def cases() -> list[Case]:
 
     # orthophoto ----------------------------------------------------------------------------
     o = "orthophoto"
-    good_tif = lambda: tiff()
+
+    def good_tif() -> bytes:
+        return tiff()
+
     add(o, "good.tif", "control: a 4-band R,G,B,NIR tile", good_tif, loaded(1, 1, 0))
     add(o, "good_2.tif", "control: the tile east of good.tif", lambda: tiff(origin=(E0 + 8.0, N0 + 8.0)),
         loaded(1, 1, 0))

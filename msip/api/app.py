@@ -238,7 +238,7 @@ def _install_errors(app: Flask) -> None:
             return http.error_response(
                 exc.code or 500, type(exc).__name__, exc.description or str(exc)
             )
-        LOGGER.exception("unexpected error on %s", request.full_path)
+        LOGGER.error("unexpected error on %s", request.full_path, exc_info=exc)
         return http.error_response(
             500, "NoApplicableCode", "internal error; the server log has the details"
         )

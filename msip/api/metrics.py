@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 
 try:
     import prometheus_client as prom
 except ImportError:  # metrics are optional; /metrics then says how to enable them
-    prom = None
+    prom = None  # type: ignore[assignment]
 
 _metrics: dict = {}
 _last_pool_update = [0.0]
@@ -45,7 +46,7 @@ def _create() -> dict:
         ["route"],
         buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     )
-    mode = {"multiprocess_mode": "livesum"} if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else {}
+    mode: dict[str, Any] = {"multiprocess_mode": "livesum"} if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else {}
     m["pool_size"] = prom.Gauge("msip_api_db_pool_connections", "Open database connections", **mode)
     m["pool_available"] = prom.Gauge(
         "msip_api_db_pool_available", "Idle database connections", **mode

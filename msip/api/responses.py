@@ -24,8 +24,7 @@ TILE_FORMATS = {
 def conformance_response(api: API, req: Request, classes: list[str]) -> Response:
     if (
         req.args.get("f", "json") in ("html",)
-        or "text/html" in req.headers.get("Accept", "")
-        and "f" not in req.args
+        or ("text/html" in req.headers.get("Accept", "") and "f" not in req.args)
     ):
         from pygeoapi.api import SYSTEM_LOCALE
         from pygeoapi.util import render_j2_template

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, abort, redirect, request, send_from_directory
+from werkzeug.wrappers import Response as BaseResponse
 
 PLACEHOLDER = """<!doctype html>
 <html lang="pl"><head><meta charset="utf-8"><title>MSIP — mapa / map</title>
@@ -30,7 +31,7 @@ def install(app: Flask, web_dir: Path, base_url: str, collections: dict) -> None
     @app.route("/map")
     @app.route("/map/")
     @app.route("/map/<path:path>")
-    def webmap(path: str = "index.html") -> Response:
+    def webmap(path: str = "index.html") -> BaseResponse:
         if request.path == "/map":
             return redirect(f"{request.script_root}/map/", code=308)
         if (web_dir / "index.html").is_file():

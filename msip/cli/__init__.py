@@ -6,11 +6,11 @@ can fix (MsipError) print as one line and exit 1; `-v` adds the traceback.
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
+from msip.cli.lazy import LazyGroup
 from msip.core.errors import MsipError
 
 #: `msip load <name>` and `msip run <name>` commands: name → "module:attribute".
@@ -33,34 +33,6 @@ RUN_COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported only when used (or listed with --help)."""
-
-    def __init__(self, *args, lazy: dict[str, str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lazy = lazy
-
-    def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
-
-    def get_command(self, ctx, name):
-        if name in self.lazy:
-            module, attr = self.lazy[name].split(":")
-            try:
-                return getattr(importlib.import_module(module), attr)
-            except (ImportError, AttributeError):
-                return _not_available(name)
-        return super().get_command(ctx, name)
-
-
-def _not_available(name: str) -> click.Command:
-    @click.command(name, help="(not available in this version)")
-    def cmd():
-        raise MsipError(f"`{name}` is not available in this version of MSIP")
-
-    return cmd
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="msip")
@@ -80,27 +52,13 @@ def run_group() -> None:
     """Run a spatial analysis and store its results."""
 
 
-@cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the OGC API and the web map."""
-    try:
-        server = importlib.import_module("msip.api.server")
-    except ImportError:
-        raise MsipError("the API server is not available in this version of MSIP") from None
-    server.serve(host=host, port=port, workers=workers)
-
-
 def _register() -> None:
-    from msip.cli.commands import db
-    from msip.cli.commands import demo
-    from msip.cli.commands import sample
+    from msip.cli.commands import db, demo, sample, serve
 
     cli.add_command(db.db)
     cli.add_command(sample.sample)
     cli.add_command(demo.demo)
+    cli.add_command(serve.serve)
 
 
 _register()

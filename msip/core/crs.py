@@ -59,7 +59,7 @@ def epsg_of(crs: object) -> int | None:
         return None
     try:
         code = CRS.from_user_input(crs).to_epsg(min_confidence=70)
-    except Exception:  # pyproj raises several types for unparsable CRS input
+    except Exception:  # noqa: BLE001 - pyproj raises several types for unparsable CRS input
         return None
     return code
 

@@ -27,8 +27,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MSIP_HOME", ".msip", "Folder for the local cluster, logs and data (relative to the current directory)."),
     Setting("MSIP_DATA_DIR", "", "Raster store and sample data; default $MSIP_HOME/data."),
     Setting("MSIP_PG_PORT", "55432", "Port of the project-local PostgreSQL cluster (loopback only)."),
-    Setting("MSIP_DATABASE_URL", "", "libpq URL of the database as msip_owner; default: the local cluster over its Unix socket."),
-    Setting("MSIP_READER_URL", "", "libpq URL the API connects with (read-only role); default: the local cluster as msip_reader."),
+    Setting("MSIP_DATABASE_URL", "",
+            "libpq URL of the database as msip_owner; default: the local cluster over its Unix socket."),
+    Setting("MSIP_READER_URL", "",
+            "libpq URL the API connects with (read-only role); default: the local cluster as msip_reader."),
     Setting("MSIP_API_URL", "http://127.0.0.1:5000", "Public base URL of the OGC API (used by notebooks and links)."),
     Setting("MSIP_DASK_SCHEDULER", "", "Address of an existing Dask scheduler; empty runs a local scheduler."),
 )
@@ -111,7 +113,7 @@ def with_user(url: str, user: str) -> str:
     params = conninfo_to_dict(url)
     params.pop("password", None)
     params["user"] = user
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 def get_settings() -> Settings:

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from msip.core.errors import SourceReadError
-from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
 from msip.core.copy import ewkb_hex
 from msip.core.crs import check_degrees
-from pipelines.inventory.flow import InventoryKind, load_inventory
-from pipelines.readers.points import COORDINATE_ALIASES, locate_points
+from msip.core.errors import SourceReadError
 from msip.core.runs import LoadReport
+from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
+from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from pipelines.readers.tabular import Table, normalise_name
 from pipelines.readers.validate import Extent
 from pipelines.readers.vector_io import area_to_storage, declared_epsg
@@ -104,26 +104,26 @@ def build_ad_columns(table: Table, fields: dict[str, str], rejects: Rejects, *, 
     used = set(points.columns) | {c for f, c in fields.items() if f not in COORDINATE_ALIASES}
     get = fields.get
     cols: dict[str, pa.Array] = {}
-    if get("carrier_type"):
-        codes, unknown = carrier_type_codes(frame[get("carrier_type")])
+    if carrier_column := get("carrier_type"):
+        codes, unknown = carrier_type_codes(frame[carrier_column])
         if unknown:
             table.notes.append(f"{len(unknown)} carrier type(s) not recognised, stored as 'other' (the wording "
                                f"stays in carrier_type_source): {', '.join(map(repr, unknown[:5]))}")
         cols["carrier_type"] = pa.array(codes, pa.string(), from_pandas=True)
-        cols["carrier_type_source"] = pa.array(texts(frame[get("carrier_type")]), pa.string(), from_pandas=True)
+        cols["carrier_type_source"] = pa.array(texts(frame[carrier_column]), pa.string(), from_pandas=True)
     for name in ("owner", "permit_no", "location", "description"):
         cols[name] = pa.array(texts(frame[get(name)]), pa.string(), from_pandas=True) if get(name) else None
     for name, (unit, lo, hi) in AD_RANGES.items():
-        if get(name):
+        if column := get(name):
             parse = integers if name == "faces" else numbers
-            values = parse(frame[get(name)], rejects, field=name, column=get(name), unit=unit, lo=lo, hi=hi)
+            values = parse(frame[column], rejects, field=name, column=column, unit=unit, lo=lo, hi=hi)
             cols[name] = pa.array(values, pa.float64(), mask=np.isnan(values))
     for name in ("illuminated", "led", "occupies_road_lane"):
-        if get(name):
-            cols[name] = pa.array(booleans(frame[get(name)], rejects, field=name, column=get(name)), pa.bool_(),
+        if column := get(name):
+            cols[name] = pa.array(booleans(frame[column], rejects, field=name, column=column), pa.bool_(),
                                   from_pandas=True)
-    if get("installed_on"):
-        found = dates(frame[get("installed_on")], rejects, field="installed_on", column=get("installed_on"))
+    if column := get("installed_on"):
+        found = dates(frame[column], rejects, field="installed_on", column=column)
         cols["installed_on"] = pa.array(found, pa.date32(), mask=np.isnat(found))
     cols["geom"] = ewkb_hex(x=points.x, y=points.y)
     # Every column, present in the source or not, so versions compare on the same columns.
@@ -161,7 +161,10 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
             out[i], note = area_to_storage(geoms[i], epsg, extent=extent, on_invalid=on_invalid)
         except ValueError as exc:
             kind = geoms[i].geom_type if geoms[i] is not None else "None"
-            rejects.add(np.arange(len(table)) == i, "geom", lambda _i, m=f"geometry={kind}: {exc}": m)
+            def reason(_i: int, message: str = f"geometry={kind}: {exc}") -> str:
+                return message
+
+            rejects.add(np.arange(len(table)) == i, "geom", reason)
             continue
         repaired += note is not None
     if repaired:
@@ -177,7 +180,7 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
                  else pa.nulls(len(table))),
         "geom": pa.array(hexes, pa.string()),
     }
-    return columns, {column, name}
+    return columns, {c for c in (column, name) if c is not None}
 
 
 ADS = InventoryKind(kind="ads", table="msip.advertisement", what="advertising carrier", id_field="carrier_id",

@@ -17,10 +17,10 @@ import numpy as np
 import pyarrow as pa
 
 from msip.core.copy import ewkb_hex
-from pipelines.readers.columns import Rejects, number_lists, numbers, texts
-from pipelines.inventory.flow import InventoryKind, load_inventory
-from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from msip.core.runs import LoadReport
+from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.readers.columns import Rejects, number_lists, numbers, texts
+from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from pipelines.readers.tabular import Table
 from pipelines.readers.validate import Extent
 
@@ -61,7 +61,8 @@ def build_tree_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
         column = fields.get(name)
         values = texts(frame[column]) if column else None
         columns[name] = pa.array(values, pa.string(), from_pandas=True) if column else pa.nulls(n, pa.string())
-        used.add(column)
+        if column:
+            used.add(column)
     column = fields.get("trunk_circumference_cm")
     if column:
         lo, hi = CIRCUMFERENCE_RANGE_CM
@@ -77,7 +78,8 @@ def build_tree_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
         values = (numbers(frame[column], rejects, field=name, column=column, unit=unit, lo=lo, hi=hi)
                   if column else np.full(n, np.nan))
         columns[name] = _floats(values)
-        used.add(column)
+        if column:
+            used.add(column)
     columns["geom"] = ewkb_hex(x=points.x, y=points.y)
     return columns, used
 

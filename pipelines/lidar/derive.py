@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.lidar.params import LidarParams
 from pipelines.lidar.spill import FileSpill, TileGrid
 from pipelines.lidar.tiles import KINDS, TileResult, TileTask, process_tile, snap_out
-from msip.core.runs import LoadReport, LoadRun, run_load
 
 TREE_COLUMNS = (
     "epoch",
@@ -146,11 +146,13 @@ def derive_epoch(
         from msip.core.rasters.store import map_tiles
 
         own = tuple(sorted(s.facts.get("name", "") for s in spills))
-        others = run.conn.execute(
+        row = run.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM msip.lidar_patch WHERE epoch = %s "
             "AND NOT (source_file = ANY(%s)))",
             (epoch, list(own)),
-        ).fetchone()[0]
+        ).fetchone()
+        assert row is not None  # EXISTS always answers
+        others = row[0]
         tasks = plan_tiles(spills, grid, params, epoch, readback=others, url=url, own_files=own)
         if others:
             run.note(
@@ -186,8 +188,8 @@ def _store(
     import shapely
 
     from msip.core.copy import copy_rows, ewkb_hex
-    from pipelines.lidar.match import match_inventory
     from msip.core.rasters.store import build_mosaic, catalogue, raster_dir
+    from pipelines.lidar.match import match_inventory
 
     conn = run.conn
     for r in results:
@@ -225,7 +227,7 @@ def _store(
                     c,
                     run.run_id,
                 )
-                for (name, t), a, c in zip(trees, apex, crown_hex)
+                for (name, t), a, c in zip(trees, apex, crown_hex, strict=False)
             ),
         )
     run.count_in(len(trees))

@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 
 from msip.core.errors import ConfigError
-from pipelines.lidar.params import SmrfParams
 from pipelines.lidar.las.reader import LasInfo, PointChunk
+from pipelines.lidar.params import SmrfParams
 
 
 class LidarEngine(Protocol):

@@ -19,15 +19,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
 from msip.core.errors import MsipError
-from pipelines.lidar.las.clean import Cleaner, Rejected
 from pipelines.lidar.engine import get_engine
+from pipelines.lidar.las.clean import Cleaner, Rejected
 from pipelines.lidar.patches import PatchSpec, copy_text
 from pipelines.lidar.spill import FileSpill, TileGrid, TileStats
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class ChunkPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self._executor = None
+        self._executor: ProcessPoolExecutor | None = None
 
     @property
     def parallel(self) -> bool:
@@ -176,16 +179,16 @@ class ChunkPool:
                 try:
                     done = pending.popleft().result()
                 except BrokenProcessPool:
-                    self._executor.shutdown(wait=False, cancel_futures=True)
+                    executor.shutdown(wait=False, cancel_futures=True)
                     self._executor = None
                     raise MsipError(
                         f"a LiDAR worker process died while reading {name} (out of memory or "
                         "killed); nothing of the file was stored — load it again, with "
                         "--workers 1 if memory is short"
                     ) from None
-                job = next(todo, None)
-                if job is not None:
-                    pending.append(executor.submit(ingest_chunk, job))
+                next_job = next(todo, None)
+                if next_job is not None:
+                    pending.append(executor.submit(ingest_chunk, next_job))
                 yield done
         finally:
             for f in pending:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -51,7 +52,8 @@ class MatchSummary:
 
 
 def _inventory(conn: psycopg.Connection, epoch: date) -> tuple[list[tuple], str]:
-    if conn.execute("SELECT to_regclass('msip.tree') IS NULL").fetchone()[0]:
+    missing = conn.execute("SELECT to_regclass('msip.tree') IS NULL").fetchone()
+    if missing is not None and missing[0]:
         return [], " (no msip.tree table)"
     cover = (
         "(SELECT ST_Union(footprint) FROM msip.raster_asset WHERE kind = 'chm' AND epoch = %(e)s "
@@ -100,10 +102,10 @@ def match_inventory(
         sdm = cKDTree(inv_xy).sparse_distance_matrix(
             cKDTree(det_xy), tolerance_m, output_type="ndarray"
         )
-        pairs = sorted(zip(sdm["v"].tolist(), sdm["i"].tolist(), sdm["j"].tolist()))
+        pairs = sorted(zip(sdm["v"].tolist(), sdm["i"].tolist(), sdm["j"].tolist(), strict=False))
     used_i: set[int] = set()
     used_j: set[int] = set()
-    rows: list[tuple] = []
+    rows: list[list[Any]] = []
     points: list = []
     from shapely import points as make_points
 
@@ -150,9 +152,9 @@ def match_inventory(
             rows.append([epoch, "not_in_inventory", r[0], None, None, None, r[1], None, None, None])
             points.append(det_xy[j])
     if rows:
-        geoms = ewkb_hex(make_points(np.array(points)))
+        geoms = ewkb_hex(np.asarray(make_points(np.array(points))))
         copy_rows(
-            conn, "msip.tree_match", COLUMNS, (row + [g, run_id] for row, g in zip(rows, geoms))
+            conn, "msip.tree_match", COLUMNS, ([*row, g, run_id] for row, g in zip(rows, geoms, strict=False))
         )
     summary.matched = len(used_i)
     summary.not_detected = len(inv) - len(used_i)

@@ -81,13 +81,15 @@ class LidarParams:
             raise ConfigError(
                 f"resolution {self.resolution_m} m is outside 0.05–10 m; use e.g. --resolution 0.5"
             )
-        if self.tile_m is None:
-            object.__setattr__(self, "tile_m", self.align_m * max(1, round(200.0 / self.align_m)))
+        tile_m = self.tile_m
+        if tile_m is None:
+            tile_m = self.align_m * max(1, round(200.0 / self.align_m))
+            object.__setattr__(self, "tile_m", tile_m)
         for step, what in ((self.resolution_m, "resolution"), (self.smrf.cell_m, "SMRF cell")):
-            ratio = self.tile_m / step
+            ratio = tile_m / step
             if abs(ratio - round(ratio)) > 1e-9:
                 raise ConfigError(
-                    f"tile size {self.tile_m} m is not a multiple of the {what} {step} m; "
+                    f"tile size {tile_m} m is not a multiple of the {what} {step} m; "
                     "pick sizes that divide (e.g. tile 200 m, resolution 0.5 m, cell 1 m)"
                 )
         if self.chunk_points < 10_000:

@@ -137,13 +137,13 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     head["e"], head["pcid"], head["c"], head["n"] = 1, pcid, DIMENSIONAL, counts
     head_b = head.tobytes()
     buffers = []
-    for (code, data), off in zip(pieces, offsets):
+    for (code, data), off in zip(pieces, offsets, strict=False):
         dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
         dim_head["c"], dim_head["size"] = code, np.diff(off)
         buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
     wkbs = []
     for p in range(n_patch):
-        parts = [head_b[13 * p : 13 * p + 13]]
+        parts: list[bytes | memoryview] = [head_b[13 * p : 13 * p + 13]]
         for dh, buf, b in buffers:
             parts += [dh[5 * p : 5 * p + 5], buf[b[p] : b[p + 1]]]
         wkbs.append(b"".join(parts))
@@ -211,7 +211,7 @@ class PatchWriter:
             with self.conn.cursor().copy(stmt) as cp:
                 while (data := self._queue.get()) is not self._STOP:
                     if data is None:
-                        raise _Aborted()
+                        raise _Aborted
                     cp.write(data)
         except _Aborted:
             pass

@@ -84,7 +84,7 @@ class TileGrid:
         ks = key[order]
         cuts = np.r_[0, np.flatnonzero(ks[1:] != ks[:-1]) + 1, len(ks)]
         out = []
-        for a, e in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        for a, e in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=False):
             k = int(ks[a])
             members = order[a:e]
             key_ij = (k // span + ilo, k % span + jlo)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.lidar.engine import get_engine
 from pipelines.lidar.algorithms.grids import NODATA, Grid, cells, coverage, surfaces
+from pipelines.lidar.algorithms.trees import DetectedTree, detect
+from pipelines.lidar.engine import get_engine
 from pipelines.lidar.params import GROUND_CLASS, NOISE_CLASSES, VEGETATION_CLASSES, LidarParams
 from pipelines.lidar.spill import read_tile
-from pipelines.lidar.algorithms.trees import DetectedTree, detect
 
 KINDS = ("dtm", "dsm", "ndsm", "chm")
 DESCRIPTIONS = {
@@ -141,7 +141,7 @@ def _points(task: TileTask) -> tuple[np.ndarray, ...]:
         np.full(len(pts), READBACK, dtype=np.uint16),
         np.zeros(len(pts), dtype=bool),
     ]
-    return tuple(np.concatenate([a, np.asarray(m, dtype=a.dtype)]) for a, m in zip(cols, more))
+    return tuple(np.concatenate([a, np.asarray(m, dtype=a.dtype)]) for a, m in zip(cols, more, strict=False))
 
 
 def process_tile(task: TileTask) -> TileResult:
@@ -204,7 +204,7 @@ def _ground(
     needs_smrf = (
         np.isin(file_idx, list(unclassified)) if unclassified else np.zeros(len(x), dtype=bool)
     )
-    vegetation = np.isin(cls, VEGETATION_CLASSES)
+    vegetation: np.ndarray | None = np.isin(cls, VEGETATION_CLASSES)
     if needs_smrf.any():
         smrf = engine.ground(x, y, z, bounds, task.params.smrf)
         ground = np.where(needs_smrf, smrf, ground)

@@ -106,7 +106,7 @@ def band_roles(
             )
         return given, None
     roles = []
-    for i, (ci, desc) in enumerate(zip(colorinterp, descriptions), start=1):
+    for i, (ci, desc) in enumerate(zip(colorinterp, descriptions, strict=False), start=1):
         role = _COLORINTERP_ROLE.get(ci) or _ROLE_ALIASES.get((desc or "").strip().upper())
         if role is None:
             return None, (
@@ -199,9 +199,9 @@ def inspect_tile(
         )
         return info
     roles, reason = band_roles(path, ci, desc, bands)
-    if reason is None:
+    if reason is None and roles is not None:
         reason = roles_reason(name, roles)
-    if reason:
+    if reason or roles is None:
         info.reason = reason
         return info
     info.roles = roles

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from msip.core.rasters.store import write_cog
 from msip.core.checksums import file_sha256
+from msip.core.rasters.store import write_cog
 
 CHUNK_PX = 4096
 NDVI_SCALE = 10_000
@@ -76,7 +76,7 @@ def read_bands(
 
     wanted = [i for i, role in enumerate(roles, start=1) if role != "X"]
     stack = src.read(wanted, window=window)
-    data = {roles[i - 1]: band for i, band in zip(wanted, stack) if roles[i - 1] != "A"}
+    data = {roles[i - 1]: band for i, band in zip(wanted, stack, strict=False) if roles[i - 1] != "A"}
     data_bands = [i for i in wanted if roles[i - 1] != "A"]
     if all(src.mask_flag_enums[i - 1] == [MaskFlags.all_valid] for i in data_bands):
         valid = np.ones(stack.shape[1:], bool)  # no nodata, no mask: skip reading masks

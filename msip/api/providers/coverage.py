@@ -10,6 +10,7 @@ parameter per band named after its description, and requests above MAX_CELLS ans
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -50,7 +51,7 @@ class CatalogueCoverageProvider(RasterioProvider):
 
     def get_fields(self) -> dict:
         if not self._fields:
-            for i, dtype in zip(self._data.indexes, self._data.dtypes):
+            for i, dtype in zip(self._data.indexes, self._data.dtypes, strict=False):
                 jtype = "number" if dtype.startswith("float") else "integer"
                 self._fields[str(i)] = {
                     "title": self._band_name(i),
@@ -81,8 +82,9 @@ class CatalogueCoverageProvider(RasterioProvider):
             if crs.srid != d.crs.to_epsg():
                 from msip.core.crs import transformer
 
+                x1, y1, x2, y2 = xy
                 xy = list(
-                    transformer(crs.srid, d.crs.to_epsg()).transform_bounds(*xy, densify_pts=21)
+                    transformer(crs.srid, d.crs.to_epsg()).transform_bounds(x1, y1, x2, y2, densify_pts=21)
                 )
         elif subsets:
             unknown = set(subsets) - {"x", "y"}
@@ -134,7 +136,8 @@ class CatalogueCoverageProvider(RasterioProvider):
         cells = int(win.width) * int(win.height) * len(bands)
         if cells > MAX_CELLS:
             raise ProviderRequestEntityTooLargeError(
-                user_msg=f"the request covers {int(win.width)}×{int(win.height)} pixels × {len(bands)} bands = {cells:,} cells, "
+                user_msg=f"the request covers {int(win.width)}×{int(win.height)} pixels × {len(bands)} bands "
+                f"= {cells:,} cells, "
                 f"more than the limit of {MAX_CELLS:,}; request a smaller bbox/subset or fewer bands (properties=1,2)"
             )
         if format_ == "json" and cells > MAX_JSON_CELLS:
@@ -168,7 +171,7 @@ class CatalogueCoverageProvider(RasterioProvider):
         x0, y0 = transform @ (0.5, 0.5)
         x1, y1 = transform @ (w - 0.5, h - 0.5)
         nodata = self._data.nodata
-        cj = {
+        cj: dict[str, Any] = {
             "type": "Coverage",
             "domain": {
                 "type": "Domain",

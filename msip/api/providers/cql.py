@@ -91,7 +91,7 @@ class _Geom:
 class SqlEvaluator(Evaluator):
     """Evaluates a pygeofilter AST to SQL for one table (columns, geometry column, storage SRID)."""
 
-    def __init__(self, columns: set[str], geom: str, srid: int, filter_crs: RequestCrs):
+    def __init__(self, columns: set[str], geom: str | None, srid: int, filter_crs: RequestCrs):
         self.columns, self.geom, self.srid, self.filter_crs = columns, geom, srid, filter_crs
 
     def _value(self, v) -> sql.Composable:
@@ -195,7 +195,7 @@ class SqlEvaluator(Evaluator):
         if name in ("lower", "casei") and len(args) == 1:
             return sql.SQL("lower({}::text)").format(self._value(args[0]))
         if name == "bbox" and len(args) in (4, 6):
-            nums = [a for a in args]
+            nums = list(args)
             if len(nums) == 6:
                 nums = [nums[0], nums[1], nums[3], nums[4]]
             return self._bbox(to_xy([float(n) for n in nums], self.filter_crs))
@@ -263,7 +263,7 @@ def _like_pattern(pattern: str, wildcard: str, singlechar: str, escapechar: str)
 
 
 def to_sql(
-    node: ast.Node, *, columns: set[str], geom: str, srid: int, filter_crs: RequestCrs
+    node: ast.Node, *, columns: set[str], geom: str | None, srid: int, filter_crs: RequestCrs
 ) -> sql.Composable:
     """SQL boolean expression for a parsed filter; FilterError when something is not supported."""
     result = SqlEvaluator(columns, geom, srid, filter_crs).evaluate(node)

@@ -91,7 +91,7 @@ def pool_stats() -> dict[str, dict[str, int]]:
     return {conninfo: p.get_stats() for conninfo, p in _pools.items()}
 
 
-def fetch(conninfo: str, query: sql.Composable | str, params: tuple | dict = ()) -> list[tuple]:
+def fetch(conninfo: str, query: sql.Composed | sql.SQL | str, params: tuple | dict = ()) -> list[tuple]:
     """Run a read-only query on a pooled connection; connection problems become DatabaseUnavailable."""
     try:
         with pool(conninfo).connection() as conn:
@@ -136,7 +136,7 @@ class TableInfo:
     description: str | None
 
     @property
-    def ident(self) -> sql.Composed:
+    def ident(self) -> sql.Identifier:
         return sql.Identifier(self.schema, self.table)
 
     def column(self, name: str) -> Column | None:

@@ -72,6 +72,7 @@ class PostgisFeatureProvider(BaseProvider):
     # ---- SQL pieces -------------------------------------------------------------------------
 
     def _geometry_sql(self, crs: RequestCrs) -> sql.Composable:
+        assert self.geom is not None  # callers check
         g: sql.Composable = sql.Identifier(self.geom)
         if crs.srid != self.storage_srid:
             g = sql.SQL("ST_Transform({}, {})").format(g, sql.Literal(crs.srid))
@@ -112,9 +113,10 @@ class PostgisFeatureProvider(BaseProvider):
         else:  # a plain list is in the storage CRS, x first (pygeoapi's provider convention)
             crs, xy = RequestCrs(f"EPSG:{self.storage_srid}", self.storage_srid, False), list(bbox)
         if crs.geographic:
-            xy = clip_lonlat(xy)
-            if xy is None:
+            clipped = clip_lonlat(xy)
+            if clipped is None:
                 return sql.SQL("FALSE")
+            xy = clipped
 
         def value(v: float) -> sql.Composable:
             if params is None:
@@ -185,7 +187,7 @@ class PostgisFeatureProvider(BaseProvider):
         return sql.SQL("{} = {}").format(col, sql.Literal(datetime_))
 
     def _order(self, sortby) -> sql.Composable:
-        keys = []
+        keys: list[sql.Composable] = []
         for s in sortby or []:
             if s["property"] not in self.fields:
                 raise ProviderInvalidQueryError(
@@ -199,7 +201,7 @@ class PostgisFeatureProvider(BaseProvider):
         keys.append(sql.Identifier(self.id_field))  # a total order makes paging stable
         return sql.SQL(", ").join(keys)
 
-    def _run(self, query: sql.Composable | str, params: tuple = ()) -> list[tuple]:
+    def _run(self, query: sql.Composed | sql.SQL | str, params: tuple = ()) -> list[tuple]:
         try:
             return fetch(self.conninfo, query, params)
         except psycopg.DataError as exc:
@@ -337,6 +339,7 @@ class PostgisFeatureProvider(BaseProvider):
         except UnsupportedCrs as exc:
             raise ProviderInvalidQueryError(user_msg=str(exc)) from None
         col = self.info.column(self.id_field)
+        assert col is not None  # the id column is one of the table's columns
         ident = str(identifier)
         if col.json_type == "integer":
             if not ident.lstrip("-").isdigit() or len(ident) > 18:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from psycopg import sql
 from pygeoapi.models.provider.base import TileMatrixSetEnum
@@ -23,6 +24,8 @@ WEBMERCATOR = TileMatrixSetEnum.WEBMERCATORQUAD.value
 
 class TileProviderBase(BaseTileProvider):
     """Metadata common to MSIP's tile providers (WebMercatorQuad, zoom range from `options.zoom`)."""
+
+    options: dict[str, Any]
 
     def __init__(self, provider_def: dict):
         super().__init__(provider_def)
@@ -67,7 +70,8 @@ class TileProviderBase(BaseTileProvider):
             raise ProviderTilesetIdNotFoundError(
                 user_msg=f"tile matrix set {tileset!r} is not offered; use WebMercatorQuad"
             )
-        href = f"{server_url}/collections/{dataset}/tiles/{tileset}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f={self.format_type}"
+        tile = "{tileMatrix}/{tileRow}/{tileCol}"
+        href = f"{server_url}/collections/{dataset}/tiles/{tileset}/{tile}?f={self.format_type}"
         return {
             "title": title,
             "description": description,
@@ -142,6 +146,7 @@ class PostgisMvtProvider(TileProviderBase):
             for p in self.properties
             if p != self.info.id_field
         )
+        assert self.info.geom is not None  # only tables with geometry get a tile provider
         geom = sql.Identifier(self.info.geom)
         query = sql.SQL("""
             WITH b AS (SELECT ST_TileEnvelope({z}, {x}, {y}) AS env)
@@ -149,7 +154,8 @@ class PostgisMvtProvider(TileProviderBase):
                 SELECT {idcol} AS id{props},
                        ST_AsMVTGeom(ST_Transform({geom}, 3857), b.env, 4096, 64, true) AS geom
                 FROM {table}, b
-                WHERE {geom} && ST_Transform(ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64), ST_Area(b.env) ^ 0.5 / 8), {srid})
+                WHERE {geom} && ST_Transform(
+                    ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64), ST_Area(b.env) ^ 0.5 / 8), {srid})
             ) t WHERE t.geom IS NOT NULL""").format(
             z=sql.Literal(z),
             x=sql.Literal(x),
@@ -219,11 +225,32 @@ class CogTileProvider(TileProviderBase):
         lo, hi = rescale
         return float(lo), float(hi)
 
-    def get_metadata(self, dataset, server_url, layer, tileset, **kwargs) -> dict:
+    def get_metadata(
+        self,
+        dataset,
+        server_url,
+        layer,
+        tileset,
+        metadata_format=None,
+        title=None,
+        description=None,
+        language=None,
+        **kwargs,
+    ) -> dict:
         """pygeoapi's tileset metadata plus the epochs and, for colour-mapped rasters, a legend."""
         from msip.api.providers.rasters import raster_epochs
 
-        meta = super().get_metadata(dataset, server_url, layer, tileset, **kwargs)
+        meta = super().get_metadata(
+            dataset,
+            server_url,
+            layer,
+            tileset,
+            metadata_format=metadata_format,
+            title=title,
+            description=description,
+            language=language,
+            **kwargs,
+        )
         w, s, e, n = _lonlat_bounds(self.asset.path, self.asset.identity)
         meta["boundingBox"] = {
             "lowerLeft": [w, s],
@@ -295,7 +322,8 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
         values = values[np.isfinite(values)]
         lo, hi = np.percentile(values, [2, 98]) if values.size else (0.0, 1.0)
         _PER_RASTER[key] = (float(lo), float(hi) if hi > lo else float(lo) + 1e-6)
-    return _PER_RASTER[key]
+    low, high = _PER_RASTER[key]
+    return low, high
 
 
 def _lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
@@ -308,7 +336,8 @@ def _lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
         with rasterio.open(path) as src:
             bounds = transform_bounds(src.crs, "OGC:CRS84", *src.bounds, densify_pts=21)
         _PER_RASTER[key] = tuple(round(v, 7) for v in bounds)
-    return _PER_RASTER[key]
+    west, south, east, north = _PER_RASTER[key]
+    return west, south, east, north
 
 
 def _colormap_stops(name: str, n: int = 5) -> list[str]:

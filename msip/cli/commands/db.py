@@ -48,7 +48,9 @@ def status() -> None:
         from msip.core.db import connect, redact
 
         with connect(settings.database_url) as conn:
-            version = conn.execute("SELECT postgis_full_version()").fetchone()[0].split()[1]
+            row = conn.execute("SELECT postgis_full_version()").fetchone()
+            assert row is not None  # one row always
+            version = row[0].split()[1]
         click.echo(f"external database reachable ({redact(settings.database_url)}), PostGIS {version}")
         return
     st = cluster.status(settings)

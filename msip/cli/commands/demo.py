@@ -12,9 +12,9 @@ from msip.core.settings import get_settings
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="API port.")
 def demo(serve: bool, port: int) -> None:
     """Start the cluster, generate and load the sample world, run the analyses, serve the API."""
-    from msip.core import cluster
     from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
     from msip.cli.commands.sample import default_sample_dir
+    from msip.core import cluster
     from msip.core.migrate import migrate
     from msip.sample_world import generate
 
@@ -35,9 +35,11 @@ def demo(serve: bool, port: int) -> None:
     for line in run_sample_analyses(out):
         click.echo(line)
     if serve:
-        from msip.cli import serve as serve_cmd
+        from msip.cli.commands.serve import serve as serve_cmd
 
-        click.echo(f"serving at http://127.0.0.1:{port}/ (OGC API) and http://127.0.0.1:{port}/map (web map); Ctrl-C stops")
+        click.echo(
+            f"serving at http://127.0.0.1:{port}/ (OGC API) and http://127.0.0.1:{port}/map (web map); Ctrl-C stops"
+        )
         click.get_current_context().invoke(serve_cmd, host="127.0.0.1", port=port, workers=2)
     else:
         click.echo("demo data ready; start the API with `msip serve`")

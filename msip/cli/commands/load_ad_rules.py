@@ -1,4 +1,4 @@
-"""`msip load ad-rules`: the city's advertising rules file (uchwała krajobrazowa, fee rates) into the msip.ad_* tables."""
+"""`msip load ad-rules`: the city's advertising rules (uchwała krajobrazowa, fee rates) into the msip.ad_* tables."""
 
 from __future__ import annotations
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
 
 from pipelines.lidar.algorithms.grids import Grid
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def detect(
     transform = Affine(grid.res, 0.0, grid.minx, 0.0, -grid.res, grid.maxy)
     wanted = np.zeros(len(rows) + 1, dtype=bool)
     wanted[keep + 1] = True
-    outline: dict[int, object] = {}
+    outline: dict[int, BaseGeometry] = {}
     sel = wanted[labels]
     for geom, value in features.shapes(labels, mask=sel, transform=transform, connectivity=4):
         polygon = shape(geom)
@@ -130,7 +134,7 @@ def detect(
         h = float(max(heights[k], c[rows[k], cols[k]]))
         if h < min_height_m:  # a smoothing artefact over a hole in sparse data, not a tree
             continue
-        polygon = outline.get(int(k) + 1)
+        crown = outline.get(int(k) + 1)
         area = float(areas[k]) if areas[k] > 0 else grid.res**2
         gz = (
             float(dtm[rows[k], cols[k]])
@@ -144,7 +148,7 @@ def detect(
                 h,
                 area,
                 gz,
-                shapely.to_wkb(polygon) if polygon is not None else None,
+                shapely.to_wkb(crown) if crown is not None else None,
             )
         )
     return out

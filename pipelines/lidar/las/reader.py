@@ -6,7 +6,7 @@ at a time (LAZ chunks in parallel with lazrs). Every failure names the file and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +75,12 @@ class PointChunk:
         )
 
 
+def _xyz(values: Iterable[float]) -> tuple[float, float, float]:
+    """A header's (x, y, z) triple as plain floats."""
+    x, y, z = (float(v) for v in values)
+    return x, y, z
+
+
 def discover(paths: list[Path | str]) -> list[Path]:
     """The LAS/LAZ files named by `paths` (files, or folders searched recursively), sorted, unique.
 
@@ -136,9 +142,9 @@ def inspect(path: Path) -> tuple[LasInfo, object]:
             version=f"{h.version.major}.{h.version.minor}",
             point_format=h.point_format.id,
             point_count=int(h.point_count),
-            mins=tuple(float(v) for v in h.mins),
-            maxs=tuple(float(v) for v in h.maxs),
-            scales=tuple(float(v) for v in h.scales),
+            mins=_xyz(h.mins),
+            maxs=_xyz(h.maxs),
+            scales=_xyz(h.scales),
             has_gps_time="gps_time" in h.point_format.dimension_names,
             compressed=path.suffix.lower() == ".laz" or h.point_format.id >= 128,
             wkt_bit=bool(getattr(h.global_encoding, "wkt", False)),
