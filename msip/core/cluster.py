@@ -237,4 +237,4 @@ def bootstrap(settings: Settings, dbname: str = DB_NAME, *, fresh: bool = False)
     return local_url(settings.pg_socket_dir, settings.pg_port, OWNER_ROLE, dbname)
 
 
-__all__ = ["EXTENSIONS", "READER_ROLE", "start", "stop", "status", "reset", "init", "bootstrap"]
+__all__ = ["EXTENSIONS", "READER_ROLE", "bootstrap", "init", "reset", "start", "status", "stop"]

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from psycopg.types.json import Jsonb
 
-from msip.core.errors import DatabaseError
 from msip.core.copy import copy_rows, ewkb_hex
+from msip.core.errors import DatabaseError
 from msip.core.runs import LoadRun
 from pipelines.ad_rules.model import AdRuleSet
 

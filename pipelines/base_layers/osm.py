@@ -20,11 +20,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-from msip.core.errors import SourceReadError
-from pipelines.base_layers.store import buildings_body, green_body, run_layer_load, walk_body
-from pipelines.base_layers.rows import LayerInput
 from msip.core.checksums import file_sha256
+from msip.core.errors import SourceReadError
 from msip.core.runs import LoadReport
+from pipelines.base_layers.rows import LayerInput
+from pipelines.base_layers.store import buildings_body, green_body, run_layer_load, walk_body
 from pipelines.readers.validate import EXTENTS, Extent
 
 GREEN_FILTER = {

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from msip.core.errors import MsipError, SourceReadError, ValidationError
 from msip.core.checksums import file_sha256
+from msip.core.errors import MsipError, SourceReadError, ValidationError
 from msip.core.runs import LoadRun, run_load
 from pipelines.lidar.engine import LidarEngine
 from pipelines.lidar.las.lascrs import Placement, place

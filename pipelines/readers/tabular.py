@@ -52,7 +52,7 @@ class Table:
             import shapely
 
             wkbs = self.geometry.take(pa.array(rows)).to_pylist()
-            for row, wkb in zip(out, wkbs):
+            for row, wkb in zip(out, wkbs, strict=False):
                 geom = None if wkb is None else shapely.from_wkb(wkb, on_invalid="ignore")
                 if geom is not None:
                     row["geometry"] = geom.wkt[:2000]

@@ -269,7 +269,7 @@ def line_to_storage(
     geom = shapely.force_2d(geom)
     if not isinstance(geom, (LineString, MultiLineString)):
         # A data problem (the row is quarantined), not a programming error: ValueError.
-        raise ValueError(  # noqa: TRY004
+        raise ValueError(
             f"geometry is a {geom.geom_type}, expected a LineString or MultiLineString"
         )
     geom = _transform(geom, epsg)

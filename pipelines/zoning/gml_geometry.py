@@ -14,8 +14,8 @@ import numpy as np
 from lxml import etree
 from shapely.geometry import MultiPolygon, Polygon
 
-from msip.core.errors import CrsError, ValidationError
 from msip.core.crs import is_northing_first, parse_epsg, to_storage
+from msip.core.errors import CrsError, ValidationError
 
 GML = "http://www.opengis.net/gml/3.2"
 SURFACE_TAGS = {f"{{{GML}}}{n}" for n in ("Polygon", "Surface", "MultiSurface", "PolygonPatch")}

@@ -18,9 +18,9 @@ from decimal import Decimal
 from psycopg.types.json import Jsonb
 from shapely.geometry import Point
 
+from msip.core.copy import copy_rows, ewkb_hex
 from msip.core.db import connect
 from msip.core.errors import DatabaseError, ValidationError
-from msip.core.copy import copy_rows, ewkb_hex
 from msip.core.runs import LoadReport, LoadRun, previous_success
 from processing.advertising.checks import Assessment, assess
 from processing.advertising.fees import charged_days, check_period, fee_area_m2, fee_pln, penalty_pln

@@ -219,7 +219,7 @@ def _zone_checks(a: Assessment, rules: AdRuleSet) -> None:
     if lim is None:
         why = ("the carrier lies outside every landscape zone" if zone is None else
                f"the rules set no limits for carrier type {c.carrier_type!r} in zone {zone}")
-        a.unchecked.update({code: why for code in rules.zone_rules})
+        a.unchecked.update(dict.fromkeys(rules.zone_rules, why))
         return
     label = lim.type_label if lim.type_label == lim.carrier_type else f"{lim.type_label} ({lim.carrier_type})"
     if "TYPE_NOT_ALLOWED" in rules.zone_rules and not lim.allowed:
@@ -261,8 +261,7 @@ def assess(carriers: list[Carrier], rules: AdRuleSet, around: Surroundings) -> l
     out = [Assessment(c, z, rules.mounting.get(c.carrier_type or "")) for c, z in zip(carriers, zones, strict=True)]
     for a in out:
         if a.mounting is None:
-            a.unchecked.update({code: f"carrier type {a.carrier.type_label or a.carrier.carrier_type!r} is not "
-                                      "named in the rules' carrier type lists" for code in rules.zone_rules})
+            a.unchecked.update(dict.fromkeys(rules.zone_rules, f"carrier type {a.carrier.type_label or a.carrier.carrier_type!r} is not " "named in the rules' carrier type lists"))
         else:
             _zone_checks(a, rules)
     monuments = [Feature(m.source_id, m.geom) for m in rules.monuments]

@@ -137,7 +137,7 @@ def _edge_groups(geoms: np.ndarray, on_edge: np.ndarray) -> list[list[int]]:
     edge = np.flatnonzero(on_edge)
     if len(edge) > 1:
         a, b = shapely.STRtree(geoms[edge]).query(geoms[edge], predicate="intersects")
-        for i, j in zip(edge[a], edge[b]):
+        for i, j in zip(edge[a], edge[b], strict=False):
             if i < j and shapely.length(shapely.intersection(geoms[i], geoms[j])) > 0:
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)

@@ -108,7 +108,7 @@ def _store_rows(run: LoadRun, rasters: HeatRasters, sources: HeatSources, params
     b_stats = polygon_stats([b.wkb for b in buildings], grid, t_air, hm, hot, point_fallback=True)
     rows = []
     run.count_in(len(buildings))
-    for b, s in zip(buildings, b_stats):
+    for b, s in zip(buildings, b_stats, strict=False):
         if s is None:
             run.reject(None, f"building {b.source_id} (building_pk {b.pk}): no model cell with data under it "
                        f"(outside {list(grid.bounds)} or not covered by the {sources.epoch} rasters); "
@@ -124,7 +124,7 @@ def _store_rows(run: LoadRun, rasters: HeatRasters, sources: HeatSources, params
     z_stats = polygon_stats([z.wkb for z in zones], grid, t_air, hm, hot, point_fallback=True)
     rows = []
     run.count_in(len(zones))
-    for z, s in zip(zones, z_stats):
+    for z, s in zip(zones, z_stats, strict=False):
         if s is None:
             run.reject(None, f"zoning zone {z.designation or z.symbol} (zone_pk {z.pk}): no model cell with "
                        f"data in it (outside {list(grid.bounds)}); extend the bbox to cover it",

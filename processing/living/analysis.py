@@ -39,9 +39,9 @@ from shapely.strtree import STRtree
 
 from msip.core.runs import LoadReport, LoadRun
 from processing.contract import Analysis, Outcome, Resolved, ResultTable
-from processing.living.params import PARAMETERS, LivingParams
 from processing.living.grid import Grid
 from processing.living.inputs import LivingInputs, point_indicators, resolve
+from processing.living.params import PARAMETERS, LivingParams
 from processing.living.rasters import CELL_SUMS, ZONE_SUMS, RasterTile, tile_sums, tiles_over
 from processing.living.store import load_zones, store_cells, store_zones, zone_coverage
 

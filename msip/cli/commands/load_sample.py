@@ -17,10 +17,9 @@ EPOCH1, EPOCH2 = date(2024, 6, 15), date(2025, 6, 15)
 def _steps(d: Path) -> list[tuple[str, Callable[[str | None], object]]]:
     """(label, call) per load, in order: base layers and plans, inventories, rasters."""
     from pipelines import lidar
-    from pipelines.inventory import ads
     from pipelines.base_layers import load as base_layers
+    from pipelines.inventory import ads, trees
     from pipelines.orthophoto import load as orthophoto
-    from pipelines.inventory import trees
     from pipelines.zoning import load as zoning
 
     lidar_load = lidar.load_lidar

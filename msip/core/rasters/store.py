@@ -23,12 +23,12 @@ import numpy as np
 from affine import Affine
 
 from msip.core.errors import ValidationError
-from msip.core.settings import get_settings
-from msip.core.rasters.mosaic import build_mosaic
 from msip.core.rasters.catalogue import catalogue, catalogued_source_sha256, epoch_text
 from msip.core.rasters.journal import note_write
+from msip.core.rasters.mosaic import build_mosaic
 from msip.core.rasters.tile_loop import map_tiles
 from msip.core.rasters.write_errors import write_error
+from msip.core.settings import get_settings
 
 __all__ = [
     "build_mosaic",
