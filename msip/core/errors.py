@@ -36,3 +36,10 @@ class CrsError(MsipError, ValueError):
 
 class ValidationError(MsipError, ValueError):
     """Input values fail validation (ranges, required fields, geometry)."""
+
+
+class EpochError(ConfigError, ValidationError):
+    """A survey/inventory date (epoch) that is not a date; the message names the value and shows
+    an example. Raised for dates given on the command line (a ConfigError) and found in files
+    (a ValidationError), so callers may catch either."""
+

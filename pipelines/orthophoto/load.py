@@ -18,6 +18,7 @@ from pathlib import Path
 
 from affine import Affine
 
+from msip.core.epochs import parse_epoch
 from msip.core.errors import SourceReadError, ValidationError
 from pipelines.orthophoto.checks import (
     TileInfo,
@@ -107,7 +108,7 @@ def load_orthophoto(
         raise ValidationError(
             f"compress={compress!r}: analysis COGs are lossless; use DEFLATE or ZSTD"
         )
-    epoch = date.fromisoformat(epoch) if isinstance(epoch, str) else epoch
+    epoch = parse_epoch(epoch)
     roles = parse_bands(bands) if isinstance(bands, str) or bands is None else tuple(bands)
     area = get_extent(extent) if isinstance(extent, str) else extent
     files = find_tiles(paths)
