@@ -43,3 +43,13 @@ class EpochError(ConfigError, ValidationError):
     an example. Raised for dates given on the command line (a ConfigError) and found in files
     (a ValidationError), so callers may catch either."""
 
+
+class RowError(ValidationError):
+    """One source row (record, feature) cannot be loaded; `field` names the offending field.
+
+    The loader quarantines the row with the message as its reason, never drops it silently.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -16,7 +16,7 @@ import shapely
 from lxml import etree
 from psycopg.types.json import Jsonb
 
-from msip.core.errors import ConfigError, SourceReadError
+from msip.core.errors import ConfigError, RowError, SourceReadError
 from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
 from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.runs import LoadReport, LoadRun, run_load
@@ -30,7 +30,6 @@ from pipelines.zoning.rows import (
     KEYS,
     PLAN_COLUMNS,
     ZONE_COLUMNS,
-    RowError,
     feature_key,
 )
 
