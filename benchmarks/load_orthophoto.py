@@ -33,7 +33,7 @@ BENCH_DB = "msip_bench_ortho"
 EPOCH = "2024-06-15"
 PX = 0.25
 COG_OPTIONS = ["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=2", "-co", "BLOCKSIZE=512"]
-# R, G, B, NIR of road, roof, grass, tree crown (as in msip.sample_world.ortho)
+# R, G, B, NIR of road, roof, grass, tree crown (as in msip.sample_world.survey.ortho)
 SURFACES = np.array(
     [(88, 88, 92, 80), (152, 80, 66, 92), (70, 122, 52, 205), (36, 80, 34, 190)], np.float32
 )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from msip.core.crs import ACCEPTED_EPSG, STORAGE_EPSG, is_northing_first
+from msip.core.errors import CrsError
+from msip.core.extents import POLAND_LONLAT_WITH_MARGIN
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CRS84H = "http://www.opengis.net/def/crs/OGC/1.3/CRS84h"
@@ -20,9 +22,6 @@ STORAGE_CRS = EPSG_URI.format(STORAGE_EPSG)
 #: What every feature collection offers (OGC API Features Part 2 `crs` list), CRS84 first.
 SUPPORTED_CRS = [CRS84, *(EPSG_URI.format(c) for c in ACCEPTED_EPSG)]
 
-#: Where bboxes in lon/lat are clipped before projecting to a Polish CRS (EPSG:2180 area of use
-#: with a margin): outside it, projected coordinates are meaningless and no MSIP data exists.
-POLAND_LONLAT = (12.0, 47.0, 26.5, 57.0)
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class RequestCrs:
         return self.srid == 4326
 
 
-class UnsupportedCrs(ValueError):
+class UnsupportedCrs(CrsError):
     """A CRS URI that is not one the API offers; the message lists those that are."""
 
 
@@ -100,7 +99,9 @@ class CrsBBox(list):
 def clip_lonlat(xy: list[float]) -> list[float] | None:
     """A lon/lat box clipped to the area where MSIP data can be; None when nothing is left."""
     x1, y1, x2, y2 = xy
-    a1, b1, a2, b2 = POLAND_LONLAT
+    # EPSG:2180's area of use with a margin: outside it, projected coordinates are meaningless
+    # and no MSIP data exists.
+    a1, b1, a2, b2 = POLAND_LONLAT_WITH_MARGIN
     out = [max(x1, a1), max(y1, b1), min(x2, a2), min(y2, b2)]
     return out if out[0] <= out[2] and out[1] <= out[3] else None
 

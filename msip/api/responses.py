@@ -11,6 +11,8 @@ from pygeoapi.plugin import load_plugin
 from pygeoapi.provider.base import ProviderGenericError
 
 from msip.api import http
+from msip.core.epochs import parse_epoch
+from msip.core.errors import EpochError
 
 #: Accepted values of `f` for each tile format name in the config.
 TILE_FORMATS = {
@@ -43,8 +45,8 @@ def conformance_response(api: API, req: Request, classes: list[str]) -> Response
 def _tile_epoch(value: str) -> date | None:
     """A tile `datetime` as a calendar date if it is exactly YYYY-MM-DD, else None."""
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
+        return parse_epoch(value) if len(value) == 10 else None
+    except EpochError:
         return None
 
 

@@ -4,7 +4,6 @@ options of an analysis generated from its parameter table (`table_options`)."""
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import click
 
@@ -15,12 +14,13 @@ class EpochType(click.ParamType):
     name = "YYYY-MM-DD"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
+        from msip.core.epochs import parse_epoch
+        from msip.core.errors import EpochError
+
         try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-15", param, ctx)
+            return parse_epoch(value, source="")
+        except EpochError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class EpsgType(click.ParamType):

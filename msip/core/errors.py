@@ -36,3 +36,20 @@ class CrsError(MsipError, ValueError):
 
 class ValidationError(MsipError, ValueError):
     """Input values fail validation (ranges, required fields, geometry)."""
+
+
+class EpochError(ConfigError, ValidationError):
+    """A survey/inventory date (epoch) that is not a date; the message names the value and shows
+    an example. Raised for dates given on the command line (a ConfigError) and found in files
+    (a ValidationError), so callers may catch either."""
+
+
+class RowError(ValidationError):
+    """One source row (record, feature) cannot be loaded; `field` names the offending field.
+
+    The loader quarantines the row with the message as its reason, never drops it silently.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from msip.core.epochs import parse_epoch
 from msip.core.errors import SourceReadError, ValidationError
 from msip.core.checksums import file_sha256
 from msip.core.runs import LoadReport, LoadRun, run_load
@@ -121,11 +122,8 @@ def _header(doc: dict, path: Path) -> tuple[str, str | None, date | None]:
         raise ValidationError(f"{src}: crs = {doc['crs']!r}: rule coordinates and distances are EPSG:2180 "
                               "metres; write crs: EPSG:2180 and give monuments in EPSG:2180")
     in_force = doc.get("in_force_from")
-    if in_force is not None and not isinstance(in_force, date):
-        try:
-            in_force = date.fromisoformat(str(in_force))
-        except ValueError:
-            raise ValidationError(f"{src}: in_force_from = {in_force!r} is not a date; write YYYY-MM-DD") from None
+    if in_force is not None:
+        in_force = parse_epoch(in_force, source=f"{src}: in_force_from =")
     version = doc.get("version")
     return str(doc.get("name") or path.stem), (None if version is None else str(version)), in_force
 

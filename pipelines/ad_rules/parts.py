@@ -15,6 +15,7 @@ from pathlib import Path
 from msip.core.errors import SourceReadError, ValidationError
 from pipelines.ad_rules.model import ZONE_CODES, ZoneLimit
 from pipelines.inventory.ads import AD_RANGES, CARRIER_TYPES
+from pipelines.readers.columns import yes_no
 from pipelines.readers.tabular import normalise_name
 from pipelines.readers.validate import parse_number
 
@@ -35,11 +36,9 @@ def type_code(label: str) -> str | None:
 def _bool(value: object, where: str) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text in ("tak", "true", "yes", "1", "t"):
-        return True
-    if text in ("nie", "false", "no", "0", "n"):
-        return False
+    found = yes_no(str(value))
+    if found is not None:
+        return found
     raise ValidationError(f"{where} = {value!r} is not true/false (tak/nie); write allowed: true or allowed: false")
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from shapely.geometry.base import BaseGeometry
 
+from msip.core.errors import RowError
+from pipelines.readers.columns import yes_no
 from pipelines.readers.validate import Extent, check_range, parse_number
 from pipelines.readers.vector_io import area_to_storage, line_to_storage
 
@@ -38,16 +40,6 @@ RESIDENTIAL_KINDS = frozenset(
 #: Road classes pedestrians may not use; such lines are quarantined with the reason.
 NOT_WALKABLE = frozenset({"motorway", "motorway_link", "autostrada", "droga_ekspresowa"})
 _NO_FOOT = {"no", "nie", "false", "0", "private"}
-_TRUE = {"true", "t", "1", "yes", "y", "tak", "t."}
-_FALSE = {"false", "f", "0", "no", "n", "nie"}
-
-
-class FieldError(ValueError):
-    """A bad value; `field` names the source field."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -75,11 +67,10 @@ def parse_bool(value: object, *, field: str) -> bool | None:
     text = str(value).strip().lower()
     if text == "":
         return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise FieldError(
+    found = yes_no(text)
+    if found is not None:
+        return found
+    raise RowError(
         f"{field}={value!r} is not a yes/no value (expected tak/nie, true/false or 1/0)", field
     )
 
@@ -89,7 +80,7 @@ def _number(record: dict, name: str, unit: str, lo: float, hi: float) -> float |
         value = parse_number(record.get(name), field=name, unit=unit)
         check_range(value, lo, hi, field=name, unit=unit)
     except ValueError as exc:
-        raise FieldError(str(exc), name) from None
+        raise RowError(str(exc), name) from None
     return value
 
 
@@ -122,7 +113,7 @@ def building_row(
         residential = (kind or "").lower() in RESIDENTIAL_KINDS
     storeys = _number(record, "storeys", "storeys", 1, 200)
     if storeys is not None and storeys != int(storeys):
-        raise FieldError(
+        raise RowError(
             f"storeys={record.get('storeys')!r} is not a whole number of storeys", "storeys"
         )
     height = _number(record, "height_m", "m", 0.5, 999)
@@ -174,13 +165,13 @@ def street_row(
     """Columns of one pedestrian line and its parts in EPSG:2180 (motorways and foot=no refused)."""
     road_class = _text(record.get("road_class"))
     if road_class and road_class.lower() in NOT_WALKABLE:
-        raise FieldError(
+        raise RowError(
             f"road_class={road_class!r} is closed to pedestrians; not part of the walking network",
             "road_class",
         )
     foot = (_text(record.get("foot")) or "").lower()
     if foot in _NO_FOOT:
-        raise FieldError(
+        raise RowError(
             f"foot={foot!r}: closed to pedestrians; not part of the walking network", "foot"
         )
     width = _number(record, "width_m", "m", 0.1, 200)

@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 
 from msip.core.db import connect
-from msip.core.errors import ConfigError, SourceReadError, ValidationError
+from msip.core.epochs import parse_epoch
+from msip.core.errors import EpochError, SourceReadError, ValidationError
 from msip.core.progress import progress_bar
 from pipelines.readers.columns import Rejects, json_objects, source_ids
 from msip.core.crs import parse_epsg
@@ -61,11 +62,10 @@ def dataset_and_epoch(path: Path | str, *, dataset: str | None = None,
     found = _DATED_STEM.match(stem)
     named: date | None = None
     if found and found["stem"]:
-        text = found["date"]
         try:
-            named = date.fromisoformat(text if "-" in text else f"{text[:4]}-{text[4:6]}-{text[6:]}")
+            named = parse_epoch(found["date"])
             stem = found["stem"]
-        except ValueError:
+        except EpochError:
             named = None
     return dataset or stem, epoch or named
 
@@ -95,10 +95,7 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
     ext = extent if isinstance(extent, Extent) else get_extent(extent)
     crs = parse_epsg(crs) if crs is not None else None
     if isinstance(epoch, str):
-        try:
-            epoch = date.fromisoformat(epoch)
-        except ValueError:
-            raise ConfigError(f"epoch {epoch!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-15") from None
+        epoch = parse_epoch(epoch)
     override = dict(mapping) if isinstance(mapping, dict) else load_mapping(mapping)
     dataset, epoch = dataset_and_epoch(path, dataset=dataset, epoch=epoch)
     sha = file_sha256(path)

@@ -13,6 +13,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+from msip.core.epochs import parse_epoch
 from msip.core.errors import ValidationError
 from pipelines.orthophoto.checks import inspect_tile, parse_bands
 from pipelines.orthophoto.delivery import check_delivery, delivery_checksum, delivery_path, find_tiles
@@ -55,7 +56,7 @@ def load_orthophoto(
         raise ValidationError(
             f"compress={compress!r}: analysis COGs are lossless; use DEFLATE or ZSTD"
         )
-    epoch = date.fromisoformat(epoch) if isinstance(epoch, str) else epoch
+    epoch = parse_epoch(epoch)
     roles = parse_bands(bands) if isinstance(bands, str) or bands is None else tuple(bands)
     area = get_extent(extent) if isinstance(extent, str) else extent
     files = find_tiles(paths)

@@ -19,8 +19,10 @@ from pipelines.readers.validate import check_range, parse_number, parse_number_l
 
 #: The number syntax of `validate.parse_number`: optional sign, decimal point or comma.
 NUMBER_RE = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
-_TRUE = ("tak", "t", "true", "yes", "y", "1", "1.0", "x", "prawda")
-_FALSE = ("nie", "n", "false", "no", "0", "0.0", "f", "falsz", "fałsz", "brak")
+#: The words read as yes and as no, lower case (Polish and English, with spreadsheet forms such as
+#: 1.0 and x): the one table for yes/no columns of every source and flags in rule files.
+YES_WORDS = frozenset({"tak", "t", "t.", "true", "yes", "y", "1", "1.0", "x", "prawda"})
+NO_WORDS = frozenset({"nie", "n", "false", "no", "0", "0.0", "f", "falsz", "fałsz", "brak"})
 _SYMBOLS = {"metres": "m", "centimetres": "cm", "square metres": "m²", "a count": "faces"}
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _CONTROL_RE = re.compile(_CONTROL)
@@ -144,12 +146,26 @@ def number_lists(series: pd.Series, rejects: Rejects, *, field: str, column: str
     return values, lists
 
 
+def yes_no(text: str) -> bool | None:
+    """True for a word of YES_WORDS, False for one of NO_WORDS (any case, spaces around), else None.
+
+    >>> yes_no(" Tak ")
+    True
+    """
+    key = text.strip().lower()
+    if key in YES_WORDS:
+        return True
+    if key in NO_WORDS:
+        return False
+    return None
+
+
 def booleans(series: pd.Series, rejects: Rejects, *, field: str, column: str) -> pd.Series:
     """Yes/no values (tak/nie, true/false, 1/0, x/empty …) as a nullable boolean column."""
     if pd.api.types.is_bool_dtype(series):
         return series.astype("boolean")
     s = as_text(series).str.lower()
-    lookup = {**{t: True for t in _TRUE}, **{f: False for f in _FALSE}}
+    lookup = {**{t: True for t in YES_WORDS}, **{f: False for f in NO_WORDS}}
     out = s.map(lookup).astype("boolean")
     raw = series.to_numpy()
     rejects.add((out.isna() & (s != "")).to_numpy(), field,

@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from msip.core.errors import ConfigError, ValidationError
+from msip.core.extents import KIELCE_2180_WITH_MARGIN, POLAND_2180
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
@@ -85,11 +86,12 @@ class Extent:
         return f"{self.name} (E {self.minx:.0f}–{self.maxx:.0f}, N {self.miny:.0f}–{self.maxy:.0f}, EPSG:2180)"
 
 
-#: Kielce's city extent with a 2 km margin, all of Poland, in EPSG:2180; 'none' checks nothing
-#: (for foreign test data such as the SC811 billboards: coordinates still go to EPSG:2180).
+#: Kielce's city extent with a 2 km margin, all of Poland, in EPSG:2180 (from the one bounds table,
+#: msip.core.extents); 'none' checks nothing (for foreign test data such as the SC811 billboards:
+#: coordinates still go to EPSG:2180).
 EXTENTS = {
-    "kielce": Extent("Kielce", 603_000, 323_000, 627_000, 347_000),
-    "poland": Extent("Poland", 140_000, 120_000, 880_000, 800_000),
+    "kielce": Extent("Kielce", *KIELCE_2180_WITH_MARGIN),
+    "poland": Extent("Poland", *POLAND_2180),
     "none": Extent("anywhere", -math.inf, -math.inf, math.inf, math.inf),
 }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import shapely
 from lxml import etree
 
-from msip.core.errors import ConfigError, SourceReadError
+from msip.core.errors import ConfigError, RowError, SourceReadError
 from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import EXTENTS, Extent
@@ -24,7 +24,6 @@ from pipelines.zoning.rows import (
     DOC_COLUMNS,
     PLAN_COLUMNS,
     ZONE_COLUMNS,
-    RowError,
     feature_key,
 )
 from pipelines.zoning.store import check_zone_topology, plan_extent, write_rows

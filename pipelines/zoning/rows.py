@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 
+from msip.core.errors import RowError
 from pipelines.zoning.app_gml import AppFeature, Measure, Ref, raw_values
 from pipelines.readers.validate import check_range, parse_number
 
@@ -96,14 +97,6 @@ _USED = {
     "lacze",
     *INDICATORS,
 }
-
-
-class RowError(ValueError):
-    """A row that cannot be loaded; `field` names the offending property."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def feature_key(f: AppFeature) -> tuple[str, str, str]:

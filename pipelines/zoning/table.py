@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from msip.core.errors import SourceReadError
+from msip.core.errors import RowError, SourceReadError
 from msip.core.runs import LoadRun
 from pipelines.readers.validate import Extent
 from pipelines.readers.vector_io import area_to_storage, read_vector
-from pipelines.zoning.rows import INDICATORS, POG_SYMBOLS, ZONE_COLUMNS, RowError, indicator
+from pipelines.zoning.rows import INDICATORS, POG_SYMBOLS, ZONE_COLUMNS, indicator
 from pipelines.zoning.store import check_zone_topology, write_rows
 
 #: zoning_zone column → accepted source column names (first found wins).

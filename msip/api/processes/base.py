@@ -10,6 +10,7 @@ with the advice to run it as an async job; async jobs have no such limit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -20,7 +21,8 @@ from typing import Any
 
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
-from msip.core.errors import DatabaseError, MsipError
+from msip.core.epochs import parse_epoch
+from msip.core.errors import DatabaseError, EpochError, MsipError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -124,10 +126,10 @@ def input_date(name: str, value: str | None) -> date | None:
     """A YYYY-MM-DD process input as a date (None stays None); ProcessInputError otherwise."""
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _fail(f"input '{name}'={value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-15") from None
+    if isinstance(value, str):
+        with contextlib.suppress(EpochError):
+            return parse_epoch(value)
+    raise _fail(f"input '{name}'={value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-15")
 
 
 def validate_inputs(data: dict | None, metadata: dict) -> dict:

@@ -17,6 +17,7 @@ from pygeofilter import ast, values
 from pygeofilter.backends.evaluator import Evaluator, handle
 
 from msip.api.crs import RequestCrs, UnsupportedCrs, parse_crs_uri, to_xy
+from msip.core.errors import MsipError
 
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 #: Conformance classes the translator really implements (declared on /conformance for QGIS).
@@ -33,7 +34,7 @@ CONFORMANCE = [
 ]
 
 
-class FilterError(ValueError):
+class FilterError(MsipError, ValueError):
     """A filter that cannot be run: unknown property, unsupported operator or bad literal."""
 
 

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import psycopg
 
+from msip.core.epochs import parse_epoch
 from msip.core.errors import CrsError, DatabaseError, SourceReadError, ValidationError
 from msip.core.checksums import file_sha256
 
 
 def epoch_text(epoch: date | str) -> str:
-    """'YYYY-MM-DD' from a date or an ISO date string; ValidationError otherwise."""
-    if isinstance(epoch, date):
-        return epoch.isoformat()
-    try:
-        return date.fromisoformat(str(epoch)).isoformat()
-    except ValueError:
-        raise ValidationError(
-            f"epoch {epoch!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-15"
-        ) from None
+    """'YYYY-MM-DD' from a date or an ISO date string; EpochError (a ValidationError) otherwise."""
+    return parse_epoch(epoch).isoformat()
 
 
 # Upsert by hand: UNIQUE (kind, epoch, path) does not match rows whose epoch is NULL.

@@ -19,10 +19,8 @@ from pyproj import CRS, Transformer
 
 from msip.core.errors import CrsError
 from msip.core.crs import STORAGE_EPSG, detect_epsg
+from msip.core.extents import POLAND_LONLAT_WITH_MARGIN
 from pipelines.lidar.las.reader import LasInfo
-
-#: EPSG:2180's area of use (lon/lat) widened by a margin, for the "can we transform" test.
-POLAND_LONLAT = (14.14 - 1.0, 49.0 - 1.0, 24.15 + 1.0, 55.93 + 1.0)
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ def _check_in_poland(info: LasInfo, h: CRS, label: str, source: str) -> None:
     xs = np.array([info.mins[0], info.maxs[0], info.mins[0], info.maxs[0]])
     ys = np.array([info.mins[1], info.mins[1], info.maxs[1], info.maxs[1]])
     lon, lat = to_lonlat.transform(xs, ys)
-    w, s, e, n = POLAND_LONLAT
+    w, s, e, n = POLAND_LONLAT_WITH_MARGIN  # "can we transform": EPSG:2180's area of use + margin
     ok = np.isfinite(lon).all() and np.isfinite(lat).all()
     if ok and w <= lon.min() and lon.max() <= e and s <= lat.min() and lat.max() <= n:
         return

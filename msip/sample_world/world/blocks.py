@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from shapely.geometry import LineString, Polygon, box
 
+from ..constants import EPOCHS, ORIGIN, SizeSpec
 from .buildings import (
     Rect,
     block_of_flats,
@@ -16,7 +17,6 @@ from .buildings import (
     retail,
     split_rect,
 )
-from .constants import EPOCHS, ORIGIN, SizeSpec
 from .model import Building, GreenSpace, Surface
 from .streets import GridLine
 

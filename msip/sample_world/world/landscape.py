@@ -6,8 +6,8 @@ import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from ..constants import CITY_CENTRE, SizeSpec, district_bounds
 from .ad_rules import ZONE_NAMES
-from .constants import CITY_CENTRE, SizeSpec, district_bounds
 from .model import LandscapeZone
 
 ZONE_HALF_SIDES_M = (("A", 200.0), ("B", 300.0), ("C", 420.0))

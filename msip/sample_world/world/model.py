@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from .constants import SizeSpec
+from ..constants import SizeSpec
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Building:
     population: int
     footprint: Polygon
     roof_style: int
-    """Index into :data:`msip.sample_world.ortho.ROOF_RGBN` (0 red tiles … 3 dark bitumen)."""
+    """Index into :data:`msip.sample_world.survey.ortho.ROOF_RGBN` (0 red tiles … 3 dark bitumen)."""
 
 
 @dataclass

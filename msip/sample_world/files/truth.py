@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry import mapping
 
-from . import ad_rules
-from .constants import EPOCH1, EPOCH2, EPOCHS, EPSG
-from .model import World
-from .terrain import terrain_z
+from ..constants import EPOCH1, EPOCH2, EPOCHS, EPSG
+from ..world import ad_rules
+from ..world.model import World
+from ..world.terrain import terrain_z
 
 
 def _write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:

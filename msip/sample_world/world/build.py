@@ -8,11 +8,11 @@ import math
 import numpy as np
 from shapely.geometry import Point, box
 
+from ..constants import EPOCH1, EPOCH2, SizeSpec
 from . import ad_rules
 from .ads import CarrierPlanner, plan_carriers
 from .blocks import LANDCOVER_BARE, Block, fill_block, layout_blocks
 from .buildings import ROOF_LIGHT, house, make_building, population
-from .constants import EPOCH1, EPOCH2, SizeSpec
 from .landscape import landscape_zones
 from .model import Building, Carrier, Change, LandscapeZone, Surface, Tree, World
 from .streets import intersections, layout_grid, node_lines, street_surfaces

@@ -8,7 +8,7 @@ from shapely.geometry import Polygon, box
 
 from msip.core.errors import ConfigError
 
-from .constants import EPOCH1, EPOCHS, ORIGIN
+from ..constants import EPOCH1, EPOCHS, ORIGIN
 
 EMBANKMENT_CENTRE_REL_M: tuple[float, float] = (300.0, 20.0)
 """Embankment centre relative to ORIGIN; it sits in the reserved construction lot."""

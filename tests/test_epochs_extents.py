@@ -1,0 +1,85 @@
+"""The one epoch parser, the one bounds table and the one yes/no table."""
+
+from datetime import date, datetime
+
+import pytest
+from pyproj import CRS, Transformer
+
+from msip.core.epochs import parse_epoch
+from msip.core.errors import ConfigError, EpochError, MsipError, RowError, ValidationError
+from msip.core.extents import (
+    KIELCE_2180,
+    KIELCE_2180_WITH_MARGIN,
+    KIELCE_LONLAT,
+    POLAND_2180,
+    POLAND_LONLAT,
+    POLAND_LONLAT_WITH_MARGIN,
+)
+from pipelines.readers.columns import NO_WORDS, YES_WORDS, yes_no
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2024-06-15", date(2024, 6, 15)),
+        ("20240615", date(2024, 6, 15)),
+        (date(2024, 6, 15), date(2024, 6, 15)),
+        (datetime(2024, 6, 15, 10), datetime(2024, 6, 15, 10)),
+        (20240615, date(2024, 6, 15)),
+    ],
+)
+def test_parse_epoch_accepts_dates_iso_and_compact_text(value, expected):
+    assert parse_epoch(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, source, message",
+    [
+        ("15.06.2024", "epoch", r"^epoch '15\.06\.2024' is not a date; use YYYY-MM-DD, e.g\. 2024-06-15$"),
+        ("2024-13-01", "", r"^'2024-13-01' is not a date; use YYYY-MM-DD"),
+        ("yesterday", "rules.yaml: in_force_from =", r"^rules\.yaml: in_force_from = 'yesterday' is not a date"),
+    ],
+)
+def test_parse_epoch_error_names_value_source_and_example(value, source, message):
+    with pytest.raises(EpochError, match=message) as info:
+        parse_epoch(value, source=source)
+    assert isinstance(info.value, (MsipError, ValueError, ConfigError, ValidationError))
+
+
+def test_row_error_is_one_msip_value_error_with_its_field():
+    err = RowError("x='y' is not a number", "x")
+    assert isinstance(err, MsipError) and isinstance(err, ValueError) and err.field == "x"
+
+
+def test_poland_bounds_are_epsg_2180_area_of_use():
+    aou = CRS.from_epsg(2180).area_of_use
+    assert tuple(POLAND_LONLAT) == (aou.west, aou.south, aou.east, aou.north)
+    assert POLAND_LONLAT_WITH_MARGIN == (13.14, 48.0, 25.15, 56.93)
+
+
+def test_poland_2180_box_covers_the_projected_onshore_area_of_use():
+    t = Transformer.from_crs(4326, 2180, always_xy=True)
+    minx, miny, maxx, maxy = t.transform_bounds(14.14, 49.0, 24.15, 54.89, densify_pts=21)
+    assert POLAND_2180.minx <= minx and POLAND_2180.miny <= miny
+    assert maxx <= POLAND_2180.maxx and maxy <= POLAND_2180.maxy
+    assert maxx - minx > POLAND_2180.maxx - POLAND_2180.minx - 20_000  # rounded, not padded
+
+
+def test_kielce_boxes_agree_in_both_crss():
+    assert KIELCE_2180_WITH_MARGIN == (603_000, 323_000, 627_000, 347_000)
+    t = Transformer.from_crs(2180, 4326, always_xy=True)
+    lon1, lat1, lon2, lat2 = t.transform_bounds(*KIELCE_2180, densify_pts=21)
+    assert KIELCE_LONLAT.minx <= lon1 < KIELCE_LONLAT.minx + 0.001
+    assert KIELCE_LONLAT.miny <= lat1 < KIELCE_LONLAT.miny + 0.001
+    assert KIELCE_LONLAT.maxx - 0.001 < lon2 <= KIELCE_LONLAT.maxx
+    assert KIELCE_LONLAT.maxy - 0.001 < lat2 <= KIELCE_LONLAT.maxy
+
+
+@pytest.mark.parametrize("text, expected", [(" Tak ", True), ("NIE", False), ("x", True), ("brak", False),
+                                            ("t.", True), ("może", None), ("", None)])
+def test_yes_no_reads_one_table(text, expected):
+    assert yes_no(text) is expected
+
+
+def test_yes_and_no_words_do_not_overlap():
+    assert not YES_WORDS & NO_WORDS
