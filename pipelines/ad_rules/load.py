@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
+from msip.core.checksums import file_sha256
 from msip.core.epochs import parse_epoch
 from msip.core.errors import SourceReadError, ValidationError
-from msip.core.checksums import file_sha256
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.ad_rules.fees import parse_fees
 from pipelines.ad_rules.global_rules import parse_global_rules

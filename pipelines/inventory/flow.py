@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from msip.core.checksums import file_sha256
+from msip.core.crs import parse_epsg
 from msip.core.db import connect
 from msip.core.epochs import parse_epoch
 from msip.core.errors import EpochError, SourceReadError, ValidationError
 from msip.core.progress import progress_bar
-from pipelines.readers.columns import Rejects, json_objects, source_ids
-from msip.core.crs import parse_epsg
-from msip.core.versions import write_version
-from msip.core.checksums import file_sha256
 from msip.core.runs import LoadReport, LoadRun, run_load
+from msip.core.versions import write_version
+from pipelines.readers.columns import Rejects, json_objects, source_ids
 from pipelines.readers.tabular import Table, load_mapping, read_table, resolve_mapping
 from pipelines.readers.validate import Extent, get_extent
 
@@ -142,6 +142,6 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
 def quarantine(run: LoadRun, table: Table, rejects: Rejects, ids: pd.Series) -> None:
     """Hand every refused row to the run with its reason, raw values and source id."""
     rows = np.flatnonzero(~rejects.ok)
-    for i, raw, sid in zip(rows, table.raw_rows(rows), ids.iloc[rows]):
+    for i, raw, sid in zip(rows, table.raw_rows(rows), ids.iloc[rows], strict=False):
         run.reject(int(i) + 1, rejects.reason[i], raw=raw, source_id=str(sid) if sid else None,
                    field=rejects.field[i])

@@ -13,13 +13,13 @@ import math
 from datetime import date
 from pathlib import Path
 
+from msip.core.checksums import file_sha256
 from msip.core.epochs import parse_epoch
 from msip.core.errors import ValidationError
+from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.orthophoto.checks import inspect_tile, parse_bands
 from pipelines.orthophoto.delivery import check_delivery, delivery_checksum, delivery_path, find_tiles
 from pipelines.orthophoto.write import write_good_tiles
-from msip.core.checksums import file_sha256
-from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import Extent, get_extent
 
 

@@ -165,7 +165,7 @@ def booleans(series: pd.Series, rejects: Rejects, *, field: str, column: str) ->
     if pd.api.types.is_bool_dtype(series):
         return series.astype("boolean")
     s = as_text(series).str.lower()
-    lookup = {**{t: True for t in YES_WORDS}, **{f: False for f in NO_WORDS}}
+    lookup = {**dict.fromkeys(YES_WORDS, True), **dict.fromkeys(NO_WORDS, False)}
     out = s.map(lookup).astype("boolean")
     raw = series.to_numpy()
     rejects.add((out.isna() & (s != "")).to_numpy(), field,

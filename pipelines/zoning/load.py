@@ -15,10 +15,10 @@ import shapely
 from lxml import etree
 
 from msip.core.errors import ConfigError, RowError, SourceReadError
-from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.readers.validate import EXTENTS, Extent
 from pipelines.readers.vector_io import VECTOR_SUFFIXES, area_to_storage
+from pipelines.zoning.app_gml import AppFeature, raw_values, read_app_gml
 from pipelines.zoning.rows import (
     BUILDERS,
     DOC_COLUMNS,

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from msip.core.errors import RowError
-from pipelines.zoning.app_gml import AppFeature, Measure, Ref, raw_values
 from pipelines.readers.validate import check_range, parse_number
+from pipelines.zoning.app_gml import AppFeature, Measure, Ref, raw_values
 
 #: Plan ogólny zone symbols (rozporządzenie w sprawie planu ogólnego, załącznik 1).
 POG_SYMBOLS = ("SW", "SJ", "SZ", "SU", "SH", "SP", "SR", "SI", "SN", "SC", "SG", "SO", "SK")

@@ -132,7 +132,7 @@ def _zone_values(
     symbol = _text(_cell(record, cols["symbol"]))
     if not symbol:
         raise RowError("symbol is empty; every zone needs its symbol (e.g. SJ, MN)", cols["symbol"])
-    values: dict = {c: None for c in ZONE_COLUMNS}
+    values: dict = dict.fromkeys(ZONE_COLUMNS)
     for column in (
         "iip_namespace",
         "version_id",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import psycopg
 
+from msip.core.checksums import file_sha256
 from msip.core.epochs import parse_epoch
 from msip.core.errors import CrsError, DatabaseError, SourceReadError, ValidationError
-from msip.core.checksums import file_sha256
 
 
 def epoch_text(epoch: date | str) -> str:

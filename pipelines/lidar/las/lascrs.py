@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import CRS, Transformer
 
-from msip.core.errors import CrsError
 from msip.core.crs import STORAGE_EPSG, detect_epsg
+from msip.core.errors import CrsError
 from msip.core.extents import POLAND_LONLAT_WITH_MARGIN
 from pipelines.lidar.las.reader import LasInfo
 
