@@ -7,7 +7,7 @@ import copy
 import psycopg
 import pytest
 
-from tests.support.api_fixtures import app, database
+from tests.support.api_fixtures import database
 
 pytestmark = pytest.mark.db
 
@@ -60,11 +60,6 @@ BAD = [
     ),
     ("/collections/orthophoto/coverage?properties=9", 400),
 ]
-
-
-@pytest.fixture(scope="module")
-def client():
-    return app().test_client()
 
 
 @pytest.mark.parametrize(("path", "status"), BAD)

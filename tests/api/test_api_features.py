@@ -5,17 +5,12 @@ from __future__ import annotations
 import pytest
 from pyproj import Transformer
 
-from tests.support.api_fixtures import KNOWN_TREES, app, database
+from tests.support.api_fixtures import KNOWN_TREES, database
 
 pytestmark = pytest.mark.db
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
-
-
-@pytest.fixture(scope="module")
-def client():
-    return app().test_client()
 
 
 def items(client, **params) -> dict:

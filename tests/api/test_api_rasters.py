@@ -10,16 +10,11 @@ import pytest
 import rasterio
 from pyproj import Transformer
 
-from tests.support.api_fixtures import KNOWN_TREES, ORTHO_RES, ORTHO_X0, ORTHO_Y0, app, ortho_pixels
+from tests.support.api_fixtures import KNOWN_TREES, ORTHO_RES, ORTHO_X0, ORTHO_Y0, ortho_pixels
 
 pytestmark = pytest.mark.db
 WMQ = morecantile.tms.get("WebMercatorQuad")
 TO_LONLAT = Transformer.from_crs(2180, 4326, always_xy=True)
-
-
-@pytest.fixture(scope="module")
-def client():
-    return app().test_client()
 
 
 def test_coverage_metadata_has_a_valid_epsg_2180_uri(client):
