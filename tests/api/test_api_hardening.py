@@ -5,6 +5,8 @@ The role tests run SQL as `msip_reader` (the role `msip serve` connects with) tw
 default read-only session, and after the session switched itself to read-write — the role can do
 that, so the GRANTs, not the read-only default, are what must stop it. HTTP tests go to a real
 `msip serve` over the analysed sample world (the `demo_server` fixture).
+
+Longer than ~300 lines: the three areas below share one served demo and the request tables.
 """
 
 from __future__ import annotations

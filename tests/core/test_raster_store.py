@@ -1,4 +1,8 @@
-"""Tests of the shared raster store: COG writing, validation, mosaics, catalogue, tile loop."""
+"""Tests of the shared raster store: COG writing, validation, mosaics, catalogue, tile loop.
+
+Longer than ~300 lines: writing, mosaics, catalogue and tile loop are checked through the same
+store fixtures.
+"""
 
 from __future__ import annotations
 

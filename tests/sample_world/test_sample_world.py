@@ -1,4 +1,9 @@
-"""Tests of the synthetic sample world: determinism, real file formats and consistent truth."""
+"""Tests of the synthetic sample world: determinism, real file formats and consistent truth.
+
+Longer than ~300 lines on purpose: the generator's outputs are checked against each other and
+against its truth, so every section (manifest and determinism, orthophoto, LiDAR, vector layers,
+inventories, zoning plan GML, truth) shares the one world generated per session.
+"""
 
 from __future__ import annotations
 

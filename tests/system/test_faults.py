@@ -9,6 +9,9 @@ is inserted in the load's own transaction; LiDAR loads commit one run per file (
 there file runs that had committed before the kill may remain, each complete and equal to the
 reference load's. Raster files a killed run wrote are listed in its journal
 (`rasters/.pending/`) and undone by the next load run; the catalogue is intact all along.
+
+Longer than ~300 lines: the kill-point harness (`World`) and the three kinds of fault it serves
+belong together.
 """
 
 from __future__ import annotations

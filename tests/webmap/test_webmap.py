@@ -6,6 +6,9 @@ known tree shows its species, the English toggle switches the UI, the layer cont
 phone width and by keyboard, and the epoch switch changes the basemap. Plus, without a browser,
 the map tiles' `datetime` epoch parameter and the /map security headers.
 Screenshots go to test-artifacts/webmap-*.png.
+
+Longer than ~300 lines: the checks share one served demo, and those in the browser one chromium
+and the MapPage helper.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Loading LiDAR into PostGIS: patches, counts, idempotency, SQL, bad input, real files, CLI."""
+"""Loading LiDAR into PostGIS: patches, counts, idempotency, SQL, bad input, real files, CLI.
+
+Longer than ~300 lines: the loads (patches, idempotency, bad input, real files, CLI) share the
+synthetic scene and the fixture files.
+"""
 
 from __future__ import annotations
 

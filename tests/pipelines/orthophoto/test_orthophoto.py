@@ -1,4 +1,8 @@
-"""Tests of the orthophoto pipeline: tile checks, band roles, NDVI, bad deliveries, resume, real files, CLI."""
+"""Tests of the orthophoto pipeline: tile checks, band roles, NDVI, bad deliveries, resume, real files, CLI.
+
+Longer than ~300 lines: one loader from tile checks to database loads and the sample world, in
+sections that share the tile builders at the top.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Zoning loads into PostGIS: real APP files, fixtures, topology issues, bad input, zone tables, CLI."""
+"""Zoning loads into PostGIS: real APP files, fixtures, topology issues, bad input, zone tables, CLI.
+
+Longer than ~300 lines: one loader's fixture, real-file, bad-input and CLI tests share its
+fixture builders.
+"""
 
 from __future__ import annotations
 

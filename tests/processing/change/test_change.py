@@ -4,6 +4,8 @@ The scene is 100 m × 100 m at 0.5 m (nDSM, CHM, DTM) and 0.25 m (NDVI) with, be
 two new buildings (one across tile borders), a demolished, a raised and a tiny (16 m²) new
 building, a felled tree, a tree whose crown NDVI falls, an 8 × 8 m terrain rise of 1 m and a
 0.3 m bump below the threshold, plus one new advertising carrier.
+
+Longer than ~300 lines: every check reads the same hand-built two-epoch scene.
 """
 
 from __future__ import annotations
