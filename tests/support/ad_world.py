@@ -87,10 +87,9 @@ def world_db(world: Path, scratch: Path) -> str:
 
     `scratch` is a folder for the fee-rate file (the world folder may be the shared sample).
     """
-    from pipelines.inventory import ads
-    from pipelines.base_layers import load as base_layers
-    from pipelines.inventory import trees
     from pipelines.ad_rules.load import load_ad_rules
+    from pipelines.base_layers import load as base_layers
+    from pipelines.inventory import ads, trees
 
     url = database()
     if _state["world"] == world:

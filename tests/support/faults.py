@@ -23,8 +23,8 @@ import psycopg
 from psycopg import sql
 
 from msip.core import cluster
-from msip.core.settings import Settings
 from msip.core.checksums import file_sha256
+from msip.core.settings import Settings
 from tests.support.paths import ROOT
 
 VOLATILE_TYPES = ("timestamp with time zone", "timestamp without time zone")

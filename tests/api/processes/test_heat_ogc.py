@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from processing.heat.params import MODEL_NAMES, HeatParams
 from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.heat_island import PROCESS_METADATA, HeatIslandProcessor
+from processing.heat.params import MODEL_NAMES, HeatParams
 from tests.support.heat_toy import bbox, fresh_toy_db
 from tests.support.paths import ROOT
 

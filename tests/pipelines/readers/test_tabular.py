@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from msip.core.errors import ConfigError, CrsError, SourceReadError, ValidationError
 from msip.core.copy import ewkb_hex
+from msip.core.errors import ConfigError, CrsError, SourceReadError, ValidationError
+from pipelines.inventory.flow import dataset_and_epoch
+from pipelines.inventory.trees import TREE_FIELDS
 from pipelines.readers.columns import (
     Rejects,
     booleans,
@@ -22,7 +24,6 @@ from pipelines.readers.columns import (
     numbers,
     source_ids,
 )
-from pipelines.inventory.flow import dataset_and_epoch
 from pipelines.readers.points import locate_points
 from pipelines.readers.tabular import (
     Table,
@@ -32,7 +33,6 @@ from pipelines.readers.tabular import (
     read_table,
     resolve_mapping,
 )
-from pipelines.inventory.trees import TREE_FIELDS
 from pipelines.readers.validate import get_extent
 from tests.support.paths import TEST_DATA
 
