@@ -34,8 +34,8 @@ _state: dict[str, object] = {"world": None}
 
 def write_world(out: Path, seed: int) -> Path:
     """Vector files and ad truth of the small sample world `seed` under `out` (same names as `generate`)."""
-    from msip.sample_world.files import truth, vector_files
     from msip.sample_world.constants import EPOCHS, size_spec
+    from msip.sample_world.files import truth, vector_files
     from msip.sample_world.world.build import build_world
 
     world = build_world(size_spec("small"), seed)

@@ -92,7 +92,7 @@ def _big_tree_csv(path: Path) -> Path:
     hs = rng.uniform(2, 30, TREE_ROWS)
     with path.open("w", encoding="utf-8") as f:
         f.write("nr;wysokosc;x_2180;y_2180\n")
-        f.writelines(f"B{i};{h:.1f};{x:.2f};{y:.2f}\n" for i, (h, x, y) in enumerate(zip(hs, xs, ys)))
+        f.writelines(f"B{i};{h:.1f};{x:.2f};{y:.2f}\n" for i, (h, x, y) in enumerate(zip(hs, xs, ys, strict=False)))
     return path
 
 

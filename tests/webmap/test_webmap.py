@@ -378,7 +378,7 @@ def test_phone_width_keeps_the_map_and_a_reachable_layer_control(browser, site):
         trees = p.locator("#layer-trees")
         assert trees.is_visible()
         tb = trees.bounding_box()
-        assert 0 <= tb["x"] and tb["x"] + tb["width"] <= PHONE["width"]
+        assert tb["x"] >= 0 and tb["x"] + tb["width"] <= PHONE["width"]
         page.wait_idle()
         assert_drawn(page.map_pixels(), "the map beside the open panel")
         box = p.locator("#map").bounding_box()

@@ -224,7 +224,7 @@ def test_bad_rows_are_quarantined(db_url, tmp_path, case, rows, rejected):
     stored = _rows(db_url, "SELECT row_number, reason, raw FROM msip.rejected_record WHERE run_id = %s "
                            "ORDER BY row_number", (report.run_id,))
     assert [r[0] for r in stored] == sorted(rejected)
-    for (number, reason, raw), expected in zip(stored, (rejected[k] for k in sorted(rejected))):
+    for (number, reason, raw), expected in zip(stored, (rejected[k] for k in sorted(rejected)), strict=False):
         assert expected in reason and reason.startswith(f"drzewa.csv row {number}: ")
         assert raw["Gatunek"] == "lipa" and "X" in raw
     assert count(db_url, "SELECT count(*) FROM msip.tree WHERE dataset = %s", (case,)) == report.rows_loaded
@@ -274,7 +274,7 @@ def test_non_point_geometry_is_quarantined(empty_db, tmp_path):
     frame.to_file(tmp_path / "t.gpkg")
     report = load_trees(tmp_path / "t.gpkg", epoch=E1, url=empty_db)
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
-    assert "t.gpkg row 2: geometry is a Polygon; each tree needs a point position" == report.rejections[0].reason
+    assert report.rejections[0].reason == "t.gpkg row 2: geometry is a Polygon; each tree needs a point position"
     assert report.rejections[0].raw["geometry"].startswith("POLYGON ((")
 
 

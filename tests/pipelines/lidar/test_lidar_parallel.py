@@ -71,7 +71,7 @@ def test_two_workers_store_and_derive_exactly_what_one_does(store, empty_db, sur
     )
     a1, a2 = rows(empty_db, rasters, (EPOCH_ONE,)), rows(empty_db, rasters, (EPOCH_TWO,))
     assert len(a1) == 16 and [Path(p).name for _, p in a1] == [Path(p).name for _, p in a2]
-    for (_, f1), (_, f2) in zip(a1, a2):
+    for (_, f1), (_, f2) in zip(a1, a2, strict=False):
         with rasterio.open(f1) as d1, rasterio.open(f2) as d2:
             assert d1.transform == d2.transform
             np.testing.assert_array_equal(d1.read(1), d2.read(1))

@@ -143,7 +143,7 @@ def test_every_tree_is_found_with_its_height(scene, clean, classified):
     assert dist.max() < 1.0
     heights = np.array([trees[i].height_m for i in idx])
     assert np.abs(heights - [h for _, _, h, _ in scene.trees]).max() < 0.4
-    for t, (_, _, _, r) in zip((trees[i] for i in idx), scene.trees):
+    for t, (_, _, _, r) in zip((trees[i] for i in idx), scene.trees, strict=False):
         assert t.crown_area_m2 == pytest.approx(np.pi * r * r, rel=0.4)
         assert t.crown_wkb is not None
 

@@ -131,7 +131,7 @@ def _matches(
 
     sdm = cKDTree(true_xy).sparse_distance_matrix(cKDTree(det), tolerance_m, output_type="ndarray")
     used_t, used_d, pairs = set(), set(), []
-    for _, i, j in sorted(zip(sdm["v"], sdm["i"], sdm["j"])):
+    for _, i, j in sorted(zip(sdm["v"], sdm["i"], sdm["j"], strict=False)):
         if i not in used_t and j not in used_d:
             used_t.add(i)
             used_d.add(j)

@@ -36,7 +36,7 @@ def tile_data(bands: int = 4, size: int = SIZE) -> np.ndarray:
     data = np.empty((4, size, size), np.uint8)
     third = size // 3
     for (lo, hi), rgbn in zip(
-        [(0, third), (third, 2 * third), (2 * third, size)], [VEG, ROOF, ROAD]
+        [(0, third), (third, 2 * third), (2 * third, size)], [VEG, ROOF, ROAD], strict=False
     ):
         data[:, :, lo:hi] = np.asarray(rgbn, np.uint8)[:, None, None]
     data[3, :4, -4:] = 0  # a few NIR = 0 pixels that must not become transparent

@@ -213,7 +213,7 @@ def polygons_2180(draw) -> Polygon:
     radii = draw(st.lists(st.floats(5, 300), min_size=n, max_size=n))
     angles = np.sort(np.array(draw(st.lists(st.floats(0, 2 * np.pi), min_size=n, max_size=n, unique=True))))
     assume(np.diff(np.r_[angles, angles[0] + 2 * np.pi]).min() > 0.05)
-    ring = [(cx + r * math.cos(a), cy + r * math.sin(a)) for r, a in zip(radii, angles)]
+    ring = [(cx + r * math.cos(a), cy + r * math.sin(a)) for r, a in zip(radii, angles, strict=False)]
     return Polygon(ring)
 
 
@@ -222,7 +222,7 @@ def gml_polygon(poly: Polygon, epsg: int, form: str, *, decimals: int = 4) -> st
     xy = np.asarray(poly.exterior.coords)
     x, y = (xy[:, 0], xy[:, 1]) if epsg == 2180 else Transformer.from_crs(2180, epsg, always_xy=True).transform(
         xy[:, 0], xy[:, 1])
-    pairs = zip(y, x) if northing_first else zip(x, y)
+    pairs = zip(y, x, strict=False) if northing_first else zip(x, y, strict=False)
     pos = " ".join(f"{a:.{decimals}f} {b:.{decimals}f}" for a, b in pairs)
     return (f'<gml:Polygon xmlns:gml="{GML}" gml:id="p1" srsName="{template.format(c=epsg)}" srsDimension="2">'
             f"<gml:exterior><gml:LinearRing><gml:posList>{pos}</gml:posList></gml:LinearRing></gml:exterior>"

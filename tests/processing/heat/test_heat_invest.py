@@ -36,7 +36,7 @@ def _assert_same(invest, msip) -> None:
 
 
 def test_invest_and_msip_agree_on_the_hand_computed_5x6_case(tmp_path):
-    table = {code: dict(zip(("green_area", "kc", "albedo", "shade"), row)) for code, row in BIOPHYSICAL.items()}
+    table = {code: dict(zip(("green_area", "kc", "albedo", "shade"), row, strict=False)) for code, row in BIOPHYSICAL.items()}
     case = UcmCase(lulc=LULC, et0=ET0, table=table, params=INVEST_5x6)
     invest = run_invest(case, tmp_path)
     np.testing.assert_allclose(invest.cc, EXPECTED_CC, atol=1e-6)

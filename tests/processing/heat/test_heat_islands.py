@@ -89,7 +89,7 @@ def test_canopy_cools_more_than_roofs_and_the_park_more_than_buildings(day, toy_
 
 def test_temperatures_follow_t_ref_and_uhi_max(day, toy_db):
     tair, _, _ = _raster(toy_db, day.run_id, "heat_tair")
-    assert 24.0 <= np.nanmin(tair) and np.nanmax(tair) <= 27.0
+    assert np.nanmin(tair) >= 24.0 and np.nanmax(tair) <= 27.0
     with psycopg.connect(toy_db) as c:
         thr = c.execute("SELECT min(threshold_c) FROM msip.heat_hotspot WHERE load_run_id = %s",
                         (day.run_id,)).fetchone()[0]
