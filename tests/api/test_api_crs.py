@@ -39,7 +39,7 @@ def test_parse_crs_uri_knows_axis_order(uri, srid, northing_first):
     "uri", ["EPSG:3857", "http://www.opengis.net/def/crs/EPSG/0/99999", "nonsense", ""]
 )
 def test_unsupported_crs_lists_the_offered_ones(uri):
-    with pytest.raises(UnsupportedCrs, match="use one of: .*CRS84"):
+    with pytest.raises(UnsupportedCrs, match=r"use one of: .*CRS84"):
         parse_crs_uri(uri)
 
 

@@ -32,7 +32,10 @@ PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-c
 WRITES = [
     ("SELECT * FROM msip.rejected_record", errors.InsufficientPrivilege),
     ("SELECT source_path, params FROM msip.load_run", errors.InsufficientPrivilege),
-    ("INSERT INTO msip.tree (dataset, source_id, valid_from) VALUES ('x', 'x', '2025-01-01')", errors.InsufficientPrivilege),
+    (
+        "INSERT INTO msip.tree (dataset, source_id, valid_from) VALUES ('x', 'x', '2025-01-01')",
+        errors.InsufficientPrivilege,
+    ),
     ("UPDATE msip.tree SET species = 'x'", errors.InsufficientPrivilege),
     ("DELETE FROM msip.tree", errors.InsufficientPrivilege),
     ("TRUNCATE msip.tree", errors.InsufficientPrivilege),
@@ -85,11 +88,16 @@ def test_the_reader_cannot_write_even_in_a_read_write_session(reader_url, statem
 
 @pytest.mark.parametrize(
     "statement",
-    ["DELETE FROM msip.tree", "SELECT lo_create(0)", "CREATE TEMP TABLE t (x int)", "SELECT * FROM msip.tree FOR UPDATE"],
+    [
+        "DELETE FROM msip.tree",
+        "SELECT lo_create(0)",
+        "CREATE TEMP TABLE t (x int)",
+        "SELECT * FROM msip.tree FOR UPDATE",
+    ],
 )
 def test_the_readers_sessions_are_read_only_by_default(reader_url, statement):
     with _reader(reader_url, read_write=False) as conn, pytest.raises(
-        (errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege), match="read-only|permission denied"
+        (errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege), match=r"read-only|permission denied"
     ):
         conn.execute(statement)
 
@@ -97,7 +105,7 @@ def test_the_readers_sessions_are_read_only_by_default(reader_url, statement):
 def test_the_reader_cannot_cancel_the_owners_sessions(db_url, reader_url):
     with psycopg.connect(db_url, autocommit=True) as owner, _reader(reader_url, read_write=True) as conn:
         pid = owner.info.backend_pid
-        with pytest.raises(errors.InsufficientPrivilege, match="permission denied|must be a member"):
+        with pytest.raises(errors.InsufficientPrivilege, match=r"permission denied|must be a member"):
             conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
         assert owner.execute("SELECT 1").fetchone() == (1,)
 
@@ -157,7 +165,9 @@ def test_api_sessions_stay_read_only_even_if_the_roles_default_is_changed(reader
     """The reader can change its own role defaults; the API's pool sets read-only and a timeout itself."""
     from msip.api.providers import db
 
-    conninfo = reader_url + "&options=" + requests.utils.quote("-c default_transaction_read_only=off -c statement_timeout=0")
+    conninfo = reader_url + "&options=" + requests.utils.quote(
+        "-c default_transaction_read_only=off -c statement_timeout=0"
+    )
     try:
         assert db.fetch(conninfo, "SHOW transaction_read_only") == [("on",)]
         assert db.fetch(conninfo, "SHOW statement_timeout") == [(f"{db.STATEMENT_TIMEOUT_MS // 1000}s",)]
@@ -354,7 +364,11 @@ SWEEP = [
     ("GET", "/collections/orthophoto/coverage?subset=x(a:b)", None),
     ("GET", "/collections/orthophoto/coverage?subset=z(1:2)", None),
     ("GET", "/collections/orthophoto/coverage?properties=9", None),
-    ("GET", "/collections/orthophoto/coverage?bbox=0,0,10,10&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/2180", None),
+    (
+        "GET",
+        "/collections/orthophoto/coverage?bbox=0,0,10,10&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/2180",
+        None,
+    ),
     ("GET", "/TileMatrixSets/NoSuch", None),
     ("GET", "/processes/nosuch", None),
     ("POST", "/processes/nosuch/execution", "{}"),

@@ -106,7 +106,8 @@ def test_workers_connect_as_the_read_only_reader(server):
         users = {
             r[0]
             for r in conn.execute(
-                "SELECT usename FROM pg_stat_activity WHERE application_name = 'msip-api' AND datname = current_database()"
+                "SELECT usename FROM pg_stat_activity"
+                " WHERE application_name = 'msip-api' AND datname = current_database()"
             )
         }
     assert users == {"msip_reader"}

@@ -31,5 +31,5 @@ def test_every_sample_source_is_loaded_and_runs_add_up(sample_db_url: str):
 def test_second_load_changes_nothing(sample_db_url: str, sample_dir):
     before = counts(sample_db_url)
     lines = list(load_sample_world(sample_dir, url=sample_db_url))
-    assert lines and all("unchanged" in line for line in lines), [l for l in lines if "unchanged" not in l]
+    assert lines and all("unchanged" in line for line in lines), [ln for ln in lines if "unchanged" not in ln]
     assert counts(sample_db_url) == before

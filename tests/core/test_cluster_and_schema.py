@@ -63,7 +63,7 @@ def test_both_roles_exist(conn):
 def test_reader_cannot_write(reader_url: str, statement: str):
     with psycopg.connect(reader_url, autocommit=True) as c:
         assert c.execute("SELECT count(*) FROM msip.load_run_public").fetchone()[0] >= 0
-        with pytest.raises(psycopg.Error, match="read-only transaction|permission denied|must be owner"):
+        with pytest.raises(psycopg.Error, match=r"read-only transaction|permission denied|must be owner"):
             c.execute(statement)
 
 

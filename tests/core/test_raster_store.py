@@ -185,7 +185,7 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temporary(tmp_path, monk
 
 def test_unwritable_folder_is_reported(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(StoreWriteError, match="cannot write raster .*file"):
+    with pytest.raises(StoreWriteError, match=r"cannot write raster .*file"):
         write_cog(
             tmp_path / "file" / "x.tif",
             rgbn(32, 32),
@@ -255,7 +255,7 @@ def test_mosaic_refuses_mixed_tiles(tmp_path):
         band_descriptions=["a", "b"],
         transform=from_origin(*ORIGIN, 0.25, 0.25),
     )
-    with pytest.raises(ValidationError, match="t_0_0.tif with odd.tif: dtype uint8 ≠ float32"):
+    with pytest.raises(ValidationError, match=r"t_0_0.tif with odd.tif: dtype uint8 ≠ float32"):
         build_mosaic([*paths, odd], tmp_path / "m.vrt")
 
 

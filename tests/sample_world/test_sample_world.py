@@ -136,7 +136,7 @@ def test_unknown_size_and_missing_manifest_are_reported(tmp_path: Path) -> None:
         generate(tmp_path, size="huge")
     with pytest.raises(SourceReadError, match="generate the sample world first"):
         load_manifest(tmp_path / "nowhere")
-    with pytest.raises(FileNotFoundError, match="manifest.json does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"manifest.json does not exist"):
         load_manifest(tmp_path / "nowhere")
 
 

@@ -107,7 +107,12 @@ def _fixture_orthophoto(conn: psycopg.Connection, settings, run_id: int) -> None
 
 #: Sample-world loaders the API tests use when they exist: (module, function, file, keyword arguments).
 SAMPLE_LOADS = [
-    ("pipelines.inventory.trees", "load_trees", "trees/inwentaryzacja_drzew_2024-06-15.csv", {"epoch": date(2024, 6, 15)}),
+    (
+        "pipelines.inventory.trees",
+        "load_trees",
+        "trees/inwentaryzacja_drzew_2024-06-15.csv",
+        {"epoch": date(2024, 6, 15)},
+    ),
     ("pipelines.inventory.ads", "load_ads", "ads/nosniki_reklamowe.csv", {"epoch": date(2024, 6, 15)}),
     ("pipelines.inventory.ads", "load_landscape_zones", "ads/strefy_krajobrazowe.gpkg", {}),
     ("pipelines.zoning.load", "load_zoning", "zoning/plan_miejscowy.gml", {}),

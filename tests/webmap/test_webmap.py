@@ -121,7 +121,10 @@ def changed_share(a: np.ndarray, b: np.ndarray) -> float:
 def assert_drawn(img: np.ndarray, what: str, max_blank: float = 0.5) -> None:
     """The map shows a picture: varied pixels, many colours, little bare background or blank white."""
     colours = len(np.unique(img.reshape(-1, 3), axis=0))
-    near = lambda rgb: float((np.abs(img - np.array(rgb)).max(axis=2) <= 2).mean())
+
+    def near(rgb: list[int]) -> float:
+        return float((np.abs(img - np.array(rgb)).max(axis=2) <= 2).mean())
+
     blank = near([0xE8, 0xE8, 0xE3]) + near([255, 255, 255])
     assert img.std() > 15 and colours > 500, (
         f"{what} looks blank: std {img.std():.1f}, {colours} colours"

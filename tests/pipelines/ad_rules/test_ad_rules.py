@@ -78,7 +78,8 @@ BAD = {
     "rate above the maximum": ("fees.rates.2025.fixed_pln_per_day", 3.5,
                                r"fees.rates.2025.fixed_pln_per_day = 3.5 exceeds the statutory maximum 3.1 for 2025"),
     "year without a known maximum": ("fees.rates.2026", {"fixed_pln_per_day": 1, "variable_pln_per_m2_day": 0.1},
-                                     r"fees.rates.2026: no statutory maximum known for 2026; add fees.statutory_maxima"),
+                                     r"fees.rates.2026: no statutory maximum known for 2026; "
+                                     r"add fees.statutory_maxima"),
     "maximum contradicting the published one": (
         "fees.statutory_maxima.2021", {"fixed_pln_per_day": 3, "variable_pln_per_m2_day": 0.24},
         r"fees.statutory_maxima.2021 = \(3, 0.24\) contradicts the published maxima \(2.70, 0.24\)"),
@@ -129,8 +130,10 @@ def test_broken_yaml_is_refused_with_the_line(tmp_path):
 def test_zone_table_and_fee_rates_may_come_as_csv_files(tmp_path, sample_rules):
     inline, _ = read_rules(write(tmp_path, sample_rules, "inline.yaml"))
     lines = ["strefa;typ_nosnika;dopuszczalny;maks_powierzchnia_m2;maks_wysokosc_m"]
-    for (zone, code), lim in inline.limits.items():
-        fmt = lambda v: "" if v is None else f"{v:g}".replace(".", ",")
+    def fmt(v: float | None) -> str:
+        return "" if v is None else f"{v:g}".replace(".", ",")
+
+    for (zone, _code), lim in inline.limits.items():
         lines.append(f"{zone};{lim.type_label};{'tak' if lim.allowed else 'nie'};{fmt(lim.max_face_area_m2)};"
                      f"{fmt(lim.max_height_m)}")
     (tmp_path / "strefy.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")

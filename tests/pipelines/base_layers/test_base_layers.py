@@ -243,7 +243,7 @@ def test_osm_outside_the_extent_is_quarantined_not_dropped(empty_db, shared_data
 def test_broken_pbf_is_refused(empty_db, tmp_path, content):
     pbf = tmp_path / "broken.osm.pbf"
     pbf.write_bytes(content)
-    with pytest.raises(SourceReadError, match="broken.osm.pbf: not a readable OSM PBF file"):
+    with pytest.raises(SourceReadError, match=r"broken.osm.pbf: not a readable OSM PBF file"):
         load_osm(pbf, url=empty_db)
 
 

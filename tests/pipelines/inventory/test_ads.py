@@ -78,7 +78,7 @@ def test_sample_world_ads_and_zones(empty_db, sample_dir):
 
 def test_sc811_billboards_keep_every_column(empty_db, shared_data):
     folder = shared_data / "advertising"
-    with pytest.raises(ValidationError, match="16 of 16 points fall outside Kielce.*--extent"):
+    with pytest.raises(ValidationError, match=r"16 of 16 points fall outside Kielce.*--extent"):
         load_ads(folder / "billboardLocations.geojson", epoch=E1, url=empty_db)
     geo = load_ads(folder / "billboardLocations.geojson", epoch=E1, extent="none", url=empty_db)
     table = load_ads(folder / "billboards_banners_2019_xy.csv", epoch=E1, extent="none", url=empty_db)
@@ -155,7 +155,7 @@ def test_bad_zone_rows_and_files(db_url, tmp_path):
     assert "row 4: geometry=MultiPolygon: point (E 639" in reasons[2] and "is outside Kielce" in reasons[2]
     csv_path = tmp_path / "strefy.csv"
     csv_path.write_text("symbol,x,y\nA,614100,334700\n", encoding="utf-8")
-    with pytest.raises(SourceReadError, match="strefy.csv has no geometry; landscape zones need polygons"):
+    with pytest.raises(SourceReadError, match=r"strefy.csv has no geometry; landscape zones need polygons"):
         load_landscape_zones(csv_path, epoch=E1, url=db_url)
 
 

@@ -116,7 +116,7 @@ def test_yaml_mapping_for_unknown_names(empty_db):
     assert _rows(empty_db, "SELECT source_id, species_latin, trunk_circumference_cm, height_m, attrs "
                            "FROM msip.tree ORDER BY 1") == [("C-1", "Tilia cordata", 130.0, 15.5, None),
                                                             ("C-2", "Acer pseudoplatanus", 88.0, 12.0, None)]
-    with pytest.raises(SourceReadError, match="no geometry and no coordinate columns.*EAST"):
+    with pytest.raises(SourceReadError, match=r"no geometry and no coordinate columns.*EAST"):
         load_trees(DATA / "trees_custom.csv", epoch=E1, url=empty_db)
 
 

@@ -131,7 +131,10 @@ def test_crs84_is_wgs84_lon_lat(text):
 
 
 @PROPERTY
-@given(st.integers(min_value=1000, max_value=99999).filter(lambda c: c not in ACCEPTED_EPSG), st.sampled_from(CRS_FORMS))
+@given(
+    st.integers(min_value=1000, max_value=99999).filter(lambda c: c not in ACCEPTED_EPSG),
+    st.sampled_from(CRS_FORMS),
+)
 def test_other_epsg_codes_are_refused_naming_the_code(code, form):
     with pytest.raises(CrsError, match=rf"CRS EPSG:{code} is not accepted; MSIP takes EPSG:4326"):
         parse_epsg(form.format(c=code))

@@ -116,13 +116,15 @@ def test_multi_layer_gpkg_needs_a_layer(tmp_path):
     path = tmp_path / "multi.gpkg"
     for layer in ("a", "b"):
         gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(614100, 334700)], crs=2180).to_file(path, layer=layer)
-    with pytest.raises(SourceReadError, match="has 2 layers .*--layer"):
+    with pytest.raises(SourceReadError, match=r"has 2 layers .*--layer"):
         read_table(path)
     assert len(read_table(path, layer="b")) == 1
     assert len(read_table(path, preferred_layers=("x", "a"))) == 1
 
 
-@pytest.mark.parametrize("raw, note", [(b"caf\xe9;x\n", "CP1250"), ("świątynia źródło".encode("iso8859_2"), "ISO-8859-2")])
+@pytest.mark.parametrize(
+    "raw, note", [(b"caf\xe9;x\n", "CP1250"), ("świątynia źródło".encode("iso8859_2"), "ISO-8859-2")]
+)
 def test_decode_text_picks_the_polish_8bit_encoding(raw, note):
     text, found = decode_text("f.csv", raw)
     assert note in found and ("é" in text or "świątynia źródło" in text)
@@ -313,7 +315,7 @@ def test_points_wrong_crs_or_swapped_columns_refuse_the_file(xs, ys, names, crs,
 
 def test_points_need_coordinates():
     table = Table("p.csv", pd.DataFrame({"a": ["1"]}))
-    with pytest.raises(SourceReadError, match="no geometry and no coordinate columns.*--mapping"):
+    with pytest.raises(SourceReadError, match=r"no geometry and no coordinate columns.*--mapping"):
         locate_points(table, {}, _rejects(1), crs=None, extent=KIELCE, what="tree")
 
 

@@ -228,7 +228,8 @@ def test_polygon_surface_and_pos_forms_read_alike(xml):
         ),
         (
             (
-                f"<gml:Polygon {SRS}><gml:exterior><gml:LinearRing><gml:posList>{RING.replace('7473688.87', '7473688,87')}"
+                f"<gml:Polygon {SRS}><gml:exterior><gml:LinearRing>"
+                f"<gml:posList>{RING.replace('7473688.87', '7473688,87')}"
                 "</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"
             ),
             "'7473688,87', which is not a number",
@@ -249,7 +250,7 @@ def test_unreadable_geometries_say_why(xml, message):
 
 
 def test_an_unclosed_ring_is_closed_with_a_note():
-    open_ring = " ".join(RING.split()[:-2] + ["5637330.00", "7473299.66"])
+    open_ring = " ".join([*RING.split()[:-2], "5637330.00", "7473299.66"])
     _, _, notes = _geometry(
         f"<gml:Polygon {SRS}><gml:exterior><gml:LinearRing><gml:posList>{open_ring}"
         "</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"

@@ -42,7 +42,8 @@ def sample42(worlds, scratch) -> str:
 def _checksum(url: str, when: date) -> str:
     with psycopg.connect(url) as c:
         return c.execute(
-            "SELECT md5(string_agg(concat_ws('|', source_id, zone_code, verdict, violated_rules::text, violations::text, "
+            "SELECT md5(string_agg(concat_ws('|', source_id, zone_code, verdict, violated_rules::text, "
+            "violations::text, "
             "fee_pln, penalty_estimate_pln, ST_AsText(geom)), ',' ORDER BY source_id)) "
             "FROM msip.ad_compliance WHERE assessed_epoch = %s", (when,)).fetchone()[0]
 
@@ -112,7 +113,8 @@ def test_violations_carry_measured_value_limit_and_partner(sample42):
     with psycopg.connect(sample42) as c:
         rows = c.execute(
             "SELECT c.source_id, v.rule_code, v.measured, v.limit_value, v.unit, v.related_id FROM msip.ad_violation v "
-            "JOIN msip.ad_compliance c USING (result_id) WHERE c.assessed_epoch = %s ORDER BY 1, 2", (EPOCH1,)).fetchall()
+            "JOIN msip.ad_compliance c USING (result_id) WHERE c.assessed_epoch = %s ORDER BY 1, 2",
+            (EPOCH1,)).fetchall()
     spacing = {r[0]: r for r in rows if r[1] == "MIN_SPACING_FREESTANDING"}
     assert len(spacing) == 2
     a, b = spacing.values()
@@ -161,7 +163,10 @@ def test_bbox_run_only_replaces_carriers_inside(sample42):
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"epoch": date(2020, 1, 1)},
      r"no advertising carriers were recorded by 2020-01-01; the inventory epochs are 2024-06-15, 2025-06-15"),
-    ({"rule_set": "uchwala_2030"}, r"no advertising rule set called 'uchwala_2030'; loaded rule sets: zasady_reklamowe"),
+    (
+        {"rule_set": "uchwala_2030"},
+        r"no advertising rule set called 'uchwala_2030'; loaded rule sets: zasady_reklamowe",
+    ),
     ({"period_start": date(2024, 1, 1), "period_end": date(2026, 12, 31)},
      r"no advertising fee rate for 2026 \(rates for: 2024, 2025\); add fees.rates.2026"),
     ({"period_start": date(2024, 5, 1), "period_end": date(2024, 4, 1)}, r"ends \(2024-04-01\) before it starts"),

@@ -128,7 +128,7 @@ def _inputs(scene: dict, **overrides) -> ChangeInputs:
         for name, t in TREES.items()
     ]
     ads_before = [InventoryObject("ads", "AD1", X0 + 5, Y0 + 5)]
-    ads_after = ads_before + [InventoryObject("ads", "AD2", X0 + 95, Y0 + 5)]
+    ads_after = [*ads_before, InventoryObject("ads", "AD2", X0 + 95, Y0 + 5)]
     values = {
         "epoch_from": E1,
         "epoch_to": E2,

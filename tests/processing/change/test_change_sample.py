@@ -192,7 +192,7 @@ def test_process_execute_directly(sample_db_url, monkeypatch, truth):
     assert {f["geometry"]["type"] for f in out["events"]["features"]} == {"Point", "MultiPolygon"}
     with pytest.raises(ProcessInputError, match="epoch_to 2030-01-01 has no nDSM"):
         proc.execute({"epoch_to": "2030-01-01"})
-    with pytest.raises(ProcessInputError, match="covers 100.00 km²"):
+    with pytest.raises(ProcessInputError, match=r"covers 100.00 km²"):
         proc.execute({"bbox": [610000, 330000, 620000, 340000]})
     with pytest.raises(ProcessInputError, match="'ndvi_decline_min'=2 is above the maximum 1"):
         proc.execute({"ndvi_decline_min": 2})

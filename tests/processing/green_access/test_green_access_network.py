@@ -1,4 +1,5 @@
-"""processing.green_access.network on the hand-built toy graph (tests/support/green_toy.py) whose walking distances are known exactly."""
+"""processing.green_access.network on the hand-built toy graph (tests/support/green_toy.py),
+whose walking distances are known exactly."""
 
 from __future__ import annotations
 

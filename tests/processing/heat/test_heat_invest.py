@@ -36,7 +36,8 @@ def _assert_same(invest, msip) -> None:
 
 
 def test_invest_and_msip_agree_on_the_hand_computed_5x6_case(tmp_path):
-    table = {code: dict(zip(("green_area", "kc", "albedo", "shade"), row, strict=False)) for code, row in BIOPHYSICAL.items()}
+    columns = ("green_area", "kc", "albedo", "shade")
+    table = {code: dict(zip(columns, row, strict=False)) for code, row in BIOPHYSICAL.items()}
     case = UcmCase(lulc=LULC, et0=ET0, table=table, params=INVEST_5x6)
     invest = run_invest(case, tmp_path)
     np.testing.assert_allclose(invest.cc, EXPECTED_CC, atol=1e-6)

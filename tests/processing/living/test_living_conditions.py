@@ -1,4 +1,5 @@
-"""Living-conditions grid on the toy world (tests/support/green_toy.py + tests/support/living_toy.py) and its pure pieces."""
+"""Living-conditions grid on the toy world (tests/support/green_toy.py + tests/support/living_toy.py)
+and its pure pieces."""
 
 from __future__ import annotations
 
