@@ -9,6 +9,9 @@ control file. EXPECTED.yaml says, per file, the exact outcome `tests/system/test
 asserts. Deterministic: run it again and every byte is the same (a test checks that).
 
     .venv/bin/python scripts/make_bad_corpus.py [--out tests/data/bad]
+
+Longer than ~300 lines on purpose: a table of corpus cases, one case a line, is easier to review in
+one place.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ demo with its figures, no error cell, and headline numbers that agree with the A
 
 Executed copies are saved to test-artifacts/notebooks/ for inspection. Each notebook ends with a
 cell that displays its key results as application/json; the checks below read that output.
+
+Longer than ~300 lines on purpose: one served demo world is shared by every notebook's run and its
+checks of figures and cells.
 """
 
 from __future__ import annotations

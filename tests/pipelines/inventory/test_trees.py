@@ -1,4 +1,8 @@
-"""Tree inventory loads: real Warsaw file, formats, history between versions, bad inputs."""
+"""Tree inventory loads: real Warsaw file, formats, history between versions, bad inputs.
+
+Longer than ~300 lines on purpose: the tree loader's cases (columns, CRSs, epochs, history,
+quarantine) share one set of fixture files.
+"""
 
 from __future__ import annotations
 

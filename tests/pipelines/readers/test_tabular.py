@@ -1,4 +1,8 @@
-"""Reading inventory files, field mapping, vectorised column parsers and point location (no database)."""
+"""Reading inventory files, field mapping, vectorised column parsers and point location (no database).
+
+Longer than ~300 lines on purpose: the shared inventory reader's cases (encodings, delimiters,
+mappings, CRS rules) share one set of fixture files.
+"""
 
 from __future__ import annotations
 

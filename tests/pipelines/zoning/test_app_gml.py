@@ -1,4 +1,8 @@
-"""APP GML reading (namespaces, GML 3.2 axis order, refusals) and offline XSD validation."""
+"""APP GML reading (namespaces, GML 3.2 axis order, refusals) and offline XSD validation.
+
+Longer than ~300 lines on purpose: the APP GML reader's cases (versions, axis orders, geometries,
+broken files) share one set of GML snippets.
+"""
 
 from __future__ import annotations
 
