@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from shapely.geometry import LineString, Polygon, box
 
-from ..constants import EPOCHS, ORIGIN, SizeSpec
+from msip.sample_world.constants import EPOCHS, ORIGIN, SizeSpec
+
 from .buildings import (
     Rect,
     block_of_flats,

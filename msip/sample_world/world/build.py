@@ -8,7 +8,8 @@ import math
 import numpy as np
 from shapely.geometry import Point, box
 
-from ..constants import EPOCH1, EPOCH2, SizeSpec
+from msip.sample_world.constants import EPOCH1, EPOCH2, SizeSpec
+
 from . import ad_rules
 from .ads import CarrierPlanner, plan_carriers
 from .blocks import LANDCOVER_BARE, Block, fill_block, layout_blocks

@@ -6,7 +6,8 @@ import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from ..constants import CITY_CENTRE, SizeSpec, district_bounds
+from msip.sample_world.constants import CITY_CENTRE, SizeSpec, district_bounds
+
 from .ad_rules import ZONE_NAMES
 from .model import LandscapeZone
 

@@ -9,7 +9,8 @@ import numpy as np
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from ..constants import CELL_SIZE_M, EPOCHS, ORIGIN, SizeSpec
+from msip.sample_world.constants import CELL_SIZE_M, EPOCHS, ORIGIN, SizeSpec
+
 from .model import StreetSegment, Surface
 
 VERGE_M = 2.5

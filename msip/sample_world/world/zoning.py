@@ -5,7 +5,8 @@ from __future__ import annotations
 import shapely
 from shapely.geometry import Polygon, box
 
-from ..constants import ORIGIN, SizeSpec
+from msip.sample_world.constants import ORIGIN, SizeSpec
+
 from .blocks import Block
 from .model import PlanZone
 from .streets import GridLine
