@@ -109,7 +109,7 @@ class LandscapeZone:
 
     zone_code: str
     name: str
-    polygon: Polygon
+    polygon: Polygon | MultiPolygon
 
 
 @dataclass
