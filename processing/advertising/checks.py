@@ -128,12 +128,6 @@ def _nearest_points(points: np.ndarray, ids: list[str], what: str, xy: np.ndarra
     return lambda i: (float(dist[i, 1]), ids[int(other[i])], what)
 
 
-def _point_xy(geom: BaseGeometry) -> tuple[float, float]:
-    """(x, y) of a point feature (a tree)."""
-    point = cast(Point, geom)
-    return point.x, point.y
-
-
 def _nearest_geoms(features: list[Feature], what: str, xy: np.ndarray) -> Measure:
     if not features:
         return lambda i: None
@@ -188,7 +182,8 @@ def _measures(rule: GlobalRule, rules: AdRuleSet, carriers: list[Carrier], aroun
         nodes, ids = intersections(around, rule.road_classes, rule.min_legs)
         return [(_nearest_points(nodes, ids, "an intersection", xy), rule.min_distance_m or 0.0)]
     if rule.check == "min_distance_tree":
-        trees = np.array([_point_xy(f.geom) for f in around.trees], dtype=float).reshape(-1, 2)
+        points = cast(list[Point], [f.geom for f in around.trees])  # trees are points
+        trees = np.array([(p.x, p.y) for p in points], dtype=float).reshape(-1, 2)
         return [(_nearest_points(trees, [f.source_id for f in around.trees], "a tree", xy), rule.min_distance_m or 0.0)]
     if rule.check == "min_distance_road_edge":
         return [(_road_edge(around, cls, xy), dist) for cls, dist in rule.by_road_class]
@@ -282,9 +277,8 @@ def assess(carriers: list[Carrier], rules: AdRuleSet, around: Surroundings) -> l
         measures = None
         for i, a in enumerate(out):
             if rule.applies_to != "all" and a.mounting is None:
-                a.unchecked[rule.code] = (
-                    "the carrier type is not named in the rules, so it is unknown whether it applies"
-                )
+                a.unchecked[rule.code] = ("the carrier type is not named in the rules, "
+                                          "so it is unknown whether it applies")
                 continue
             if not _applies(rule, a.mounting):
                 continue
