@@ -15,7 +15,8 @@ from flask import Response
 
 def with_tms1_members(resp: Response) -> Response:
     """Add the TMS 1.0 members to a JSON TileMatrixSet response (others pass unchanged)."""
-    if resp.status_code != 200 or resp.mimetype != "application/json" or resp.headers.get("Content-Encoding"):
+    ctype = str(resp.headers.get("Content-Type") or resp.mimetype or "").split(";")[0].strip()
+    if resp.status_code != 200 or ctype != "application/json" or resp.headers.get("Content-Encoding"):
         return resp
     doc = json.loads(resp.get_data())
     if not isinstance(doc, dict) or "tileMatrices" not in doc:
