@@ -222,4 +222,4 @@ def _window_transform(info: RasterInfo, win: Window, out_w: int, out_h: int):
     from rasterio.windows import transform as win_transform
 
     t = win_transform(win, info.transform)
-    return t * t.scale(win.width / out_w, win.height / out_h)
+    return t @ t.scale(win.width / out_w, win.height / out_h)

@@ -61,8 +61,8 @@ def to_covjson(
 ) -> dict:
     """A CoverageJSON grid: one parameter per band, axes x (easting) and y (northing) at pixel centres."""
     h, w = data.shape[1], data.shape[2]
-    x0, y0 = transform * (0.5, 0.5)
-    x1, y1 = transform * (w - 0.5, h - 0.5)
+    x0, y0 = transform @ (0.5, 0.5)
+    x1, y1 = transform @ (w - 0.5, h - 0.5)
     cj: dict[str, Any] = {
         "type": "Coverage",
         "domain": {
