@@ -58,7 +58,7 @@ def test_gdalinfo_over_vsicurl_opens_every_coverage_with_its_crs_and_advertised_
 
 def test_gdal_ogcapi_driver_opens_a_coverage(demo_server, tmp_path):
     out = tmp_path / "dtm.tif"
-    gdal("gdal_translate", "-q", "-oo", "API=COVERAGE", "-outsize", "128", "0",
+    gdal("gdal_translate", "-q", "-oo", "API=COVERAGE", "-oo", "CACHE=NO", "-outsize", "128", "0",
          f"OGCAPI:{demo_server.url}/collections/dtm", str(out))
     with rasterio.open(out) as src:
         data = src.read(1, masked=True)
