@@ -11,10 +11,10 @@ import threading
 import time
 
 import pytest
-from api.fixtures import app
 
 from msip.api import raster_io
 from msip.api.providers import coverage
+from tests.support.api_fixtures import app
 
 
 @pytest.fixture()

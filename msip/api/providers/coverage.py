@@ -27,8 +27,8 @@ from msip.api.crs import CRS84, EPSG_URI, UnsupportedCrs, parse_crs_uri, to_xy
 from msip.api.providers.coverage_encode import to_covjson, to_geotiff
 from msip.api.providers.coverage_params import SCALE_SIZE
 from msip.api.providers.db import conninfo_from_def
+from msip.api.providers.map_tiles import lonlat_bounds
 from msip.api.providers.rasters import RasterAsset, latest_raster, raster_epochs
-from msip.api.providers.tiles import lonlat_bounds
 from msip.api.raster_io import RasterInfo, gdal_env, raster_info, run_guarded
 
 #: Largest output one request may produce (cells × bands); about 64 MB of uint8.
