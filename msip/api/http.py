@@ -56,6 +56,11 @@ def _bbox_problem(value: str) -> str | None:
 def validate_request(req: Request, kind: str) -> Response | None:
     """A 400 response for malformed common parameters, or None when the request may proceed."""
     args = req.args
+    for name, value in args.items(multi=True):
+        if "\x00" in value:
+            return error_response(
+                400, "InvalidParameterValue", f"{name} contains a NUL character (0x00); remove it"
+            )
     if "bbox" in args:
         problem = _bbox_problem(args["bbox"])
         if problem:

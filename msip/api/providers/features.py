@@ -216,6 +216,10 @@ class PostgisFeatureProvider(BaseProvider):
                 user_msg=f"invalid value in the request: {_first_line(exc)}"
             ) from None
         except psycopg.errors.InternalError_ as exc:
+            if "geometry" in str(exc).lower():
+                raise ProviderInvalidQueryError(
+                    user_msg=f"invalid geometry in the request: {_first_line(exc)}"
+                ) from None
             if "transform" in str(exc).lower() or "project" in str(exc).lower():
                 raise ProviderInvalidQueryError(
                     user_msg="coordinates lie outside the valid area of the CRS; "
