@@ -67,7 +67,7 @@ COLLECTIONS = _collections()
 @st.composite
 def filters(draw) -> tuple[str, str]:
     cid = draw(st.sampled_from(sorted(COLLECTIONS)))
-    cols = sorted(COLLECTIONS[cid][1]) + ["geometry", "no_such_column", "pg_catalog.pg_user"]
+    cols = [*sorted(COLLECTIONS[cid][1]), "geometry", "no_such_column", "pg_catalog.pg_user"]
     col = draw(st.sampled_from(cols))
     value = draw(TEXT)
     num = draw(st.one_of(st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False)))

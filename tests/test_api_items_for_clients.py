@@ -38,9 +38,12 @@ def change_events():
         ).fetchone()[0]
         conn.execute(
             """
-            INSERT INTO msip.change_event (type, epoch_from, epoch_to, area_m2, object_id, evidence, geom, load_run_id)
-            VALUES ('felled_tree', '2024-06-15', '2025-06-15', 12.5, 'T1', '{}', ST_SetSRID(ST_MakePoint(614100, 334700), 2180), %(r)s),
-                   ('new_ad', '2024-06-15', '2025-06-15', NULL, 'A1', '{}', ST_SetSRID(ST_MakePoint(614150, 334720), 2180), %(r)s),
+            INSERT INTO msip.change_event
+                (type, epoch_from, epoch_to, area_m2, object_id, evidence, geom, load_run_id)
+            VALUES ('felled_tree', '2024-06-15', '2025-06-15', 12.5, 'T1', '{}',
+                    ST_SetSRID(ST_MakePoint(614100, 334700), 2180), %(r)s),
+                   ('new_ad', '2024-06-15', '2025-06-15', NULL, 'A1', '{}',
+                    ST_SetSRID(ST_MakePoint(614150, 334720), 2180), %(r)s),
                    ('new_building', '2024-06-15', '2025-06-15', 100, 'B1', '{}',
                     ST_Multi(ST_MakeEnvelope(614200, 334800, 614210, 334810, 2180)), %(r)s)""",
             {"r": run},

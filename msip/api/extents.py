@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from psycopg import sql
@@ -48,7 +48,7 @@ def _utc(value: date | datetime | None) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         value = datetime.combine(value, time.min)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _outward(values: tuple[float, float, float, float]) -> list[float]:
@@ -72,11 +72,10 @@ def compute(provider_def: dict) -> dict[str, Any] | None:
         provider_def.get("id_field"),
     )
     time_field = provider_def.get("time_field")
+    box: sql.Composable = sql.SQL("NULL::box2d")
     if info.geom is not None:
         box = sql.SQL("ST_Extent(ST_Transform({}, 4326))").format(sql.Identifier(info.geom))
-    else:
-        box = sql.SQL("NULL::box2d")
-    span = (
+    span: sql.Composable = (
         sql.SQL("min({0}), max({0})").format(sql.Identifier(time_field))
         if time_field
         else sql.SQL("NULL, NULL")
