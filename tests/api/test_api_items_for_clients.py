@@ -14,16 +14,12 @@ from datetime import date
 import psycopg
 import pytest
 import shapely
-from api.fixtures import KNOWN_TREES, app, database, prepared_config
+
+from tests.support.api_fixtures import KNOWN_TREES, database, prepared_config
 
 pytestmark = pytest.mark.db
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
-
-
-@pytest.fixture(scope="module")
-def client():
-    return app().test_client()
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,12 @@ import re
 
 import psycopg
 import pytest
-from api.fixtures import app, database, prepared_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msip.api.crs import parse_crs_uri
 from msip.api.providers.cql import FilterError, parse_filter, to_sql
+from tests.support.api_fixtures import database, prepared_config
 
 pytestmark = pytest.mark.db
 
@@ -96,11 +96,6 @@ def filters(draw) -> tuple[str, str]:
         '{"op": "=", "args": [{"property": "' + col + '"}, "' + value.replace('"', '\\"') + '"]}',
     ]
     return cid, draw(st.sampled_from(shapes))
-
-
-@pytest.fixture(scope="module")
-def client():
-    return app().test_client()
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
