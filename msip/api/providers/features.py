@@ -5,6 +5,10 @@ axis order, counts every result set and needs SQLAlchemy reflection per table). 
 are transformed and serialised by PostGIS; a whole page comes back as one JSON document.
 `numberMatched` is exact: free when the page is not full, a capped count otherwise (omitted
 above the cap, as the standard allows), and cached per data version for unfiltered requests.
+
+Longer than ~300 lines: one pygeoapi provider class whose SQL pieces (bbox, filter, datetime,
+order, paging, counts, the axis-order check of an empty bbox) all read the same table metadata;
+split apart they would only pass that state around.
 """
 
 from __future__ import annotations
