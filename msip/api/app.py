@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, make_response, request
 from psycopg_pool import PoolTimeout
 from pygeoapi.api import API, APIRequest, apply_gzip
 
-from msip.api import http, metrics, webmap
+from msip.api import extents, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.providers.db import DatabaseUnavailable
 from msip.api.tms import with_tms1_members
@@ -182,6 +182,15 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         from msip.api.responses import health_response
 
         return health_response(cfg)
+
+    @bp.before_request
+    def _current_extents() -> None:
+        # Collection metadata and datetime checks use the extents: keep them as current as the data.
+        parts = request.path.strip("/").split("/")
+        if parts[0] == "collections" and (
+            len(parts) <= 2 or (parts[2:3] == ["items"] and "datetime" in request.args)
+        ):
+            extents.refresh(cfg)
 
     app.register_blueprint(bp)
     metrics.install(app)
