@@ -20,6 +20,7 @@ from pygeoapi.api import API, APIRequest, apply_gzip
 from msip.api import http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.providers.db import DatabaseUnavailable
+from msip.api.tms import with_tms1_members
 
 LOGGER = logging.getLogger(__name__)
 READ_ONLY = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete"
@@ -95,7 +96,11 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     bp.add_url_rule("/", "landing", lambda: run(core.landing_page))
     bp.add_url_rule("/openapi", "openapi", lambda: run(core.openapi_))
     bp.add_url_rule("/TileMatrixSets", "tms", lambda: run(tiles.tilematrixsets))
-    bp.add_url_rule("/TileMatrixSets/<tms>", "tms_one", lambda tms: run(tiles.tilematrixset, tms))
+    bp.add_url_rule(
+        "/TileMatrixSets/<tms>",
+        "tms_one",
+        lambda tms: with_tms1_members(run(tiles.tilematrixset, tms)),
+    )
     bp.add_url_rule("/collections", "collections", lambda: run(core.describe_collections))
     bp.add_url_rule(
         "/collections/<cid>", "collection", lambda cid: run(core.describe_collections, cid)

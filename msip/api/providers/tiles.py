@@ -17,6 +17,7 @@ from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.tile import BaseTileProvider, ProviderTileNotFoundError
 
 from msip.api.providers.db import conninfo_from_def, fetch, table_info
+from msip.api.raster_io import gdal_env, run_guarded
 
 LOGGER = logging.getLogger(__name__)
 WEBMERCATOR = TileMatrixSetEnum.WEBMERCATORQUAD.value
@@ -251,12 +252,13 @@ class CogTileProvider(TileProviderBase):
             language=language,
             **kwargs,
         )
-        w, s, e, n = _lonlat_bounds(self.asset.path, self.asset.identity)
+        w, s, e, n = lonlat_bounds(self.asset.path, self.asset.identity)
         meta["boundingBox"] = {
             "lowerLeft": [w, s],
             "upperRight": [e, n],
             "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
         }
+        meta["tileMatrixSetLimits"] = tile_limits((w, s, e, n), self.minzoom, self.maxzoom)
         meta["msip:epochs"] = [str(e) for e in raster_epochs(self.conninfo, self.kind)]
         meta["msip:epoch"] = str(self.asset.epoch) if self.asset.epoch else None
         if "colormap" in self.options:
@@ -277,9 +279,12 @@ class CogTileProvider(TileProviderBase):
 
         z, y, x = int(z), int(y), int(x)
         self.check_tile(tileset, z, y, x)
+        def read_tile():
+            with gdal_env(), Reader(str(self.asset.path)) as src:  # this read's own handle
+                return src.tile(x, y, z, indexes=self.bands, tilesize=256)
+
         try:
-            with Reader(str(self.asset.path)) as src:
-                img = src.tile(x, y, z, indexes=self.bands, tilesize=256)
+            img = run_guarded(read_tile, what=f"map tile {z}/{y}/{x} of the {self.asset.kind} raster")
         except TileOutsideBounds:
             raise ProviderTileNotFoundError(
                 user_msg=f"tile {z}/{y}/{x} lies outside the {self.asset.kind} raster"
@@ -311,13 +316,14 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
     import numpy as np
     import rasterio
 
+    def read():
+        with gdal_env(), rasterio.open(path) as src:
+            scale = max(1, max(src.width, src.height) // 1024)
+            return src.read(band, out_shape=(src.height // scale or 1, src.width // scale or 1), masked=True)
+
     key = f"{identity}:{band}"
     if key not in _PER_RASTER:
-        with rasterio.open(path) as src:
-            scale = max(1, max(src.width, src.height) // 1024)
-            data = src.read(
-                band, out_shape=(src.height // scale or 1, src.width // scale or 1), masked=True
-            )
+        data = run_guarded(read, what=f"a decimated band {band} of {path}")
         values = data.compressed()
         values = values[np.isfinite(values)]
         lo, hi = np.percentile(values, [2, 98]) if values.size else (0.0, 1.0)
@@ -326,18 +332,37 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
     return low, high
 
 
-def _lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
+def lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
     """The raster's extent in longitude/latitude (west, south, east, north), rounded to ~1 cm."""
     import rasterio
     from rasterio.warp import transform_bounds
 
+    def read():
+        with gdal_env(), rasterio.open(path) as src:
+            return transform_bounds(src.crs, "OGC:CRS84", *src.bounds, densify_pts=21)
+
     key = f"{identity}:bounds"
     if key not in _PER_RASTER:
-        with rasterio.open(path) as src:
-            bounds = transform_bounds(src.crs, "OGC:CRS84", *src.bounds, densify_pts=21)
+        bounds = run_guarded(read, what=f"the bounds of {path}")
         _PER_RASTER[key] = tuple(round(v, 7) for v in bounds)
     west, south, east, north = _PER_RASTER[key]
     return west, south, east, north
+
+
+def tile_limits(lonlat: tuple[float, float, float, float], minzoom: int, maxzoom: int) -> list[dict]:
+    """WebMercatorQuad tileMatrixSetLimits (rows and columns per zoom) covering a lon/lat extent."""
+    import morecantile
+
+    tms = morecantile.tms.get("WebMercatorQuad")
+    west, south, east, north = lonlat
+    limits = []
+    for z in range(minzoom, maxzoom + 1):
+        nw, se = tms.tile(west, north, z), tms.tile(east, south, z)
+        limits.append({
+            "tileMatrix": str(z),
+            "minTileRow": nw.y, "maxTileRow": se.y, "minTileCol": nw.x, "maxTileCol": se.x,
+        })
+    return limits
 
 
 def _colormap_stops(name: str, n: int = 5) -> list[str]:
