@@ -105,7 +105,8 @@ def run_qgis(checks: list[dict[str, Any]], workdir: Path) -> dict[str, Any]:
     """Run a batch of checks in one QGIS process (qgis_job.py); the results by check id."""
     job = workdir / f"qgis-job-{len(list(workdir.glob('qgis-job-*.json')))}.json"
     job.write_text(json.dumps({"checks": checks}))
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(workdir)}
+    # A fresh HOME: QGIS's profile and network cache start empty, so no tile comes from an earlier run.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(workdir), "HOME": str(workdir)}
     for var in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):  # QGIS runs in the system Python
         env.pop(var, None)
     with job.open() as stdin:

@@ -16,15 +16,10 @@ from .conftest import CoverageFacts, World
 
 pytestmark = [pytest.mark.clients, pytest.mark.db, pytest.mark.slow]
 
-FINDING_2 = "issue 15 finding 2: the orthophoto GeoTIFF marks band 4 (near infrared) as Alpha"
 FINDING_5 = "issue 15 finding 5: the coverage advertises the city-wide extent, not its grid's"
-FINDING_6_URL = (
-    "issue 15 finding 6: the coverage GeoTIFF does not support HTTP Range, so GDAL's /vsicurl/ cannot open it"
+FINDING_6_OGCAPI = (
+    "issue 15 finding 6: GDAL 3.6's OGCAPI: driver opens the orthophoto coverage with 1 Float32 band, not its 4"
 )
-FINDING_6_OGCAPI = "issue 15 finding 6: GDAL 3.6's OGCAPI: driver cannot open the coverage (API COVERAGE not available)"
-#: GDAL's /vsicurl/ reads a whole file that fits in its first 16 KB request, so the small heat rasters
-#: open without Range support; the others wait for it.
-NEEDS_RANGE = [c for c in COVERAGES if c not in ("heat_tair", "heat_hm")]
 BANDS_RGB = ["Red", "Green", "Blue"]
 M_PER_DEG_LAT = 111_320.0
 
@@ -44,21 +39,21 @@ def _gdalinfo(path: str, *options: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, xfail_all(NEEDS_RANGE, FINDING_6_URL)))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_gdalinfo_opens_the_coverage_by_url(cid: str, coverage_facts: dict[str, CoverageFacts]) -> None:
     facts = coverage_facts[cid]
     info = _gdalinfo(f"/vsicurl/{facts.tiff_url}")
     assert _bounds(info) == pytest.approx(facts.bounds_2180, abs=_pixel_m(info) / 2)
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, xfail_all(COVERAGES, FINDING_6_OGCAPI)))
+@pytest.mark.parametrize("cid", params(COVERAGES, {"orthophoto": FINDING_6_OGCAPI}))
 def test_gdal_ogcapi_driver_opens_the_coverage(cid: str, world: World,
                                                coverage_facts: dict[str, CoverageFacts]) -> None:
     info = _gdalinfo(f"OGCAPI:{world.url}/collections/{cid}", "-oo", "API=COVERAGE")
     assert len(info["bands"]) == coverage_facts[cid].band_count
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, xfail_all(NEEDS_RANGE, FINDING_6_URL)))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_qgis_opens_the_coverage_by_url(cid: str, qgis_rasters: dict[str, Any],
                                         coverage_facts: dict[str, CoverageFacts]) -> None:
     got, facts = qgis_rasters[f"url:{cid}"], coverage_facts[cid]
@@ -88,7 +83,7 @@ def _expected_interpretation(band_count: int) -> list[str] | None:
     return BANDS_RGB if band_count >= 3 else None
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, {"orthophoto": FINDING_2}))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_band_colour_interpretation(cid: str, qgis_rasters: dict[str, Any],
                                     coverage_facts: dict[str, CoverageFacts]) -> None:
     """No band of an MSIP raster is transparency (the orthophoto's 4th band is near infrared)."""
