@@ -7,6 +7,7 @@ PACKAGES=(
   postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-15-pointcloud
   gdal-bin python3-venv python3-dev build-essential
   chromium            # the web map's browser tests (driven by Playwright, no browser download)
+  python3-qgis qgis-providers  # the real-client tests (tests/clients): QGIS 3.x under /usr/bin/python3
   curl jq             # the commands of docs/operations.md (restore drill, metrics)
 )
 # Node.js + npm build the web map's assets (MapLibre GL JS from the npm registry). A Node.js
