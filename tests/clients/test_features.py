@@ -14,20 +14,11 @@ from typing import Any
 
 import pytest
 
-from .catalogue import FEATURES, params, tool, xfail_all
+from .catalogue import FEATURES, params, tool
 from .conftest import FeatureFacts, World
 
 pytestmark = [pytest.mark.clients, pytest.mark.db, pytest.mark.slow]
 
-FINDING_4 = (
-    "issue 15 finding 4: change_events mixes points and polygons, so QGIS types the layer MultiPolygon "
-    "and cannot draw the points, and ogr2ogr writes a non-conformant GeoPackage layer"
-)
-FINDING_5 = (
-    "issue 15 finding 5: the collection advertises the city-wide extent (≈ 21 km), not its data's, "
-    "so QGIS's layer extent (zoom to layer) is wrong"
-)
-ONE_TYPE = {"change_events": FINDING_4}
 M_PER_DEG_LAT = 111_320.0
 
 
@@ -35,7 +26,7 @@ def _spatial(facts: FeatureFacts) -> bool:
     return facts.geom is not None
 
 
-@pytest.mark.parametrize("cid", params(FEATURES, ONE_TYPE))
+@pytest.mark.parametrize("cid", params(FEATURES, {}))
 def test_qgis_layer_is_valid_and_draws_every_feature(cid: str, qgis_features: dict[str, Any],
                                                      feature_facts: dict[str, FeatureFacts]) -> None:
     got, facts = qgis_features[cid], feature_facts[cid]
@@ -80,8 +71,7 @@ def _extent_gap_m(a: list[float], b: list[float]) -> float:
     return max(abs(a[i] - b[i]) * (m_per_deg_lon if i % 2 == 0 else M_PER_DEG_LAT) for i in range(4))
 
 
-@pytest.mark.parametrize("cid", params(FEATURES, xfail_all(
-    [c for c in FEATURES if c != "load_runs"], FINDING_5)))
+@pytest.mark.parametrize("cid", FEATURES)
 def test_qgis_layer_extent_matches_the_data(cid: str, qgis_features: dict[str, Any],
                                             feature_facts: dict[str, FeatureFacts]) -> None:
     got, facts = qgis_features[cid], feature_facts[cid]
@@ -100,7 +90,7 @@ def _ogr_values(out: str, column: str) -> list[str]:
     return re.findall(rf"^\s*{column} \(\w+\) = (.*)$", out, flags=re.MULTILINE)
 
 
-@pytest.mark.parametrize("cid", params(FEATURES, ONE_TYPE))
+@pytest.mark.parametrize("cid", params(FEATURES, {}))
 def test_ogr2ogr_to_geopackage_same_count_and_one_geometry_type(cid: str, world: World,
                                                                feature_facts: dict[str, FeatureFacts]) -> None:
     facts = feature_facts[cid]

@@ -18,11 +18,6 @@ pytestmark = [pytest.mark.clients, pytest.mark.db, pytest.mark.slow]
 FINDING_6_TILES = (
     "issue 15 finding 6: GDAL 3.6's OGCAPI: driver fails on the map tiles with 'Invalid tiling matrix set name'"
 )
-SLOW_ORTHOPHOTO_TILES = (
-    "issue 15, after the finding-1 fix: msip/api/raster_io.py's GDAL_ENV GDAL_CACHEMAX=64 leaves GDAL no block "
-    "cache; a z16 orthophoto tile takes 35-48 s (0.4 s without it), answers 503 after the 10 s deadline, "
-    "and QGIS paints 0-12 % of the orthophoto"
-)
 #: The rasters cover their whole extent; a vector layer's points and outlines paint only part of it.
 MIN_PAINTED_SHARE = {"xyz": 0.5, "vectortile": 0.01}
 
@@ -37,7 +32,7 @@ def _assert_painted(cid: str, got: dict[str, Any], kind: str) -> None:
     )
 
 
-@pytest.mark.parametrize("cid", params(MAP_TILES, {"orthophoto": SLOW_ORTHOPHOTO_TILES}))
+@pytest.mark.parametrize("cid", MAP_TILES)
 def test_qgis_renders_the_map_tiles(cid: str, qgis_tiles: dict[str, Any]) -> None:
     _assert_painted(cid, qgis_tiles[cid], "xyz")
 
