@@ -14,6 +14,9 @@ run. CPU seconds (this process + worker processes + the PostgreSQL backends) are
 beside wall times: they hardly depend on other jobs, wall times do.
 
     .venv/bin/python benchmarks/load_lidar.py --points 20000000 [--unclassified] [--workers N]
+
+Longer than ~300 lines on purpose: a benchmark is one runnable file: generator, reference tool, MSIP
+run and report together.
 """
 
 from __future__ import annotations

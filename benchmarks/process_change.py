@@ -12,6 +12,9 @@ is one COPY of the few thousand events), samples the summed RSS of this process 
 and scores the events against the planted changes.
 
     .venv/bin/python benchmarks/process_change.py [--km 5] [--workers 2] [--tile-m 500] [--results FILE]
+
+Longer than ~300 lines on purpose: a benchmark is one runnable file: generator, MSIP run and report
+together.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ this process and its canopy workers (the database server's memory is not include
 
     python benchmarks/process_green_access.py            # 50 × 50 blocks = 20 000 buildings
     python benchmarks/process_green_access.py --blocks 20 --reuse
+
+Longer than ~300 lines on purpose: a benchmark is one runnable file: city generator, MSIP run and
+report together.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ tipg is installed into its own venv (it needs FastAPI/asyncpg): `python3 -m venv
 benchmarks/_work/tipg-venv && benchmarks/_work/tipg-venv/bin/pip install tipg uvicorn`.
 tipg connects as msip_owner: it creates helper functions in pg_temp, which the read-only
 msip_reader role may not.
+
+Longer than ~300 lines on purpose: a benchmark is one runnable file: data, three servers, load
+generator and report together.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ sampled every second over the whole run, with its growth over the second half of
 Writes benchmarks/results_soak_api.md; drops the database and store at the end.
 
     .venv/bin/python benchmarks/soak_api.py [--steps 1,4,16,32] [--seconds 30] [--workers 2] [--keep]
+
+Longer than ~300 lines on purpose: a benchmark is one runnable file: data, server, request mix,
+memory sampling and report together.
 """
 
 from __future__ import annotations

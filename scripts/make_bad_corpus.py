@@ -5,10 +5,13 @@ wrong encoding, delimiter, missing column, duplicated ids, non-numbers, decimal 
 swapped or far-away coordinates, NaN/inf, absurd values, missing/mixed/other CRS, invalid,
 empty or wrong geometries, garbage, an HTML error page, a ZIP/gzip under the wrong name,
 rasters with the wrong bands/dtype/pixels, LAS without or with another CRS) and a good
-control file. EXPECTED.yaml says, per file, the exact outcome `tests/test_bad_corpus.py`
+control file. EXPECTED.yaml says, per file, the exact outcome `tests/system/test_bad_corpus.py`
 asserts. Deterministic: run it again and every byte is the same (a test checks that).
 
     .venv/bin/python scripts/make_bad_corpus.py [--out tests/data/bad]
+
+Longer than ~300 lines on purpose: a table of corpus cases, one case a line, is easier to review in
+one place.
 """
 
 from __future__ import annotations
@@ -799,7 +802,7 @@ def write_corpus(out: Path) -> list[Case]:
         expected[f"{case.loader}/{case.name}"] = entry
     header = ("# The bad-input corpus: per file, the loader and the exact expected outcome.\n"
               "# Written by scripts/make_bad_corpus.py (edit the script, not this file); "
-              "asserted by tests/test_bad_corpus.py.\n")
+              "asserted by tests/system/test_bad_corpus.py.\n")
     (out / "EXPECTED.yaml").write_text(
         header + yaml.safe_dump(expected, allow_unicode=True, sort_keys=True, width=120), encoding="utf-8")
     (out / "README.md").write_text(readme(all_cases), encoding="utf-8")
@@ -823,7 +826,7 @@ def readme(all_cases: list[Case]) -> str:
         "# Bad-input corpus",
         "",
         "Malformed files for every loader, each with its exact expected outcome in `EXPECTED.yaml`",
-        "(asserted by `tests/test_bad_corpus.py` through `msip load …` on an empty database).",
+        "(asserted by `tests/system/test_bad_corpus.py` through `msip load …` on an empty database).",
         "Generated, never edited by hand: change `scripts/make_bad_corpus.py` and run",
         "`.venv/bin/python scripts/make_bad_corpus.py`; the output is byte-for-byte deterministic and a",
         "test checks that the committed files match it. Everything here is synthetic (written by MSIP,",

@@ -2,8 +2,9 @@
 # Static checks run by `make test` (scripts/run_tests.sh) before pytest:
 #   1. the import-layer contract (import-linter, [tool.importlinter] in pyproject.toml),
 #   2. no import cycles (scripts/check_import_cycles.py, grimp; imports inside functions count),
-#   3. ruff check ([tool.ruff] in pyproject.toml),
-#   4. mypy ([tool.mypy] in pyproject.toml).
+#   3. module sizes (scripts/check_module_sizes.py: ≤ ~300 lines or a stated reason, ≤ 15 modules a folder),
+#   4. ruff check ([tool.ruff] in pyproject.toml),
+#   5. mypy ([tool.mypy] in pyproject.toml).
 # Every check runs; each failure prints one "error: …" line naming the check and how to rerun it,
 # and the script exits 1 if any failed.
 set -uo pipefail
@@ -28,6 +29,7 @@ check() {  # check NAME COMMAND...
 check "import layers" "$BIN/lint-imports" --no-cache
 check "import cycles (self-test)" "$BIN/python" scripts/check_import_cycles.py --self-test
 check "import cycles" "$BIN/python" scripts/check_import_cycles.py
+check "module sizes" "$BIN/python" scripts/check_module_sizes.py
 check "ruff" "$BIN/ruff" check --no-fix --output-format concise .
 check "mypy" "$BIN/mypy"
 

@@ -14,12 +14,13 @@ import psycopg
 import pytest
 
 from msip.core.settings import READER_ROLE, Settings, local_url
+from tests.support.paths import ROOT
 
 TEST_DB = os.environ.get("MSIP_TEST_DB", "msip_test")
 # Tests write rasters to their own store, never into the demo's $MSIP_DATA_DIR.
 _HOME = Path(os.environ.get("MSIP_HOME") or ".msip").resolve()
 os.environ["MSIP_DATA_DIR"] = str(_HOME / "test-data")
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = ROOT.parent / "shared" / "data"
 if os.environ.get("MSIP_SHARED_DATA"):
     SHARED_DATA = Path(os.environ["MSIP_SHARED_DATA"])
 
@@ -100,12 +101,6 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def count(url: str, sql: str, params: tuple = ()) -> int:
-    """Assertion helper: the single integer a query returns."""
-    with psycopg.connect(url) as c:
-        return c.execute(sql, params).fetchone()[0]
-
-
 SAMPLE_DB = os.environ.get("MSIP_TEST_SAMPLE_DB", "msip_test_sample")
 
 
@@ -113,8 +108,8 @@ SAMPLE_DB = os.environ.get("MSIP_TEST_SAMPLE_DB", "msip_test_sample")
 def sample_db_url(settings: Settings, sample_dir: Path) -> str:
     """Owner URL of a database (msip_test_sample) holding the whole small sample world,
     loaded once per session through every pipeline — what the API and analysis tests read."""
-    from msip.core import cluster
     from msip.cli.commands.load_sample import load_sample_world
+    from msip.core import cluster
     from msip.core.migrate import migrate
 
     cluster.start(settings)
@@ -134,8 +129,8 @@ def sample_reader_url(sample_db_url: str, settings: Settings) -> str:
 @pytest.fixture(scope="session")
 def demo_server(settings: Settings, sample_dir: Path):
     """The sample world loaded and analysed in its own database and served by `msip serve`
-    on a free loopback port (see tests/demo_server.py); stopped at the end of the session."""
-    from demo_server import DemoServer, load_demo_database, start_server, stop_server
+    on a free loopback port (see tests/support/demo_server.py); stopped at the end of the session."""
+    from tests.support.demo_server import DemoServer, load_demo_database, start_server, stop_server
 
     owner, reader = load_demo_database(settings, sample_dir)
     log = settings.home / "test-demo-server.log"

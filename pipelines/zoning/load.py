@@ -1,6 +1,6 @@
 """Zoning loader: APP GML acts, documents and zones, or designation areas from GPKG, into msip.zoning_*.
 
-Outcomes (see tests/test_zoning.py): a truncated, empty or non-APP file is refused with
+Outcomes (see tests/pipelines/zoning/test_zoning.py): a truncated, empty or non-APP file is refused with
 the file and line; a member with an unknown srsName, unsupported geometry, missing idIIP,
 duplicate idIIP, bad indicator or unknown symbol is quarantined with the reason; a
 self-intersecting polygon is repaired with a note (`on_invalid="reject"` quarantines it);

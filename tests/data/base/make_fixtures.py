@@ -109,7 +109,9 @@ def main() -> None:
             ),  # new; B3 demolished
         ],
     )
-    line = lambda *pts: {"type": "LineString", "coordinates": [list(p) for p in pts]}
+    def line(*pts):
+        return {"type": "LineString", "coordinates": [list(p) for p in pts]}
+
     write(
         "streets.geojson",
         [

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, for tests.support
 
-from lidar_scene import make_scene, write_las
+from tests.support.lidar_scene import make_scene, write_las  # noqa: E402 (after the sys.path line)
 
 ORIGIN = (614100.0, 334700.0)  # inside the sample district, Kielce (EPSG:2180)
 

@@ -1,0 +1,1 @@
+"""Tests of msip.api.processes: the OGC API process wrappers and their input validation."""

@@ -1,0 +1,1 @@
+"""Tests of msip.cli: the `msip` command line."""

@@ -1,0 +1,1 @@
+"""Tests of msip.core: settings, the local cluster and migrations, the raster store."""

@@ -1,0 +1,1 @@
+"""Tests of the analyst notebooks against the served demo."""

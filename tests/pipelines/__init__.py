@@ -1,0 +1,1 @@
+"""Tests of the loaders in pipelines/, one folder per loader."""

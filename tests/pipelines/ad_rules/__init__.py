@@ -1,0 +1,1 @@
+"""Tests of pipelines.ad_rules: the advertising rules file."""

@@ -1,0 +1,1 @@
+"""Tests of pipelines.inventory: tree and advertising-carrier inventories, landscape zones."""

@@ -1,0 +1,1 @@
+"""Tests of pipelines.lidar: reading, processing stages, parallel reads, loads, sample-world truth."""

@@ -1,0 +1,1 @@
+"""Tests of pipelines.orthophoto: tile checks, band roles, NDVI, loads."""

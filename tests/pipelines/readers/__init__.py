@@ -1,0 +1,1 @@
+"""Tests of pipelines.readers: tabular and vector reading, column parsers, point location."""

@@ -1,0 +1,1 @@
+"""Tests of pipelines.zoning: APP GML reading, schema validation and zoning loads."""

@@ -1,0 +1,1 @@
+"""Tests of processing.advertising: advertising compliance checks and fees."""

@@ -1,0 +1,1 @@
+"""Tests of processing.change: change detection between two epochs."""

@@ -1,0 +1,1 @@
+"""Tests of processing.green_access: walking distances to green space, canopy."""

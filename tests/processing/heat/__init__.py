@@ -1,0 +1,1 @@
+"""Tests of processing.heat: the urban cooling model and the heat-island analysis."""

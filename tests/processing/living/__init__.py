@@ -1,0 +1,1 @@
+"""Tests of processing.living: the living-conditions grid."""

@@ -1,0 +1,1 @@
+"""Tests of msip.sample_world: the synthetic sample world and its truth."""

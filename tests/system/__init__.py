@@ -1,0 +1,1 @@
+"""Whole-system tests: fault injection, the restore drill, the bad-input corpus."""

@@ -1,0 +1,1 @@
+"""Tests of the public web map at /map (chromium through Playwright)."""
