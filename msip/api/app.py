@@ -148,7 +148,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
             f"server.manager is {type(manager).__name__}; processes need msip.api.jobs.MsipJobManager "
             "(it records which API key owns each job)"
         )
-    key_db = auth.key_conninfo(cfg)
+    key_db = app.config["MSIP_KEY_DB"] = auth.key_conninfo(cfg)
 
     def execute(pid: str) -> Response:
         resp = run(processes.execute_process, pid, kind="execute")

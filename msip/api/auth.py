@@ -128,7 +128,8 @@ def protect(scope: str, conninfo: str, view: Callable[..., Response],
 
 
 def key_conninfo(cfg: dict) -> str:
-    """Where keys are checked: the configured collections' database, else the reader URL."""
+    """Where keys are checked: the published collections' database, else the env's reader URL
+    (the database the processes write to; a config may publish processes only)."""
     for res in cfg.get("resources", {}).values():
         for p in res.get("providers", []):
             if isinstance(p.get("data"), dict) and "dbname" in p["data"]:

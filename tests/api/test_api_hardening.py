@@ -248,7 +248,7 @@ PROCESS_CASES = [(pid, *case) for pid in PROCESSES for case in _bad_inputs(pid)]
 def test_every_process_refuses_bad_inputs_with_400(demo_server, pid, case, body, words):
     data = body if isinstance(body, str) else json.dumps(body)
     r = requests.post(f"{demo_server.url}/processes/{pid}/execution", data=data,
-                      headers={"Content-Type": "application/json"}, timeout=30)
+                      headers={"Content-Type": "application/json", **demo_server.auth}, timeout=30)
     assert r.status_code == 400, r.text
     assert words in r.json()["description"]
 
@@ -257,7 +257,7 @@ def test_refused_inputs_are_one_log_line_without_a_traceback(demo_server):
     """Tracebacks in the server log are kept for the server's own faults, not for clients' typos."""
     start = demo_server.log.stat().st_size
     r = requests.post(f"{demo_server.url}/processes/heat-island/execution", json={"inputs": {"colour": "red"}},
-                      timeout=30)
+                      headers=demo_server.auth, timeout=30)
     assert r.status_code == 400, r.text
     time.sleep(0.5)  # the worker's log line reaches the file
     with demo_server.log.open() as fh:
@@ -298,18 +298,19 @@ def test_a_sync_run_past_the_timeout_answers_503_and_async_still_works(demo_serv
     proc, base = _second_server(demo_server, tmp_path, monkeypatch, MSIP_PROCESS_SYNC_TIMEOUT_S="0.2")
     body = {"inputs": {"bbox": [614000, 334600, 614400, 335000], "force": True}}
     try:
-        r = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60)
+        r = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60,
+                          headers=demo_server.auth)
         assert r.status_code == 503, r.text
         text = r.json()["description"]
         assert "longer than 0.2 s" in text and "Prefer: respond-async" in text
         job = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60,
-                            headers={"Prefer": "respond-async"})
+                            headers={"Prefer": "respond-async", **demo_server.auth})
         assert job.status_code == 201, job.text
         deadline = time.monotonic() + 300
         status = None
         while time.monotonic() < deadline:
             status = requests.get(job.headers["Location"].replace(demo_server.url, base) + "?f=json",
-                                  timeout=30).json()["status"]
+                                  headers=demo_server.auth, timeout=30).json()["status"]
             if status in ("successful", "failed"):
                 break
             time.sleep(1)
@@ -397,8 +398,8 @@ LEAKS = re.compile(
 
 @pytest.mark.parametrize(("method", "path", "body"), SWEEP, ids=[f"{m} {p}" for m, p, _ in SWEEP])
 def test_bad_requests_answer_4xx_and_leak_nothing(demo_server, method, path, body):
-    r = requests.request(method, demo_server.url + path, data=body, timeout=60,
-                         headers={"Content-Type": "application/json"} if body else {})
+    r = requests.request(method, demo_server.url + path, data=body, timeout=60,  # a key: inputs are checked
+                         headers={**demo_server.auth, **({"Content-Type": "application/json"} if body else {})})
     assert 400 <= r.status_code < 500, f"{r.status_code}: {r.text[:300]}"
     leak = LEAKS.search(r.text)
     assert leak is None, f"{method} {path} leaks {leak.group(0)!r}: {r.text[:300]}"
@@ -445,7 +446,7 @@ KINDS = ["json", "json items", "html landing", "html items", "openapi html", "ve
 @pytest.mark.parametrize("kind", KINDS)
 def test_security_headers_on_every_kind_of_response(demo_server, kind):
     method, path = next((m, p) for k, m, p in _kinds(demo_server.url) if k == kind)
-    r = requests.request(method, demo_server.url + path, timeout=60,
+    r = requests.request(method, demo_server.url + path, timeout=60, headers=demo_server.auth,
                          data="{not json" if method == "POST" else None)
     assert r.status_code < 500, r.text[:300]
     h = r.headers
