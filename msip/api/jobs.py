@@ -6,7 +6,7 @@ pygeoapi 0.21 records every exception of a synchronous execution as a failed job
 this manager re-raises that error after the failed job is recorded; pygeoapi then answers with
 the error's status and message. Async jobs are unchanged (their failure is in /jobs/{id}).
 
-Jobs belong to the API key that started them (`owner`, the key's id; `msip.api.auth`): while a
+Jobs belong to the API key that started them (`owner`, the key's random uid; `msip.api.auth`): while a
 request is served as a key, the manager lists and finds only that key's jobs, so another key's
 job is a 404. The per-key execution rate is counted in the same TinyDB file (a table of its
 own, under the manager's file lock), so every server worker shares one count.
@@ -36,7 +36,7 @@ class MsipJobManager(TinyDBManager):
 
     def add_job(self, job_metadata: dict) -> str:
         caller = current_caller()
-        return super().add_job({**job_metadata, "owner": caller.id if caller else None})
+        return super().add_job({**job_metadata, "owner": caller.uid if caller else None})
 
     def get_jobs(self, status: JobStatus | None = None, limit: int | None = None,
                  offset: int | None = None) -> dict:
@@ -44,7 +44,7 @@ class MsipJobManager(TinyDBManager):
         if caller is None:
             return super().get_jobs(status, limit, offset)
         with self._db() as db:
-            jobs = db.search(tinydb.where("owner") == caller.id)
+            jobs = db.search(tinydb.where("owner") == caller.uid)
         matched = len(jobs)
         jobs = jobs[offset or 0:]
         return {"jobs": jobs[:limit] if limit else jobs, "numberMatched": matched}
@@ -52,7 +52,7 @@ class MsipJobManager(TinyDBManager):
     def get_job(self, job_id: str) -> dict:
         job = super().get_job(job_id)
         caller = current_caller()
-        if caller is not None and job.get("owner") != caller.id:
+        if caller is not None and job.get("owner") != caller.uid:
             raise JobNotFoundError  # another key's job does not exist for this caller
         return job
 
@@ -63,10 +63,10 @@ class MsipJobManager(TinyDBManager):
         with self._db() as db:
             table = db.table(EXECUTIONS_TABLE)
             table.remove(tinydb.where("t") < now - WINDOW_S)
-            recent = sorted(r["t"] for r in table.search(tinydb.where("owner") == key.id))
+            recent = sorted(r["t"] for r in table.search(tinydb.where("owner") == key.uid))
             if len(recent) >= limit_per_min:
                 return recent[len(recent) - limit_per_min] + WINDOW_S - now
-            table.insert({"owner": key.id, "t": now})
+            table.insert({"owner": key.uid, "t": now})
         return None
 
     def accepted_status(self, job_id: str, base_url: str) -> dict:

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 
@@ -28,6 +29,8 @@ class ApiKey:
     """A key as the database knows it (never the key itself)."""
 
     id: int
+    #: A random id, what jobs record as their owner (ids restart when a database is recreated).
+    uid: str
     name: str
     scopes: tuple[str, ...]
     rate_per_min: int | None
@@ -62,7 +65,7 @@ def create_key(
     try:
         row = one_row(conn.execute(
             "INSERT INTO msip.api_key (name, hash, scopes, rate_per_min) VALUES (%s, %s, %s, %s) "
-            "RETURNING id, created",
+            "RETURNING id, uid, created",
             (name, hash_key(key), list(wanted), rate_per_min),
         ))
     except psycopg.errors.UniqueViolation:
@@ -75,17 +78,17 @@ def create_key(
             f"key name {name!r} is not allowed; use 1-63 letters, digits, '_', '.', '@' or '-'"
         ) from None
     conn.commit()
-    return key, ApiKey(int(row[0]), name, wanted, rate_per_min, row[1])
+    return key, ApiKey(int(row[0]), str(row[1]), name, wanted, rate_per_min, row[2])
 
 
 def list_keys(conn: psycopg.Connection, *, include_revoked: bool = False) -> list[ApiKey]:
     """Keys in creation order (active only unless `include_revoked`)."""
     rows = conn.execute(
-        "SELECT id, name, scopes, rate_per_min, created, revoked FROM msip.api_key "
+        "SELECT id, uid, name, scopes, rate_per_min, created, revoked FROM msip.api_key "
         "WHERE %s OR revoked IS NULL ORDER BY id",
         (include_revoked,),
     ).fetchall()
-    return [ApiKey(int(r[0]), r[1], tuple(r[2]), r[3], r[4], r[5]) for r in rows]
+    return [_key(r) for r in rows]
 
 
 def revoke_key(conn: psycopg.Connection, name_or_id: str) -> ApiKey:
@@ -93,13 +96,13 @@ def revoke_key(conn: psycopg.Connection, name_or_id: str) -> ApiKey:
     row = conn.execute(
         "UPDATE msip.api_key SET revoked = now() "
         "WHERE revoked IS NULL AND (name = %s OR id::text = %s) "
-        "RETURNING id, name, scopes, rate_per_min, created, revoked",
+        "RETURNING id, uid, name, scopes, rate_per_min, created, revoked",
         (name_or_id, name_or_id),
     ).fetchone()
     if row is None:
         raise ConfigError(f"no active API key named {name_or_id!r}; see `msip api-key list`")
     conn.commit()
-    return ApiKey(int(row[0]), row[1], tuple(row[2]), row[3], row[4], row[5])
+    return _key(row)
 
 
 def lookup(conn: psycopg.Connection, key: str) -> ApiKey | None:
@@ -107,6 +110,11 @@ def lookup(conn: psycopg.Connection, key: str) -> ApiKey | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     row = conn.execute(
-        "SELECT id, name, scopes, rate_per_min FROM msip.api_key_lookup(%s)", (hash_key(key),)
+        "SELECT id, uid, name, scopes, rate_per_min FROM msip.api_key_lookup(%s)", (hash_key(key),)
     ).fetchone()
-    return None if row is None else ApiKey(int(row[0]), row[1], tuple(row[2]), row[3])
+    return None if row is None else _key(row)
+
+
+def _key(row: tuple[Any, ...]) -> ApiKey:
+    """An ApiKey from (id, uid, name, scopes, rate_per_min[, created, revoked])."""
+    return ApiKey(int(row[0]), str(row[1]), row[2], tuple(row[3]), row[4], *row[5:7])

@@ -157,3 +157,17 @@ def test_keys_are_stored_hashed_and_the_reader_cannot_read_them(db_url, reader_u
     with psycopg.connect(reader_url) as conn:
         found = conn.execute("SELECT name FROM msip.api_key_lookup(%s)", (rows[0][1],)).fetchall()
     assert found == [("hashed",)]
+
+
+def test_a_new_key_that_reuses_an_old_id_does_not_inherit_its_jobs(client, db_url):
+    """Ids restart when a database is recreated while the job store stays: ownership is the key's uid."""
+    old = make_key(db_url, name="old-key")
+    job = run(client, old)
+    with psycopg.connect(db_url) as conn:
+        (old_id,) = conn.execute("DELETE FROM msip.api_key WHERE name = 'old-key' RETURNING id").fetchone()
+        conn.execute("SELECT setval('msip.api_key_id_seq', %s, false)", (old_id,))
+    new = make_key(db_url, name="new-key")
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT id FROM msip.api_key WHERE name = 'new-key'").fetchone() == (old_id,)
+    assert client.get("/jobs?f=json", headers=bearer(new)).get_json()["jobs"] == []
+    assert client.get(f"/jobs/{job}?f=json", headers=bearer(new)).status_code == 404
