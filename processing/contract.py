@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import psycopg
 
-from msip.core.db import connect
+from msip.core.db import connect, one_row
 from msip.core.runs import LoadReport, LoadRun
 from processing.parameters import ParamTable
 from processing.provenance import run_analysis
@@ -52,7 +52,7 @@ def result_checksum(conn: psycopg.Connection, run_id: int | None, tables: tuple[
         for t in tables
     ]
     # the SQL is built from the analyses' own constants, never from input
-    return conn.execute(f"SELECT md5({' || '.join(parts)})", {"r": run_id}).fetchone()[0]  # type: ignore[index]
+    return one_row(conn.execute(f"SELECT md5({' || '.join(parts)})", {"r": run_id}))[0]
 
 
 @dataclass
@@ -97,11 +97,11 @@ class Analysis(Generic[R]):
                               body=lambda run: self.compute(run, request, resolved), epoch=resolved.epoch,
                               url=url, force=force or resolved.stale)
         if self.checksum is None and self.finish is None:
-            return report  # type: ignore[return-value]
+            return cast(R, report)  # without `finish` an analysis's result is its LoadReport
         with connect(url) as conn:
             digest = None if self.checksum is None else result_checksum(conn, report.run_id, self.checksum)
             outcome = Outcome(report, resolved, digest)
-            return outcome.report if self.finish is None else self.finish(conn, outcome)  # type: ignore[return-value]
+            return cast(R, outcome.report) if self.finish is None else self.finish(conn, outcome)
 
     def run_values(self, values: Mapping[str, Any] | None = None, *, url: str | None = None,
                    force: bool = False, workers: int | None = None) -> R:

@@ -132,4 +132,5 @@ def transform_bbox(bbox: list, from_crs: str, to_crs: str) -> CrsBBox:
     if src.srid == dst.srid:
         return CrsBBox(box, xy=xy, crs=src)
     t = transformer(src.srid, dst.srid)  # cached: building a Transformer costs ~7 ms
-    return CrsBBox(list(t.transform_bounds(*box, densify_pts=21)), xy=xy, crs=src)
+    x1, y1, x2, y2 = box
+    return CrsBBox(list(t.transform_bounds(x1, y1, x2, y2, densify_pts=21)), xy=xy, crs=src)

@@ -61,7 +61,8 @@ epoch_option = click.option("--epoch", type=EPOCH, help="Date of capture / inven
 crs_option = click.option("--crs", type=EPSG, default=None,
                           help="CRS of the input when the file does not say (EPSG:2180, 2176–2179, 4326).")
 extent_option = click.option("--extent", type=EXTENT, default="kielce", show_default=True,
-                             help="Where coordinates must fall: kielce, poland, none (no check) or minx,miny,maxx,maxy in EPSG:2180.")
+                             help="Where coordinates must fall: kielce, poland, none (no check) "
+                                  "or minx,miny,maxx,maxy in EPSG:2180.")
 force_option = click.option("--force", is_flag=True, help="Load even if the same file was loaded before.")
 
 

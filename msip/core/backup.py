@@ -16,7 +16,7 @@ from pathlib import Path
 
 from psycopg import sql
 
-from msip.core.db import connect
+from msip.core.db import connect, one_row
 from msip.core.errors import ConfigError, DatabaseError
 from msip.core.settings import Settings
 
@@ -102,9 +102,10 @@ def _load_runs(settings: Settings, dbname: str) -> int:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
             return 0
     with connect(cluster.superuser_url(settings, dbname), autocommit=True) as conn:
-        if not conn.execute("SELECT to_regclass('msip.load_run') IS NOT NULL").fetchone()[0]:
+        if not one_row(conn.execute("SELECT to_regclass('msip.load_run') IS NOT NULL"))[0]:
             return 0
-        return conn.execute("SELECT count(*) FROM msip.load_run").fetchone()[0]
+        runs: int = one_row(conn.execute("SELECT count(*) FROM msip.load_run"))[0]
+        return runs
 
 
 def restore_database(settings: Settings, dump: Path, dbname: str, *, replace: bool = False) -> RestoreReport:
@@ -148,9 +149,9 @@ def restore_database(settings: Settings, dump: Path, dbname: str, *, replace: bo
         conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(dbname)))
     with connect(cluster.superuser_url(settings, dbname), autocommit=True) as conn:
         conn.execute("ANALYZE")  # a restore brings rows, not planner statistics
-        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'msip'").fetchone()[0]
+        tables = one_row(conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'msip'"))[0]
         migrations = len(applied_migrations(conn))
-        has_catalogue = conn.execute("SELECT to_regclass('msip.raster_asset') IS NOT NULL").fetchone()[0]
+        has_catalogue = one_row(conn.execute("SELECT to_regclass('msip.raster_asset') IS NOT NULL"))[0]
         paths = [r[0] for r in conn.execute("SELECT DISTINCT path FROM msip.raster_asset")] if has_catalogue else []
     missing = [p for p in paths if not Path(p).exists()]
     return RestoreReport(dbname, tables, migrations, len(paths), missing)

@@ -71,7 +71,7 @@ def _run_as() -> str | None:
     return "postgres"
 
 
-def _pg(settings: Settings, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def _pg(settings: Settings, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     cmd = [str(pg_bindir() / tool), *args]
     user = _run_as()
     if user:

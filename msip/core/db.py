@@ -27,7 +27,8 @@ def redact(url: str) -> str:
         p = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "<unparsable database URL>"
-    return f"user={p.get('user', '?')} db={p.get('dbname', '?')} host={p.get('host', 'localhost')} port={p.get('port', 5432)}"
+    return (f"user={p.get('user', '?')} db={p.get('dbname', '?')} "
+            f"host={p.get('host', 'localhost')} port={p.get('port', 5432)}")
 
 
 def conninfo_params(url: str) -> dict[str, str]:

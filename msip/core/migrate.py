@@ -29,7 +29,7 @@ def migrate(url: str | None = None) -> list[str]:
     url = url or get_settings().database_url
     try:
         backend = get_backend(yoyo_uri(url))
-    except Exception as exc:  # yoyo wraps driver errors in its own types
+    except Exception as exc:  # noqa: BLE001 - yoyo wraps driver errors in its own types
         raise DatabaseError(
             f"cannot open the database for migrations ({redact(url)}): {str(exc).strip()}. "
             "Start it with `msip db start` or fix MSIP_DATABASE_URL"
@@ -42,7 +42,7 @@ def migrate(url: str | None = None) -> list[str]:
             backend.apply_migrations(pending)
     except LockTimeout:
         raise DatabaseError("another `msip db migrate` holds the migration lock; wait for it") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of a migration's SQL or of yoyo rolls back
         raise DatabaseError(f"a migration failed and was rolled back: {str(exc).strip()}") from None
     finally:
         backend.connection.close()

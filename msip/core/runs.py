@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from msip import __version__
 from msip.core.checksums import file_sha256
-from msip.core.db import connect
+from msip.core.db import connect, one_row
 from msip.core.errors import MsipError
 from msip.core.rasters import journal as store_journal
 
@@ -41,7 +42,7 @@ class Rejection:
     reason: str
     source_id: str | None = None
     field: str | None = None
-    raw: dict | None = None
+    raw: dict[str, Any] | None = None
     count: int = 1
     """Rows this record stands for (bulk sources such as LiDAR summarise many points in one record)."""
 
@@ -75,7 +76,7 @@ class LoadReport:
             reason = _ROW_PREFIX.sub("", reason, count=1)
             return reason.split("=")[0] if "=" in reason else reason[:80]
 
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         for r in self.rejections:
             counts[family(r.reason)] += r.count
         return counts.most_common(n)
@@ -116,7 +117,7 @@ class LoadRun:
         """Count rows read from the source (before validation)."""
         self.report.rows_in += n
 
-    def reject(self, row_number: int | None, reason: str, *, raw: dict | None = None,
+    def reject(self, row_number: int | None, reason: str, *, raw: dict[str, Any] | None = None,
                source_id: str | None = None, field: str | None = None, count: int = 1) -> None:
         """Quarantine one row with its reason; it counts as rejected.
 
@@ -142,12 +143,12 @@ class LoadRun:
         self.report.notes.append(text)
 
 
-def _jsonable(raw: dict | None) -> dict | None:
+def _jsonable(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     """Raw values as valid JSON: NaN/inf become null, unknown types their text."""
     if raw is None:
         return None
 
-    def clean(v):
+    def clean(v: Any) -> Any:
         if isinstance(v, float) and not math.isfinite(v):
             return None
         if isinstance(v, dict):
@@ -156,11 +157,12 @@ def _jsonable(raw: dict | None) -> dict | None:
             return [clean(x) for x in v]
         return v
 
-    return json.loads(json.dumps(clean(raw), default=str, ensure_ascii=False))
+    cleaned: dict[str, Any] = json.loads(json.dumps(clean(raw), default=str, ensure_ascii=False))
+    return cleaned
 
 
 def previous_success(conn: psycopg.Connection, kind: str, sha256: str, epoch: date | None,
-                     params: dict) -> tuple[int, object] | None:
+                     params: dict[str, Any]) -> tuple[int, object] | None:
     """(run_id, finished_at) of an earlier successful load of the same content, if any."""
     row = conn.execute(
         "SELECT run_id, finished_at FROM msip.load_run WHERE source_kind = %s AND source_sha256 = %s "
@@ -172,7 +174,7 @@ def previous_success(conn: psycopg.Connection, kind: str, sha256: str, epoch: da
 
 
 def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[[LoadRun], None],
-             params: dict | None = None, url: str | None = None, force: bool = False,
+             params: dict[str, Any] | None = None, url: str | None = None, force: bool = False,
              sha256: str | None = None) -> LoadReport:
     """Run `body` as one all-or-nothing load of `path`, recorded in msip.load_run.
 
@@ -199,11 +201,11 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
                 report.run_id = done[0]
                 report.message = f"already loaded by run {done[0]} at {done[1]:%Y-%m-%d %H:%M}; nothing changed"
                 return report
-            report.run_id = conn.execute(
+            report.run_id = one_row(conn.execute(
                 "INSERT INTO msip.load_run (source_kind, source_path, source_sha256, source_bytes, epoch, "
                 "params, msip_version) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING run_id",
                 (kind, report.source_path, digest, _size(path), epoch, Jsonb(params), __version__),
-            ).fetchone()[0]
+            ))[0]
             journal = store_journal.begin(conn, report.run_id, url)
             body(LoadRun(conn, report))
             if report.rows_in != report.rows_loaded + report.rows_rejected:
@@ -261,16 +263,16 @@ def _write_rejections(conn: psycopg.Connection, report: LoadReport) -> None:
     )
 
 
-def _record_failure(url: str | None, report: LoadReport, params: dict) -> None:
+def _record_failure(url: str | None, report: LoadReport, params: dict[str, Any]) -> None:
     """Record the failed attempt in its own transaction (best effort: the DB may be the fault)."""
     try:
         with connect(url) as conn:
-            report.run_id = conn.execute(
+            report.run_id = one_row(conn.execute(
                 "INSERT INTO msip.load_run (source_kind, source_path, source_sha256, epoch, params, status, "
                 "rows_in, rows_rejected, finished_at, duration_s, message, msip_version) "
                 "VALUES (%s, %s, %s, %s, %s, 'failed', %s, %s, now(), %s, %s, %s) RETURNING run_id",
                 (report.kind, report.source_path, report.sha256, report.epoch, Jsonb(params),
                  report.rows_in, report.rows_rejected, report.duration_s, report.message[:2000], __version__),
-            ).fetchone()[0]
+            ))[0]
     except Exception:  # noqa: BLE001 - the original error matters more than this record
         pass

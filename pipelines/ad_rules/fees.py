@@ -101,7 +101,7 @@ def _pair(entry: object, where: str) -> tuple[Decimal, Decimal]:
                  for k, (u, e) in RATE_FIELDS.items())
 
 
-def read_rates_csv(path: Path) -> dict[int, dict[str, str]]:
+def read_rates_csv(path: Path) -> dict[int, dict[str, str | None]]:
     """Rates from a CSV (`;` or `,`): year;fixed_pln_per_day;variable_pln_per_m2_day (Polish names accepted)."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -121,7 +121,7 @@ def read_rates_csv(path: Path) -> dict[int, dict[str, str]]:
             raise SourceReadError(f"{Path(path).name}: no {field} column (one of {', '.join(aliases)}); "
                                   f"its columns are {', '.join(reader.fieldnames or [])}")
         found[field] = name
-    out: dict[int, dict[str, str]] = {}
+    out: dict[int, dict[str, str | None]] = {}
     for number, row in enumerate(reader, start=2):
         where = f"{Path(path).name} line {number}"
         year = _year(row.get(found["year"]), where)

@@ -61,7 +61,8 @@ def _rule(code: str, entry: object, src: str, descriptions: dict) -> list[Global
     base = {"code": code, "check": check, "applies_to": applies, "zones": zones,
             "description": str(entry.get("description") or descriptions.get(code) or "")}
     if check == "led_forbidden":
-        return [GlobalRule(**base, forbidden_zones=zone_codes(entry["led_forbidden_zones"], f"{where}.led_forbidden_zones"))]
+        return [GlobalRule(**base, forbidden_zones=zone_codes(entry["led_forbidden_zones"],
+                                                              f"{where}.led_forbidden_zones"))]
     if check == "illumination_forbidden":
         return [GlobalRule(**base, forbidden_zones=zone_codes(entry["illumination_forbidden_zones"],
                                                                f"{where}.illumination_forbidden_zones"))]

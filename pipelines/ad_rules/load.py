@@ -20,8 +20,10 @@ A file that breaks any of this is refused whole, naming the file, the key and th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -47,8 +49,8 @@ __all__ = ["ZONE_RULE_CODES", "load_ad_rules", "read_rules", "rules_sha256"]
 class _UniqueKeyLoader(yaml.SafeLoader):
     """yaml.SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
 
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:

@@ -85,7 +85,8 @@ def _zone_table_csv(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceReadError(f"{path}: cannot read the zone table ({exc}); give a UTF-8 CSV next to the rules file") from None
+        raise SourceReadError(f"{path}: cannot read the zone table ({exc}); "
+                              "give a UTF-8 CSV next to the rules file") from None
     first = text.splitlines()[0] if text else ""
     reader = csv.DictReader(io.StringIO(text), delimiter=";" if first.count(";") >= first.count(",") else ",")
     aliases = {"zone_code": ("zone_code", "strefa", "kod_strefy"), "carrier_type": ("carrier_type", "typ_nosnika"),
@@ -120,7 +121,8 @@ def parse_zones(zones: object, table: object, *, src: str, base_dir: Path, mount
         zones, src = table_doc, str(table)
     if not isinstance(zones, dict) or not zones:
         raise ValidationError(f"{src}: zones must map the zone codes A–D to their carrier limits "
-                              "(zones: {A: {carriers: {mural: {allowed: true, max_face_area_m2: 40, max_height_m: 12}}}})")
+                              "(zones: {A: {carriers: {mural: "
+                              "{allowed: true, max_face_area_m2: 40, max_height_m: 12}}}})")
     limits: dict[tuple[str, str], ZoneLimit] = {}
     for code, entry in zones.items():
         code = str(code)

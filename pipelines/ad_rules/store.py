@@ -8,6 +8,7 @@ from decimal import Decimal
 from psycopg.types.json import Jsonb
 
 from msip.core.copy import copy_rows, ewkb_hex
+from msip.core.db import one_row
 from msip.core.errors import DatabaseError
 from msip.core.runs import LoadRun
 from pipelines.ad_rules.model import AdRuleSet
@@ -37,20 +38,20 @@ def rule_document(rules: AdRuleSet) -> dict:
 def store_rule_set(run: LoadRun, rules: AdRuleSet, sha256: str) -> int:
     """Insert the rule set and every rule row; counts them in the run; returns the rule_set_id."""
     conn = run.conn
-    if conn.execute("SELECT to_regclass('msip.ad_rule_set') IS NULL").fetchone()[0]:
+    if one_row(conn.execute("SELECT to_regclass('msip.ad_rule_set') IS NULL"))[0]:
         raise DatabaseError("the database has no advertising rule tables yet (migration 073_ad_compliance.sql); "
                             "run `msip db migrate`")
     free = [c for c, m in rules.mounting.items() if m == "free_standing"]
     mounted = [c for c, m in rules.mounting.items() if m == "building_mounted"]
     fees = rules.fees
-    rule_set_id = conn.execute(
+    rule_set_id = one_row(conn.execute(
         "INSERT INTO msip.ad_rule_set (name, version, in_force_from, source_file, source_sha256, "
         "free_standing_types, building_mounted_types, zone_rules, fee_area_basis, penalty_multiple, document, "
         "load_run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING rule_set_id",
         (rules.name, rules.version, rules.in_force_from, rules.source_file, sha256, free, mounted,
          list(rules.zone_rules), fees.area_basis if fees else None, fees.penalty_multiple if fees else None,
          Jsonb(rule_document(rules)), run.run_id),
-    ).fetchone()[0]
+    ))[0]
     limits = [(rule_set_id, z.zone_code, z.carrier_type, z.type_label, z.mounting, z.allowed, z.max_face_area_m2,
                z.max_height_m) for z in rules.limits.values()]
     copy_rows(conn, "msip.ad_zone_rule", ["rule_set_id", "zone_code", "carrier_type", "type_label", "mounting",

@@ -19,6 +19,7 @@ import math
 import re
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 
 from msip.core.checksums import file_sha256
 from msip.core.errors import SourceReadError
@@ -36,6 +37,16 @@ PRIVATE_ACCESS = {"private", "no", "customers", "permit"}
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 
 
+class _LoadOptions(TypedDict):
+    """The keyword arguments of `run_layer_load` shared by the three layers of one file."""
+
+    epoch: date | None
+    extent: Extent | None
+    url: str | None
+    force: bool
+    sha256: str | None
+
+
 def load_osm(
     pbf: Path | str,
     *,
@@ -51,7 +62,7 @@ def load_osm(
         raise SourceReadError(f"{pbf}: no such file; give an OpenStreetMap .osm.pbf extract")
     digest = file_sha256(pbf)
     osm = _Reader(pbf)
-    common = {"epoch": epoch, "extent": extent, "url": url, "force": force, "sha256": digest}
+    common: _LoadOptions = {"epoch": epoch, "extent": extent, "url": url, "force": force, "sha256": digest}
     params = {"source": "osm", "on_invalid": on_invalid}
     return [
         run_layer_load(
@@ -160,7 +171,8 @@ class _Reader:
 
     def buildings(self) -> LayerInput:
         frame = self._frame("buildings", lambda osm: osm.get_buildings())
-        rows, ignored = [], []
+        rows: list[dict] = []
+        ignored: list[object] = []
         for rec in [] if frame is None else frame.to_dict("records"):
             rows.append(
                 {
@@ -207,16 +219,12 @@ class _Reader:
                 if _present(rec.get("access"))
                 else _tags(rec.get("tags")).get("access")
             )
-            if access:
-                public = str(access).lower() not in PRIVATE_ACCESS
-            else:
-                public = None if kind == "garden" else True
             rows.append(
                 {
                     "source_id": f"{rec.get('osm_type', 'way')}/{rec['id']}",
                     "name": rec.get("name") if _present(rec.get("name")) else None,
                     "kind": kind,
-                    "public_access": public,
+                    "public_access": _public_access(access, kind),
                     "geometry": rec.get("geometry"),
                     "_raw": _raw(rec, ("leisure", "landuse", "natural", "name", "access")),
                 }
@@ -228,7 +236,8 @@ class _Reader:
             "the walking network", lambda osm: osm.get_network(network_type="walking", nodes=True)
         )
         edges = frame[1] if isinstance(frame, tuple) else frame
-        rows, ignored = [], []
+        rows: list[dict] = []
+        ignored: list[object] = []
         for rec in [] if edges is None else edges.to_dict("records"):
             rows.append(
                 {
@@ -247,6 +256,13 @@ class _Reader:
         if ignored:
             layer.notes.append(f"ignored {len(ignored)} unusable width tags (the paths are kept)")
         return layer
+
+
+def _public_access(access: object, kind: object) -> bool | None:
+    """Public unless the access tag says otherwise; a garden without one is unknown (None)."""
+    if access:
+        return str(access).lower() not in PRIVATE_ACCESS
+    return None if kind == "garden" else True
 
 
 def _present(value: object) -> bool:

@@ -123,7 +123,7 @@ def building_row(
     )
     storeys_int = None if storeys is None else int(storeys)
     estimated = population is None
-    if estimated:
+    if population is None:
         population = estimate_population(geom.area, storeys_int, height, residential)
     values = {
         "kind": kind,

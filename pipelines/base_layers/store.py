@@ -6,11 +6,13 @@ Used by the file loaders (`pipelines.base_layers.load`) and the OpenStreetMap lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from msip.core.copy import copy_rows, create_staging, ewkb_hex
+from msip.core.db import one_row
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.versions import row_hash, sync_staged
 from pipelines.base_layers.rows import LayerInput, building_row, green_row, street_row
@@ -30,6 +32,9 @@ BUILDING_COLUMNS = [
     "source_format",
 ]
 GREEN_COLUMNS = ["source_id", "epoch", "name", "kind", "public_access", "area_m2", "source_format"]
+
+#: What a row check returns as a row's geometry (one geometry; a street's parts).
+G = TypeVar("G")
 
 
 def run_layer_load(
@@ -56,13 +61,15 @@ def run_layer_load(
     )
 
 
-def _rows(run: LoadRun, layer: LayerInput, make: Callable, **kwargs) -> list[tuple[dict, object]]:
+def _rows(
+    run: LoadRun, layer: LayerInput, make: Callable[..., tuple[dict, G, list[str]]], **kwargs: Any
+) -> list[tuple[dict, G]]:
     """Check every record with `make`; quarantine failures and duplicate ids; returns accepted rows."""
     run.count_in(len(layer.records))
     for note in layer.notes:
         run.note(note)
     seen: dict[str, int] = {}
-    accepted = []
+    accepted: list[tuple[dict, G]] = []
     for number, record in enumerate(layer.records, start=1):
         sid = record.get("source_id")
         sid = None if sid is None or str(sid).strip() == "" else str(sid).strip()
@@ -94,12 +101,12 @@ def _write_snapshot(
     run: LoadRun,
     table: str,
     columns: list[str],
-    rows: list[tuple[dict, object]],
+    rows: Sequence[tuple[dict, object]],
     epoch: date | None,
 ) -> None:
     stage = create_staging(run.conn, table, f"stage_{table.split('.')[-1]}")
     cols = [*columns, "row_hash", "load_run_id", "geom"]
-    wkbs = ewkb_hex([g for _, g in rows]) if rows else []
+    wkbs: Iterable[object] = ewkb_hex([g for _, g in rows]) if rows else []
     copy_rows(
         run.conn,
         stage,
@@ -164,10 +171,10 @@ def walk_body(
         for v, parts in rows
         for part in parts
     ]
-    previous = run.conn.execute(
+    previous = one_row(run.conn.execute(
         "SELECT count(DISTINCT source_id) FROM msip.walk_edge WHERE epoch IS NOT DISTINCT FROM %s",
         (epoch,),
-    ).fetchone()[0]
+    ))[0]
     edges, vertices = build_graph(
         run, lines, epoch=epoch, source_format=layer.format, noded=layer.noded
     )

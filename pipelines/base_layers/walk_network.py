@@ -19,6 +19,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, Point
 from shapely.strtree import STRtree
 
 from msip.core.copy import copy_rows, ewkb_hex
+from msip.core.db import one_row
 from msip.core.runs import LoadRun
 
 #: Line ends within this distance of another line are joined to it (metres).
@@ -142,12 +143,12 @@ def build_graph(
 
 def describe_components(run: LoadRun) -> str:
     """'N connected components; the largest holds P % of the length' for this run's edges."""
-    row = run.conn.execute(
+    row = one_row(run.conn.execute(
         "WITH c AS (SELECT component, node FROM pgr_connectedComponents("
         "  'SELECT id, source, target, cost, reverse_cost FROM msip.walk_edge WHERE load_run_id = ' || %s::text)), "
         "per AS (SELECT c.component, sum(e.length_m) AS length_m FROM c "
         "  JOIN msip.walk_edge e ON e.load_run_id = %s AND e.source = c.node GROUP BY c.component) "
         "SELECT count(*), coalesce(max(length_m) / nullif(sum(length_m), 0), 0) FROM per",
         (run.run_id, run.run_id),
-    ).fetchone()
+    ))
     return f"{row[0]} connected components; the largest holds {100 * row[1]:.1f} % of the network length"

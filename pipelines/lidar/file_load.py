@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from msip.core.db import one_row
 from msip.core.errors import MsipError
 from msip.core.progress import progress_bar
 from msip.core.rasters.write_errors import write_error
@@ -38,7 +39,7 @@ _FIELD = {"z": "Z", "extent": "X,Y", "coords": "X,Y"}
 
 def cleaner_for(plan: FilePlan, extent: Extent | None, params: LidarParams) -> Cleaner:
     """The point cleaner of one file: its CRS placement, the extent and the plausible Z range."""
-    return Cleaner(plan.placement, extent, params.z_min_m, params.z_max_m)
+    return Cleaner(plan.usable_placement, extent, params.z_min_m, params.z_max_m)
 
 
 def load_file(
@@ -55,8 +56,8 @@ def load_file(
 ) -> LoadReport:
     """Load one file as its own run (resumable by checksum): replace its earlier patches, ingest, count."""
     run_params = params.file_params() | {
-        "crs": plan.placement.crs_label,
-        "crs_source": plan.placement.source,
+        "crs": plan.usable_placement.crs_label,
+        "crs_source": plan.usable_placement.source,
         "extent": extent.describe() if extent else "none",
     }
 
@@ -93,11 +94,11 @@ def load_file(
 
 def _retire_previous(run: LoadRun, epoch: date, name: str) -> int:
     """Delete patches of an earlier load of a file of this name and epoch; returns their points."""
-    n = run.conn.execute(
+    n = one_row(run.conn.execute(
         "SELECT coalesce(sum(PC_NumPoints(pa)), 0) FROM msip.lidar_patch "
         "WHERE epoch = %s AND source_file = %s",
         (epoch, name),
-    ).fetchone()[0]
+    ))[0]
     if n:
         run.conn.execute(
             "DELETE FROM msip.lidar_patch WHERE epoch = %s AND source_file = %s", (epoch, name)
@@ -107,10 +108,10 @@ def _retire_previous(run: LoadRun, epoch: date, name: str) -> int:
 
 
 def _patch_cell(plan: FilePlan, params: LidarParams) -> float:
-    info = plan.info
+    info = plan.usable_info
     xs = np.array([info.mins[0], info.maxs[0]])
     ys = np.array([info.mins[1], info.maxs[1]])
-    x, y, _ = plan.placement.to_storage(xs, ys, np.zeros(2))
+    x, y, _ = plan.usable_placement.to_storage(xs, ys, np.zeros(2))
     area = abs(float(x[1] - x[0]) * float(y[1] - y[0]))
     return patch_cell_m(info.point_count, area, params.patch_points)
 
@@ -146,7 +147,7 @@ def ingest_file(
     it has several workers); their results arrive in file order, so counts, quarantine
     examples and patches are the same whatever the number of workers.
     """
-    info = plan.info
+    info = plan.usable_info
     rejected = Rejected()
     classes = np.zeros(256, dtype=np.int64)
     withheld = 0
@@ -176,12 +177,13 @@ def ingest_file(
             if writer is not None:
                 writer.write(done.copy_data, done.points, done.patches)
             bar.advance(done.read)
+        class_counts = {int(c): int(n) for c, n in enumerate(classes) if n}
         facts = {
             "name": info.name,
             "read": read,
             "kept": int(classes.sum()),
             "has_ground_class": bool(classes[2] > 0),
-            "classes": {int(c): int(n) for c, n in enumerate(classes) if n},
+            "classes": class_counts,
         }
         spill.finish(facts)
     if run is None:
@@ -198,7 +200,7 @@ def ingest_file(
         )
     for note in plan.notes:
         run.note(note)
-    _class_notes(run, info, facts["classes"], withheld)
+    _class_notes(run, info, class_counts, withheld)
 
 
 def _class_notes(run: LoadRun, info: LasInfo, classes: dict[int, int], withheld: int) -> None:

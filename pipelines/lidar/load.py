@@ -101,6 +101,7 @@ def load_lidar(
     usable = [p for p in plans if not p.refusal]
     if not usable:
         return result
+    assert params.tile_m is not None  # LidarParams.__post_init__ sets the default size
     grid = TileGrid(params.tile_m, params.buffer_m)
     token = derived_sha256([p.sha256 for p in usable])[:16]
     work = get_settings().data_dir / "work" / "lidar" / f"{epoch}_{token}"

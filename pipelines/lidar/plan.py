@@ -7,6 +7,7 @@ run by `record_refusal`; the other files still load.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,18 @@ class FilePlan:
     refusal: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def usable_info(self) -> LasInfo:
+        """`info` of a file that was not refused (`plan_file` sets it unless it refuses)."""
+        assert self.info is not None, f"{self.path.name} was refused: {self.refusal}"
+        return self.info
+
+    @property
+    def usable_placement(self) -> Placement:
+        """`placement` of a file that was not refused (`plan_file` sets it unless it refuses)."""
+        assert self.placement is not None, f"{self.path.name} was refused: {self.refusal}"
+        return self.placement
+
 
 def plan_file(path: Path, engine: LidarEngine, crs: int | None, extent: Extent | None) -> FilePlan:
     """Checksum, header and CRS placement of one file, checked against `extent`; a refusal instead of raising."""
@@ -51,17 +64,16 @@ def plan_file(path: Path, engine: LidarEngine, crs: int | None, extent: Extent |
         plan.placement = place(plan.info, header, crs)
         plan.notes += plan.placement.notes
         if extent is not None:
-            _check_extent(plan, extent)
+            _check_extent(plan.info, plan.placement, extent)
     except MsipError as exc:
         plan.refusal = str(exc)
     return plan
 
 
-def _check_extent(plan: FilePlan, extent: Extent) -> None:
-    info = plan.info
+def _check_extent(info: LasInfo, placement: Placement, extent: Extent) -> None:
     xs = np.array([info.mins[0], info.maxs[0], info.mins[0], info.maxs[0]])
     ys = np.array([info.mins[1], info.mins[1], info.maxs[1], info.maxs[1]])
-    x, y, _ = plan.placement.to_storage(xs, ys, np.zeros(4))
+    x, y, _ = placement.to_storage(xs, ys, np.zeros(4))
     if (
         x.max() < extent.minx
         or x.min() > extent.maxx
@@ -71,7 +83,7 @@ def _check_extent(plan: FilePlan, extent: Extent) -> None:
         raise ValidationError(
             f"{info.name}: its points (E {x.min():.0f}–{x.max():.0f}, "
             f"N {y.min():.0f}–{y.max():.0f} in EPSG:2180, "
-            f"CRS {plan.placement.crs_label} from {plan.placement.source}) "
+            f"CRS {placement.crs_label} from {placement.source}) "
             f"lie outside {extent.describe()}; "
             "pass --extent poland, --extent none or a bbox if the survey is elsewhere, "
             "or check the CRS"
@@ -98,13 +110,13 @@ def flag_duplicates_and_mixed_crs(plans: list[FilePlan]) -> None:
         else:
             seen[p.sha256] = p.path
             names[p.path.name] = p.path
-    labels = Counter(p.placement.crs_label for p in plans if not p.refusal)
+    labels = Counter(p.usable_placement.crs_label for p in plans if not p.refusal)
     if len(labels) > 1:
         common = labels.most_common(1)[0][0]
         for p in plans:
-            if not p.refusal and p.placement.crs_label != common:
+            if not p.refusal and p.usable_placement.crs_label != common:
                 p.notes.append(
-                    f"{p.path.name}: CRS {p.placement.crs_label} ({p.placement.source}) "
+                    f"{p.path.name}: CRS {p.usable_placement.crs_label} ({p.usable_placement.source}) "
                     "differs from "
                     f"the other files ({common}); its points were transformed to EPSG:2180 "
                     "like all others"
@@ -116,7 +128,8 @@ def record_refusal(plan: FilePlan, epoch: date, params: LidarParams, url: str | 
     def body(run: LoadRun) -> None:
         raise MsipError(plan.refusal)
 
-    try:
+    # The refusal is recorded as a failed run and reported by the caller.
+    with suppress(MsipError):
         run_load(
             KIND,
             plan.path,
@@ -127,5 +140,3 @@ def record_refusal(plan: FilePlan, epoch: date, params: LidarParams, url: str | 
             force=True,
             sha256=plan.sha256,
         )
-    except MsipError:
-        pass  # recorded as a failed run; the refusal is reported by the caller

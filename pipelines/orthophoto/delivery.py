@@ -1,4 +1,5 @@
-"""An orthophoto delivery: its GeoTIFF tiles found, its checksum and source path, and the tiles checked against each other."""
+"""An orthophoto delivery: its GeoTIFF tiles found, its checksum and source path, and the tiles
+checked against each other."""
 
 from __future__ import annotations
 

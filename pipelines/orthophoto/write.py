@@ -1,4 +1,5 @@
-"""Writing an orthophoto delivery's good tiles: chunk jobs on the EPSG:2180 grid, COGs via the tile loop, catalogue, mosaics."""
+"""Writing an orthophoto delivery's good tiles: chunk jobs on the EPSG:2180 grid, COGs via the tile
+loop, catalogue, mosaics."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def plan_jobs(
     """The chunk jobs of one good tile: its EPSG:2180 grid (warped when needed), cut into CHUNK_PX squares."""
     from rasterio.warp import aligned_target, calculate_default_transform
 
+    # A good tile (no `reason`) always has both: `inspect_tile` refuses a tile without them.
+    assert info.epsg is not None and info.bounds is not None, f"{info.path.name} is not a good tile"
     warp = info.epsg != 2180 or info.rotated or any(abs(r - res_m) > 1e-6 * res_m for r in info.res)
     if warp:
         t, w, h = calculate_default_transform(
@@ -81,8 +84,9 @@ def write_good_tiles(
     compress: str,
     workers: int | None,
 ) -> None:
-    """Write the COGs of every good tile not already stored with the same checksum, catalogue them, rebuild the mosaics."""
-    done = dict(
+    """Write the COGs of every good tile not already stored with the same checksum, catalogue them,
+    rebuild the mosaics."""
+    done: dict[str, str | None] = dict(
         run.conn.execute(
             "SELECT path, source_sha256 FROM msip.raster_asset WHERE epoch = %s AND kind = ANY(%s) AND NOT is_mosaic",
             (epoch, list(KINDS)),

@@ -176,7 +176,8 @@ def booleans(series: pd.Series, rejects: Rejects, *, field: str, column: str) ->
 def dates(series: pd.Series, rejects: Rejects, *, field: str, column: str) -> np.ndarray:
     """Dates (NaT = empty) from ISO, DD.MM.YYYY, YYYYMMDD and similar; refuses the rest."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return series.to_numpy(dtype="datetime64[D]")
+        as_read: np.ndarray = series.to_numpy(dtype="datetime64[D]")
+        return as_read
     s = as_text(series)
     found = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
     for fmt in _DATE_FORMATS:
@@ -187,7 +188,8 @@ def dates(series: pd.Series, rejects: Rejects, *, field: str, column: str) -> np
     raw = series.to_numpy()
     rejects.add((found.isna() & (s != "")).to_numpy(), field,
                 lambda i: f"{column}={raw[i]!r} is not a date (expected YYYY-MM-DD, e.g. 2021-05-17)")
-    return found.to_numpy(dtype="datetime64[D]")
+    parsed: np.ndarray = found.to_numpy(dtype="datetime64[D]")
+    return parsed
 
 
 def source_ids(series: pd.Series | None, rejects: Rejects, *, field: str, column: str | None,
@@ -221,12 +223,13 @@ def json_objects(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """
     if not columns:
         return pd.Series(pd.NA, index=frame.index, dtype="str")
-    out = None
+    out: pd.Series | None = None
     for i, name in enumerate(columns):
         key = json.dumps(str(name), ensure_ascii=False) + ": "
         value = _json_values(frame[name])
         part = ("{" if i == 0 else ", ") + key + value
         out = part if out is None else out + part
+    assert out is not None  # columns is not empty
     return out + "}"
 
 

@@ -8,6 +8,7 @@ swapped columns rather than a few bad rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,7 +89,9 @@ def locate_points(table: Table, mapping: dict[str, str], rejects: Rejects, *, cr
         rejects.add(pd.notna(problem), "geom", lambda i: (
             f"geometry is {problem[i]}; each {what} needs a point position"))
         epsg = declared_epsg(table.name, table.epsg, crs, crs_text=table.crs_text)
-        raw_of = (lambda i: f"geometry=POINT ({sx[i]:.6g} {sy[i]:.6g})")
+
+        def raw_of(i: int) -> str:
+            return f"geometry=POINT ({sx[i]:.6g} {sy[i]:.6g})"
     else:
         xcol, ycol, lonlat = _coordinate_columns(table, mapping)
         columns = [xcol, ycol]
@@ -101,7 +104,9 @@ def locate_points(table: Table, mapping: dict[str, str], rejects: Rejects, *, cr
                                   f"{rejects.reason[0]}); fill them in or map other columns with --mapping")
         epsg = crs or (4326 if lonlat else _guess_epsg(table, sx, sy, rejects.ok, xcol, ycol))
         xs, ys = table.frame[xcol].to_numpy(), table.frame[ycol].to_numpy()
-        raw_of = (lambda i: f"{xcol},{ycol}={xs[i]},{ys[i]}")
+
+        def raw_of(i: int) -> str:
+            return f"{xcol},{ycol}={xs[i]},{ys[i]}"
     if epsg == 4326:
         check_degrees(table.name, sx[rejects.ok], sy[rejects.ok])
     source = "the file's point geometry" if table.geometry is not None else f"columns {columns[0]}/{columns[1]}"
@@ -154,7 +159,7 @@ def _guess_epsg(table: Table, sx: np.ndarray, sy: np.ndarray, ok: np.ndarray, xc
 
 
 def _check_extent(table: Table, rejects: Rejects, x: np.ndarray, y: np.ndarray, sx: np.ndarray,
-                  sy: np.ndarray, epsg: int, extent: Extent, raw_of) -> None:
+                  sy: np.ndarray, epsg: int, extent: Extent, raw_of: Callable[[int], str]) -> None:
     located = rejects.ok.copy()
     if not np.isfinite(extent.minx) or not located.any():
         return

@@ -1,10 +1,11 @@
 """Shared reading of inventory files (CSV, GeoJSON, GPKG, SHP) into columns and points, with field mapping.
 
 `read_table` gives a `Table` of source columns (names as in the file, stray BOMs removed) plus
-the file's WKB geometries and CRS (vector files through `pipelines.readers.vector_io.read_vector`). `resolve_mapping` finds which source column holds each
-known field from common Polish and English names, overridable by a small YAML file
-(`field: source column`, or `field: null` to ignore a column). `locate_points` turns geometry
-or x/y / lon/lat columns into EPSG:2180 points inside an extent.
+the file's WKB geometries and CRS (vector files through `pipelines.readers.vector_io.read_vector`).
+`resolve_mapping` finds which source column holds each known field from common Polish and English
+names, overridable by a small YAML file (`field: source column`, or `field: null` to ignore a
+column). `locate_points` turns geometry or x/y / lon/lat columns into EPSG:2180 points inside an
+extent.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Table:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def raw_rows(self, rows: np.ndarray) -> list[dict]:
+    def raw_rows(self, rows: np.ndarray) -> list[dict[str, object]]:
         """The source values of `rows` (0-based) as read, geometry as WKT, for the quarantine."""
         records = self.frame.iloc[rows].to_dict("records")
         out = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in records]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import shapely
+from shapely.geometry import GeometryCollection
 from shapely.geometry.base import BaseGeometry
 
 from msip.core.errors import ConfigError, ValidationError
@@ -54,9 +55,16 @@ def parse_number_list(text: object, *, field: str, unit: str = "") -> list[float
     if not s:
         return []
     if re.fullmatch(r"\s*\d+,\d+\s*", s) and ", " not in s:
-        return [parse_number(s, field=field, unit=unit)]
+        return [_present_number(s, field=field, unit=unit)]
     parts = [p for p in re.split(r"\s*[;,/]\s*|\s+", s) if p]
-    return [parse_number(p, field=field, unit=unit) for p in parts]
+    return [_present_number(p, field=field, unit=unit) for p in parts]
+
+
+def _present_number(text: str, *, field: str, unit: str) -> float:
+    """`parse_number` of a piece of text that is not blank (so never None)."""
+    value = parse_number(text, field=field, unit=unit)
+    assert value is not None  # only empty text gives None; the callers pass stripped, non-empty pieces
+    return value
 
 
 def check_range(value: float | None, lo: float, hi: float, *, field: str, unit: str) -> None:
@@ -138,7 +146,7 @@ def check_geometry(geom: BaseGeometry | None, *, on_invalid: str = "repair") -> 
         raise ValueError(f"invalid geometry: {reason}")
     fixed = shapely.make_valid(geom)
     dim = shapely.get_dimensions(geom)
-    if fixed.geom_type == "GeometryCollection":
+    if isinstance(fixed, GeometryCollection):
         parts = [g for g in fixed.geoms if shapely.get_dimensions(g) == dim]
         fixed = shapely.union_all(parts) if parts else fixed
     if fixed.is_empty or shapely.get_dimensions(fixed) != dim:

@@ -104,7 +104,7 @@ def _polygon_elements(elem: etree._Element, srs: str) -> list[etree._Element]:
     if tag in ("Polygon", "PolygonPatch"):
         return [elem]
     if tag == "Surface":
-        return [p for p in elem.iter(f"{{{GML}}}PolygonPatch")]
+        return list(elem.iter(f"{{{GML}}}PolygonPatch"))
     if tag == "MultiSurface":
         out: list[etree._Element] = []
         for member in elem:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import shapely
 from lxml import etree
+from shapely.geometry import MultiPolygon
 
 from msip.core.errors import ConfigError, RowError, SourceReadError
 from msip.core.runs import LoadReport, LoadRun, run_load
@@ -26,7 +27,7 @@ from pipelines.zoning.rows import (
     ZONE_COLUMNS,
     feature_key,
 )
-from pipelines.zoning.store import check_zone_topology, plan_extent, write_rows
+from pipelines.zoning.store import ZoningRow, check_zone_topology, plan_extent, write_rows
 from pipelines.zoning.table import load_zone_table
 
 
@@ -73,7 +74,7 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
     run.count_in(doc.members)
     for p in doc.problems:
         run.reject(p.row_number, p.reason, raw=p.raw, source_id=p.source_id, field=p.field)
-    rows: dict[str, list[tuple[dict, object]]] = {"plan": [], "zone": [], "document": []}
+    rows: dict[str, list[ZoningRow]] = {"plan": [], "zone": [], "document": []}
     zone_features: list[AppFeature] = []  # the source feature of each row of rows["zone"]
     seen: dict[tuple, int] = {}
     inferred = 0
@@ -87,13 +88,14 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
                     "idIIP",
                 )
             seen[key] = f.row_number
-            table, build = BUILDERS.get(f.feature_type, (None, None))
-            if build is None:
+            builder = BUILDERS.get(f.feature_type)
+            if builder is None:
                 raise RowError(
                     f"feature type {f.feature_type} is not loaded by MSIP (it loads "
                     f"{', '.join(BUILDERS)})",
                     "type",
                 )
+            table, build = builder
             values = build(f)
             inferred += values.pop("_plan_inferred", 0)
             geom = _geometry(f, table, extent, on_invalid, run)
@@ -125,17 +127,17 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
 def _drop_swapped_zones(
     run: LoadRun,
     path: Path,
-    zones: list[tuple[dict, object]],
+    zones: list[ZoningRow],
     features: list[AppFeature],
-    plans: list[tuple[dict, object]],
-) -> list[tuple[dict, object]]:
+    plans: list[ZoningRow],
+) -> list[ZoningRow]:
     """Quarantine zones that lie wholly outside their plan but inside it with x and y swapped.
 
     EPSG:2180 (and the PL-2000 zones) state northing first; a posList written easting first
     still lands in Poland, far from its plan, so the Poland extent check cannot catch it.
     """
     extents = {(v["iip_namespace"], v["local_id"]): g for v, g in plans if g is not None}
-    kept = []
+    kept: list[ZoningRow] = []
     for (values, geom), f in zip(zones, features, strict=True):
         key = (values["plan_namespace"], values["plan_local_id"])
         plan = extents.get(key) or plan_extent(run.conn, *key)
@@ -157,7 +159,9 @@ def _drop_swapped_zones(
     return kept
 
 
-def _geometry(f: AppFeature, table: str, extent: Extent, on_invalid: str, run: LoadRun):
+def _geometry(
+    f: AppFeature, table: str, extent: Extent, on_invalid: str, run: LoadRun
+) -> MultiPolygon | None:
     if table == "document":
         return None
     if f.geometry is None:

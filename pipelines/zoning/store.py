@@ -6,6 +6,9 @@ Shared by the APP GML loader (`pipelines.zoning.load`) and the zone-table loader
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeAlias
+
 import psycopg
 import shapely
 from psycopg.types.json import Jsonb
@@ -17,9 +20,11 @@ from msip.core.versions import VersionCounts, row_hash, sync_staged
 from pipelines.zoning.checks import find_issues, summarise
 from pipelines.zoning.rows import KEYS
 
+#: A row to write: its column values and its geometry (None for documents, which have none).
+ZoningRow: TypeAlias = tuple[dict, BaseGeometry | None]
 
 def write_rows(
-    run: LoadRun, table: str, columns: list[str], rows: list[tuple[dict, object]]
+    run: LoadRun, table: str, columns: list[str], rows: Sequence[ZoningRow]
 ) -> VersionCounts:
     """Stage `rows` ((values, geometry or None)) and upsert them into `table` by idIIP."""
     if not rows:
@@ -39,10 +44,11 @@ def write_rows(
     return counts
 
 
-def check_zone_topology(run: LoadRun, zones: list[tuple[dict, object]]) -> None:
+def check_zone_topology(run: LoadRun, zones: Sequence[ZoningRow]) -> None:
     """Report overlaps, gaps and overhangs per plan as notes and rows of msip.zoning_issue."""
-    by_plan: dict[tuple, list[tuple[str, object]]] = {}
+    by_plan: dict[tuple, list[tuple[str, BaseGeometry]]] = {}
     for values, geom in zones:
+        assert geom is not None, f"zone {values['local_id']} has no geometry"  # only documents lack one
         by_plan.setdefault((values["plan_namespace"], values["plan_local_id"]), []).append(
             (values["local_id"], geom)
         )

@@ -1,4 +1,5 @@
-"""Advertising compliance and fees: every carrier checked against the landscape resolution, stored in msip.ad_compliance.
+"""Advertising compliance and fees: every carrier checked against the landscape resolution,
+stored in msip.ad_compliance.
 
 `run_ad_compliance` takes the carriers standing on the assessment date (default: the latest
 inventory epoch), checks them with `processing.advertising.checks` against a loaded rule set (default:
@@ -140,7 +141,9 @@ def _compute(run: LoadRun, request: AdRequest, resolved: Resolved) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('analysis:ad-compliance'))")
     carriers = carriers_at(conn, when, dataset)
     if not carriers:
-        raise ValidationError(f"no advertising carriers stood on {when}" + (f" in dataset {dataset!r}" if dataset else ""))
+        raise ValidationError(
+            f"no advertising carriers stood on {when}" + (f" in dataset {dataset!r}" if dataset else "")
+        )
     around, notes = surroundings(conn, rules, when)
     assessments = [a for a in assess(carriers, rules, around) if _in_bbox(a, bbox)]
     box = list(bbox) if bbox else [-1e12, -1e12, 1e12, 1e12]

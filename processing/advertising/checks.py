@@ -15,10 +15,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from pipelines.ad_rules.model import AdRuleSet, GlobalRule
@@ -156,7 +158,7 @@ def _road_edge(around: Surroundings, road_class: str, xy: np.ndarray) -> Measure
         return lambda i: None
     geoms = np.array([f.geom for f in streets], dtype=object)
     half = np.array([(f.width_m or 0.0) / 2 for f in streets])
-    points = shapely.points(xy)
+    points = cast(np.ndarray, shapely.points(xy))  # xy is (n, 2): an array of n points
 
     def measure(i: int) -> tuple[float, str, str]:
         d = np.maximum(shapely.distance(geoms, points[i]) - half, 0.0)
@@ -180,7 +182,8 @@ def _measures(rule: GlobalRule, rules: AdRuleSet, carriers: list[Carrier], aroun
         nodes, ids = intersections(around, rule.road_classes, rule.min_legs)
         return [(_nearest_points(nodes, ids, "an intersection", xy), rule.min_distance_m or 0.0)]
     if rule.check == "min_distance_tree":
-        trees = np.array([(f.geom.x, f.geom.y) for f in around.trees], dtype=float).reshape(-1, 2)
+        points = cast(list[Point], [f.geom for f in around.trees])  # trees are points
+        trees = np.array([(p.x, p.y) for p in points], dtype=float).reshape(-1, 2)
         return [(_nearest_points(trees, [f.source_id for f in around.trees], "a tree", xy), rule.min_distance_m or 0.0)]
     if rule.check == "min_distance_road_edge":
         return [(_road_edge(around, cls, xy), dist) for cls, dist in rule.by_road_class]
@@ -206,7 +209,8 @@ def zone_of(points: np.ndarray, zones: list[tuple[str, BaseGeometry]]) -> list[s
     pi, zi = tree.query(shapely.points(points), predicate="intersects")
     for p, z in zip(pi, zi, strict=True):
         code = zones[int(z)][0]
-        if out[int(p)] is None or code < out[int(p)]:  # type: ignore[operator]
+        current = out[int(p)]
+        if current is None or code < current:
             out[int(p)] = code
     return out
 
@@ -235,8 +239,9 @@ def _zone_checks(a: Assessment, rules: AdRuleSet) -> None:
         if value is None:
             a.unchecked[code] = f"the carrier's {what} is missing in the inventory"
         elif value > limit:
-            a.violations.append(Violation(code, round(value, 3), limit, unit, None,
-                                          f"{what} {value:g} {unit} > {limit:g} {unit} allowed for {label} in zone {zone}"))
+            a.violations.append(Violation(
+                code, round(value, 3), limit, unit, None,
+                f"{what} {value:g} {unit} > {limit:g} {unit} allowed for {label} in zone {zone}"))
 
 
 def _ban_check(a: Assessment, rule: GlobalRule) -> None:
@@ -261,7 +266,10 @@ def assess(carriers: list[Carrier], rules: AdRuleSet, around: Surroundings) -> l
     out = [Assessment(c, z, rules.mounting.get(c.carrier_type or "")) for c, z in zip(carriers, zones, strict=True)]
     for a in out:
         if a.mounting is None:
-            a.unchecked.update(dict.fromkeys(rules.zone_rules, f"carrier type {a.carrier.type_label or a.carrier.carrier_type!r} is not " "named in the rules' carrier type lists"))
+            a.unchecked.update(dict.fromkeys(
+                rules.zone_rules,
+                f"carrier type {a.carrier.type_label or a.carrier.carrier_type!r} is not "
+                "named in the rules' carrier type lists"))
         else:
             _zone_checks(a, rules)
     monuments = [Feature(m.source_id, m.geom) for m in rules.monuments]
@@ -269,7 +277,8 @@ def assess(carriers: list[Carrier], rules: AdRuleSet, around: Surroundings) -> l
         measures = None
         for i, a in enumerate(out):
             if rule.applies_to != "all" and a.mounting is None:
-                a.unchecked[rule.code] = "the carrier type is not named in the rules, so it is unknown whether it applies"
+                a.unchecked[rule.code] = ("the carrier type is not named in the rules, "
+                                          "so it is unknown whether it applies")
                 continue
             if not _applies(rule, a.mounting):
                 continue

@@ -15,6 +15,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from msip.core.db import one_row
 from msip.core.errors import ValidationError
 from pipelines.ad_rules.fees import FeeRate, FeeSchedule
 from pipelines.ad_rules.model import AdRuleSet, GlobalRule, ProtectedObject, ZoneLimit
@@ -40,8 +41,8 @@ def rule_set_from_db(conn: psycopg.Connection, name: str | None = None) -> tuple
                           "max_height_m FROM msip.ad_zone_rule WHERE rule_set_id = %s ORDER BY 1, 2", (rid,)):
         limits[(z[0], z[1])] = ZoneLimit(*z)
         mounting[z[1]], labels[z[1]] = z[3], z[2]
-    free, mounted = conn.execute("SELECT free_standing_types, building_mounted_types FROM msip.ad_rule_set "
-                                 "WHERE rule_set_id = %s", (rid,)).fetchone()
+    free, mounted = one_row(conn.execute("SELECT free_standing_types, building_mounted_types FROM msip.ad_rule_set "
+                                         "WHERE rule_set_id = %s", (rid,)))
     for kind, types in (("free_standing", free), ("building_mounted", mounted)):
         for t in types:
             mounting.setdefault(t, kind)
@@ -135,9 +136,11 @@ def surroundings(conn: psycopg.Connection, rules: AdRuleSet, when: date) -> tupl
     if "min_distance_park" in checks:
         epoch, note = _layer_epoch(conn, "green_space", when)
         notes += [note] if note else []
-        around.parks = [Feature(s, shapely.from_wkb(bytes(g)), area_m2=a, public_access=p) for s, g, a, p in conn.execute(
-            "SELECT source_id, ST_AsBinary(geom), area_m2, public_access FROM msip.green_space "
-            "WHERE epoch IS NOT DISTINCT FROM %s ORDER BY source_id", (epoch,))]
+        around.parks = [
+            Feature(s, shapely.from_wkb(bytes(g)), area_m2=a, public_access=p) for s, g, a, p in conn.execute(
+                "SELECT source_id, ST_AsBinary(geom), area_m2, public_access FROM msip.green_space "
+                "WHERE epoch IS NOT DISTINCT FROM %s ORDER BY source_id", (epoch,))
+        ]
     if not zones:
         notes.append("no landscape zones are loaded: zone rules cannot be checked (load them with "
                      "msip load ads --landscape-zones strefy.gpkg)")

@@ -149,7 +149,7 @@ def _edge_groups(geoms: np.ndarray, on_edge: np.ndarray) -> list[list[int]]:
 def as_multipolygon(geom: BaseGeometry) -> BaseGeometry:
     """A normalised MultiPolygon without redundant vertices (stable across tilings)."""
     geom = shapely.normalize(shapely.simplify(geom, 0.0))
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, shapely.Polygon):
         geom = shapely.MultiPolygon([geom])
     return geom
 
@@ -210,7 +210,7 @@ def annotate_buildings(
             continue
         found: dict[str, list[tuple[float, RegisteredBuilding]]] = {}
         for e, (tree, reg) in trees.items():
-            hits = [] if tree is None else tree.query(ev.geom, predicate="intersects")
+            hits: list[int] | np.ndarray = [] if tree is None else tree.query(ev.geom, predicate="intersects")
             shares = [
                 (shapely.area(shapely.intersection(ev.geom, reg[i].geom)) / ev.geom.area, reg[i])
                 for i in hits
@@ -226,19 +226,24 @@ def annotate_buildings(
         ids = {e: {b.source_id for _, b in found[e]} for e in found}
         own = best["to"] if ev.type in ("new_building", "raised_building") else best["from"]
         ev.object_id = own.source_id if own else None
+        ok: bool | None
         if ev.type == "new_building":
             ok = best["to"] is not None and best["to"].source_id not in ids["from"]
         elif ev.type == "demolished_building":
             ok = best["from"] is not None and best["from"].source_id not in ids["to"]
         else:
-            same = (
-                best["from"] is not None
-                and best["to"] is not None
-                and best["from"].source_id == best["to"].source_id
-            )
-            heights = same and best["from"].height_m is not None and best["to"].height_m is not None
+            b_from, b_to = best["from"], best["to"]
             sign = 1 if ev.type == "raised_building" else -1
-            ok = (sign * (best["to"].height_m - best["from"].height_m) > 0) if heights else None
+            if (
+                b_from is not None
+                and b_to is not None
+                and b_from.source_id == b_to.source_id
+                and b_from.height_m is not None
+                and b_to.height_m is not None
+            ):
+                ok = sign * (b_to.height_m - b_from.height_m) > 0
+            else:
+                ok = None
         ev.evidence["register_confirms"] = ok
 
 
@@ -270,7 +275,7 @@ def sort_events(events: Iterable[ChangeEvent]) -> list[ChangeEvent]:
     order = {t: i for i, t in enumerate(EVENT_TYPES)}
 
     def key(e: ChangeEvent):
-        c = e.geom.centroid if e.geom.geom_type != "Point" else e.geom
+        c = e.geom if isinstance(e.geom, shapely.Point) else e.geom.centroid
         return order[e.type], -round(c.y, 2), round(c.x, 2), e.object_id or ""
 
     return sorted(events, key=key)

@@ -107,7 +107,8 @@ def load_inputs(
     b_from, note_from = _buildings(conn, e1, area)
     b_to, note_to = _buildings(conn, e2, area)
     notes += [n for n in (note_from, note_to) if n]
-    ads_from, ads_to = _ads(conn, e1, area), _ads(conn, e2, area)
+    ads_from: list[InventoryObject] | None = _ads(conn, e1, area)
+    ads_to: list[InventoryObject] | None = _ads(conn, e2, area)
     if not ads_from:
         notes.append(f"no carrier inventory valid on {e1}: new/removed carriers not compared")
         ads_from = ads_to = None

@@ -13,9 +13,10 @@ from processing.parameters import Param, ParamTable
 
 
 def _exposed(name: str, default: float, minimum: float, maximum: float, unit: str, help_en: str, help_pl: str,
-             title_en: str, title_pl: str, flag: str, **texts: str) -> Param:
+             title_en: str, title_pl: str, flag: str, *, input: str | None = None,
+             cli_help: str | None = None) -> Param:
     return Param(name, default, help_en, help_pl, unit=unit, minimum=minimum, maximum=maximum, title_en=title_en,
-                 title_pl=title_pl, flag=flag, **texts)
+                 title_pl=title_pl, flag=flag, input=input, cli_help=cli_help)
 
 
 def _internal(name: str, default: float, unit: str, help_en: str, help_pl: str) -> Param:
@@ -51,7 +52,8 @@ PARAMETERS = ParamTable(
                  cli_help="Smallest fall of a crown's mean NDVI reported."),
         _internal("ndvi_vegetation_min", 0.3, "", "Earlier mean NDVI of a crown from which a decline counts",
                   "Wcześniejsze średnie NDVI korony, od którego liczy się spadek"),
-        _internal("ndvi_crown_min_m", 0.75, "m", "Smallest radius of the inner crown", "Najmniejszy promień wnętrza korony"),
+        _internal("ndvi_crown_min_m", 0.75, "m", "Smallest radius of the inner crown",
+                  "Najmniejszy promień wnętrza korony"),
         _internal("ndvi_crown_fraction", 0.6, "", "Inner crown radius as a share of the crown radius",
                   "Promień wnętrza korony jako część promienia korony"),
         Param("ndvi_min_pixels", 8, "Pixels of the inner crown needed in each epoch",
@@ -79,6 +81,12 @@ PARAMETERS = ParamTable(
 
 def _default(name: str) -> float:
     """The declared default as ChangeParams holds it (a float for every measure)."""
+    p = PARAMETERS[name]
+    return p.coerce(p.default)
+
+
+def _count(name: str) -> int:
+    """The declared default of an integer parameter (a number of pixels)."""
     p = PARAMETERS[name]
     return p.coerce(p.default)
 
@@ -114,11 +122,11 @@ class ChangeParams:
     ndvi_vegetation_min: float = _default("ndvi_vegetation_min")
     ndvi_crown_min_m: float = _default("ndvi_crown_min_m")
     ndvi_crown_fraction: float = _default("ndvi_crown_fraction")
-    ndvi_min_pixels: int = _default("ndvi_min_pixels")
+    ndvi_min_pixels: int = _count("ndvi_min_pixels")
     terrain_min_dz_m: float = _default("terrain_min_dz_m")
     terrain_min_area_m2: float = _default("terrain_min_area_m2")
-    terrain_smooth_px: int = _default("terrain_smooth_px")
-    opening_px: int = _default("opening_px")
+    terrain_smooth_px: int = _count("terrain_smooth_px")
+    opening_px: int = _count("opening_px")
     tile_m: float = _default("tile_m")
     overlap_m: float = _default("overlap_m")
     default_crown_diameter_m: float = _default("default_crown_diameter_m")

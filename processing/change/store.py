@@ -70,7 +70,7 @@ def run_outputs(run_id: int, *, url: str | None = None) -> dict:
     For a run reported 'unchanged' pass the id of the earlier run it points to (LoadReport.run_id).
     """
     with connect(url) as conn:
-        params = conn.execute(
+        row = conn.execute(
             "SELECT params FROM msip.load_run WHERE run_id = %s", (run_id,)
         ).fetchone()
         rows = conn.execute(
@@ -78,7 +78,7 @@ def run_outputs(run_id: int, *, url: str | None = None) -> dict:
             "FROM msip.change_event WHERE load_run_id = %s ORDER BY event_id",
             (run_id,),
         ).fetchall()
-    params = (params[0] if params else None) or {}
+    params = (row[0] if row else None) or {}
     feats = [
         {
             "type": "Feature",

@@ -144,6 +144,9 @@ def tree_events(
             dz = round(s.chm_max_to - s.chm_max_from, 2)
         base = {"inventory": t.dataset, "listed_in_later_inventory": t.listed_to, **dict(t.attrs)}
         if is_felled(s, p):
+            # is_felled needs both canopy shares, sampled together with the CHM maxima
+            assert s.canopy_share_from is not None and s.canopy_share_to is not None
+            assert s.chm_max_from is not None and s.chm_max_to is not None
             evidence = base | {
                 "canopy_share_from": round(s.canopy_share_from, 2),
                 "canopy_share_to": round(s.canopy_share_to, 2),
@@ -153,6 +156,7 @@ def tree_events(
             }
             kind = "felled_tree"
         elif is_declining(s, p):
+            assert s.ndvi_from is not None and s.ndvi_to is not None  # is_declining needs both
             evidence = base | {
                 "ndvi_from": round(s.ndvi_from, 3),
                 "ndvi_to": round(s.ndvi_to, 3),

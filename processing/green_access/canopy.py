@@ -59,7 +59,8 @@ def disc_counts(
     # the high ones (16 bits each while a row is shorter than 32 768 cells, else 32 in int64)
     shift, kind = (16, np.int32) if cols < 1 << 15 else (32, np.int64)
     both = np.zeros((rows, cols + 1), dtype=kind)
-    np.cumsum(canopy.astype(kind) + (valid.astype(kind) << shift), axis=1, out=both[:, 1:])
+    # (np.left_shift is `<<`; numpy's stubs reject `<<` on an array of a dtype chosen at run time)
+    np.cumsum(canopy.astype(kind) + np.left_shift(valid.astype(kind), shift), axis=1, out=both[:, 1:])
     flat = both.ravel()
     low = (1 << shift) - 1
     n_out = np.zeros(len(xy), dtype=np.int64)

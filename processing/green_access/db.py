@@ -17,9 +17,13 @@ import shapely
 from shapely.strtree import STRtree
 
 from msip.core.copy import copy_rows
+from msip.core.db import one_row
 from processing.green_access.inputs import Inputs
 
-_VALID_ON = "((%(e)s::date IS NULL AND t.valid_to IS NULL) OR (t.valid_from <= %(e)s AND (t.valid_to IS NULL OR t.valid_to > %(e)s)))"
+_VALID_ON = (
+    "((%(e)s::date IS NULL AND t.valid_to IS NULL) "
+    "OR (t.valid_from <= %(e)s AND (t.valid_to IS NULL OR t.valid_to > %(e)s)))"
+)
 _AREA = "(%(a)s::bytea IS NULL OR {col} && ST_GeomFromWKB(%(a)s::bytea, 2180))"
 
 
@@ -38,7 +42,7 @@ def stage_buildings(
     conn.execute("ALTER TABLE ga_building ADD PRIMARY KEY (building_pk)")
     conn.execute("CREATE INDEX ON ga_building USING gist (geom)")
     conn.execute("ANALYZE ga_building")
-    return conn.execute("SELECT count(*) FROM ga_building").fetchone()[0]
+    return one_row(conn.execute("SELECT count(*) FROM ga_building"))[0]
 
 
 def context_area(conn: psycopg.Connection, margin_m: float) -> bytes | None:
@@ -67,13 +71,13 @@ def stage_targets(
         f"  WHERE kind = 'school' AND epoch IS NOT DISTINCT FROM %(e)s AND {_AREA.format(col='geom')}) s",
         params,
     )
-    greens, schools = conn.execute(
+    greens, schools = one_row(conn.execute(
         "SELECT count(*) FILTER (WHERE kind = 'green'), count(*) FILTER (WHERE kind = 'school') FROM net_target"
-    ).fetchone()
-    unknown = conn.execute(
+    ))
+    unknown = one_row(conn.execute(
         "SELECT count(*) FROM net_target t JOIN msip.green_space g ON g.green_space_pk = t.owner "
         "WHERE t.kind = 'green' AND g.public_access IS NULL"
-    ).fetchone()[0]
+    ))[0]
     return greens, unknown, schools
 
 

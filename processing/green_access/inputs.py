@@ -14,6 +14,7 @@ from datetime import date
 
 import psycopg
 
+from msip.core.db import one_row
 from msip.core.errors import MsipError
 from processing.epochs import building_epoch, pick_epoch
 
@@ -60,7 +61,7 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
         )
     epoch = building_epoch(building_epochs, epoch)
     inputs = Inputs(epoch, None, None, None, None, None, False)
-    if not conn.execute("SELECT EXISTS (SELECT 1 FROM msip.walk_edge)").fetchone()[0]:
+    if not one_row(conn.execute("SELECT EXISTS (SELECT 1 FROM msip.walk_edge)"))[0]:
         raise MsipError(
             "no walking network is loaded; load it first with `msip load base streets.gpkg` (or OSM)"
         )
@@ -74,7 +75,7 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
     )
     if note:
         inputs.notes.append(f"green spaces: {note}")
-    if not conn.execute("SELECT EXISTS (SELECT 1 FROM msip.green_space)").fetchone()[0]:
+    if not one_row(conn.execute("SELECT EXISTS (SELECT 1 FROM msip.green_space)"))[0]:
         inputs.notes.append("no green spaces are loaded: nobody meets 300 or art. 13f")
     inputs.chm_epoch, note = pick_epoch(
         _epochs(
@@ -83,11 +84,11 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
         epoch,
     )
     if inputs.chm_epoch:
-        inputs.chm_path = conn.execute(
+        inputs.chm_path = one_row(conn.execute(
             "SELECT path FROM msip.raster_asset WHERE kind = 'chm' AND is_mosaic AND epoch = %s "
             "ORDER BY asset_id DESC LIMIT 1",
             (inputs.chm_epoch,),
-        ).fetchone()[0]
+        ))[0]
         if note:
             inputs.notes.append(f"canopy height model: {note}")
     else:
@@ -100,18 +101,18 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
     )
     if note:
         inputs.notes.append(f"LiDAR-detected trees: {note}")
-    if not conn.execute(
+    if not one_row(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM msip.tree WHERE (%(e)s::date IS NULL AND valid_to IS NULL) "
         "OR (valid_from <= %(e)s AND (valid_to IS NULL OR valid_to > %(e)s)))",
         {"e": epoch},
-    ).fetchone()[0]:
+    ))[0]:
         inputs.notes.append(
             f"no inventory trees valid on {epoch or 'today'}: 3 counts LiDAR-detected trees only"
         )
-    inputs.has_schools = conn.execute(
+    inputs.has_schools = one_row(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM msip.building WHERE kind = 'school' AND epoch IS NOT DISTINCT FROM %s)",
         (epoch,),
-    ).fetchone()[0]
+    ))[0]
     if not inputs.has_schools:
         inputs.notes.append(
             "no school buildings (kind 'school') in the snapshot: the art. 13f school test is left out"

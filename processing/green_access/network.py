@@ -27,6 +27,7 @@ import shapely
 from shapely.strtree import STRtree
 
 from msip.core.copy import copy_rows
+from msip.core.db import one_row
 
 #: Temp tables this module creates (all ON COMMIT DROP).
 TEMP_TABLES = (
@@ -70,7 +71,7 @@ def load_edges(conn: psycopg.Connection, *, epoch, area_wkb: bytes | None = None
         "CREATE TEMP TABLE net_attach (kind text NOT NULL, owner bigint NOT NULL, edge_id bigint NOT NULL, "
         "fraction double precision NOT NULL, snap_m double precision NOT NULL) ON COMMIT DROP"
     )
-    return conn.execute("SELECT count(*) FROM net_edge").fetchone()[0]
+    return one_row(conn.execute("SELECT count(*) FROM net_edge"))[0]
 
 
 def snap_homes(conn: psycopg.Connection, *, max_snap_m: float) -> int:
@@ -130,17 +131,19 @@ def attach_targets(
     conn.execute(
         "INSERT INTO net_attach (kind, owner, edge_id, fraction, snap_m) "
         "SELECT 'target', p.tgt_id, p.id, f.fraction, 0 FROM ("
-        "  SELECT t.tgt_id, e.id, e.geom, (ST_Dump(ST_Intersection(e.geom, ST_Buffer(t.geom, t.reach_m)))).geom AS piece"
+        "  SELECT t.tgt_id, e.id, e.geom, "
+        "(ST_Dump(ST_Intersection(e.geom, ST_Buffer(t.geom, t.reach_m)))).geom AS piece"
         "  FROM net_target t JOIN net_edge e ON ST_DWithin(e.geom, t.geom, t.reach_m)) p "
         "CROSS JOIN LATERAL unnest(CASE WHEN ST_Dimension(p.piece) = 0 "
         "  THEN ARRAY[ST_LineLocatePoint(p.geom, p.piece)] "
         "  ELSE ARRAY[ST_LineLocatePoint(p.geom, ST_StartPoint(p.piece)), "
         "             ST_LineLocatePoint(p.geom, ST_EndPoint(p.piece))] END) AS f(fraction)",
     )
-    return conn.execute(
+    inside, farther = one_row(conn.execute(
         "SELECT count(*) FILTER (WHERE reach_m = %s), count(*) FILTER (WHERE reach_m > %s) FROM net_target",
         (tolerance_m, tolerance_m),
-    ).fetchone()
+    ))
+    return inside, farther
 
 
 def build_graph(conn: psycopg.Connection) -> tuple[int, int]:
@@ -149,9 +152,9 @@ def build_graph(conn: psycopg.Connection) -> tuple[int, int]:
     Returns (graph edges, virtual edges). After this, `home_nodes()` and `target_node()`
     name the nodes to start from / read at.
     """
-    base = conn.execute(
+    base = one_row(conn.execute(
         "SELECT coalesce(max(greatest(source, target)), 0) FROM net_edge"
-    ).fetchone()[0]
+    ))[0]
     conn.execute(
         "CREATE TEMP TABLE net_cut ON COMMIT DROP AS "
         "SELECT edge_id, fraction, %s::bigint + row_number() OVER (ORDER BY edge_id, fraction) AS node "
@@ -177,10 +180,11 @@ def build_graph(conn: psycopg.Connection) -> tuple[int, int]:
         "        lead(node) OVER w AS next_node, lead(fraction) OVER w AS next_fraction FROM ("
         "    SELECT id AS edge_id, 0::float8 AS fraction, source AS node, length_m FROM net_edge"
         "    UNION ALL SELECT id, 1::float8, target, length_m FROM net_edge"
-        "    UNION ALL SELECT c.edge_id, c.fraction, c.node, e.length_m FROM net_cut c JOIN net_edge e ON e.id = c.edge_id"
+        "    UNION ALL SELECT c.edge_id, c.fraction, c.node, e.length_m "
+        "FROM net_cut c JOIN net_edge e ON e.id = c.edge_id"
         "  ) p WINDOW w AS (PARTITION BY edge_id ORDER BY fraction)) s WHERE next_node IS NOT NULL"
     ).rowcount
-    vbase = conn.execute("SELECT coalesce(max(node), 0) FROM net_node").fetchone()[0]
+    vbase = one_row(conn.execute("SELECT coalesce(max(node), 0) FROM net_node"))[0]
     conn.execute(
         "CREATE TEMP TABLE net_target_node ON COMMIT DROP AS "
         "SELECT tgt_id, %s::bigint + tgt_id AS vnode FROM net_target",

@@ -41,6 +41,7 @@ def district_rows(run_id: int | None, *, url: str | None = None) -> list[dict]:
             "WHERE load_run_id = %s ORDER BY district_kind = 'all' DESC, district_id",
             (run_id,),
         )
+        assert cur.description is not None  # a SELECT always describes its columns
         names = [d.name for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur]
 

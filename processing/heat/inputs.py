@@ -16,6 +16,7 @@ from datetime import date
 import psycopg
 from affine import Affine
 
+from msip.core.db import one_row
 from msip.core.errors import ValidationError
 
 #: Raster kinds each mode reads.
@@ -86,7 +87,7 @@ def _snapshot_epoch(conn: psycopg.Connection, table: str, epoch: date) -> tuple[
 
     q = sql.SQL("SELECT max(epoch) FILTER (WHERE epoch <= %s), count(*) > 0, "
                 "bool_or(epoch IS NULL) FROM {}").format(sql.Identifier("msip", table))
-    best, any_rows, has_null = conn.execute(q, (epoch,)).fetchone()
+    best, any_rows, has_null = one_row(conn.execute(q, (epoch,)))
     return best, bool(any_rows) and (best is not None or bool(has_null))
 
 

@@ -139,7 +139,7 @@ def cell_stats(grid: HeatGrid, size_m: int, t_air: np.ndarray, hm: np.ndarray,
     n = int(labels.max())
     cells, mean_t, max_t, mean_hm, hot_pct = _grouped(labels, n, t_air, hm, hot)
     per_stat_cell = (size_m / grid.cell) ** 2
-    out = []
+    out: list[tuple[str, tuple[float, float, float, float], float, ZoneStats]] = []
     for k in np.flatnonzero(cells > 0):
         gx, gy = int(k % ncols + ix0) * size_m, int(k // ncols + iy0) * size_m
         stats = ZoneStats(int(cells[k]), float(mean_t[k]), float(max_t[k]), float(mean_hm[k]), float(hot_pct[k]))

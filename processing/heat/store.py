@@ -7,10 +7,12 @@ the run, so a failed run leaves no catalogue row and its files are removed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import psycopg
 
+from msip.core.db import one_row
 from msip.core.runs import LoadRun
 from processing.heat.inputs import Building, HeatSources, Zone
 from processing.heat.outputs import (
@@ -28,7 +30,9 @@ COG_NODATA = -9999.0
 RASTER_KINDS = {"heat_hm": "HM: heat-mitigation index (0-1)", "heat_tair": "T_air: air temperature, degC"}
 
 
-def write_rasters(run: LoadRun, rasters: HeatRasters, sources: HeatSources, params: HeatParams) -> dict[str, tuple[Path, int]]:
+def write_rasters(
+    run: LoadRun, rasters: HeatRasters, sources: HeatSources, params: HeatParams
+) -> dict[str, tuple[Path, int]]:
     """Write and catalogue the HM and T_air COGs; {kind: (path, asset_id)}."""
     from msip.core.rasters.store import catalogue, raster_dir, write_cog
 
@@ -56,10 +60,11 @@ def _ewkb(geom) -> str:
 
 def _multi(wkb_bytes: bytes):
     from shapely import wkb
-    from shapely.geometry import MultiPolygon
+    from shapely.geometry import MultiPolygon, Polygon
 
     g = wkb.loads(wkb_bytes)
-    return g if g.geom_type == "MultiPolygon" else MultiPolygon([g])
+    # building and zone outlines are polygons or multipolygons
+    return g if g.geom_type == "MultiPolygon" else MultiPolygon([cast(Polygon, g)])
 
 
 def _stats_tuple(s: ZoneStats) -> tuple:
@@ -69,8 +74,8 @@ def _stats_tuple(s: ZoneStats) -> tuple:
 _STATS_COLUMNS = ["cells", "t_air_mean_c", "t_air_max_c", "hm_mean", "hot_share_pct"]
 
 
-def store_results(run: LoadRun, rasters: HeatRasters, sources: HeatSources, params: HeatParams, buildings: list[Building],
-                  zones: list[Zone]) -> None:
+def store_results(run: LoadRun, rasters: HeatRasters, sources: HeatSources, params: HeatParams,
+                  buildings: list[Building], zones: list[Zone]) -> None:
     """All outputs of one run; counts every building, zone, statistics cell and hot spot."""
     from msip.core.copy import copy_rows
 
@@ -157,12 +162,12 @@ def run_outputs(conn: psycopg.Connection, run_id: int) -> dict:
     assets = conn.execute(
         "SELECT kind, asset_id, sha256 FROM msip.raster_asset WHERE load_run_id = %s ORDER BY kind", (run_id,)
     ).fetchall()
-    spots = conn.execute(
+    spots = one_row(conn.execute(
         "SELECT count(*), coalesce(sum(area_m2), 0), max(threshold_c), max(t_air_max_c) "
-        "FROM msip.heat_hotspot WHERE load_run_id = %s", (run_id,)).fetchone()
-    buildings = conn.execute(
+        "FROM msip.heat_hotspot WHERE load_run_id = %s", (run_id,)))
+    buildings = one_row(conn.execute(
         "SELECT count(*), avg(t_air_mean_c), max(t_air_mean_c) FROM msip.heat_building_stats "
-        "WHERE load_run_id = %s", (run_id,)).fetchone()
+        "WHERE load_run_id = %s", (run_id,)))
     zones = conn.execute(
         "SELECT zone_pk, symbol, designation, round(t_air_mean_c::numeric, 3)::float8, "
         "round(hm_mean::numeric, 4)::float8, round(hot_share_pct::numeric, 2)::float8 "

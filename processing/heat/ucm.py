@@ -72,7 +72,8 @@ def normalised_weights(weights: tuple[float, float, float]) -> tuple[float, floa
     total = float(sum(weights))
     if not total > 0 or min(weights) < 0:
         raise ValueError(f"cooling-capacity weights {weights} must be ≥ 0 with a positive sum")
-    return tuple(float(w) / total for w in weights)  # type: ignore[return-value]
+    shade, albedo, eti = (float(w) / total for w in weights)
+    return shade, albedo, eti
 
 
 def kernel_radius_px(distance_m: float, cell_size_m: float) -> int:

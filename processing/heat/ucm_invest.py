@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -107,7 +108,7 @@ def run_invest(case: UcmCase, workdir: Path) -> UcmOutputs:
     paths = _write_inputs(case, workdir)
     p = case.params
     w = ucm.normalised_weights(p.weights)
-    args = {
+    args: dict[str, Any] = {
         "workspace_dir": str(workdir / "invest"), "results_suffix": "", "n_workers": -1,
         "lulc_raster_path": paths["lulc"], "ref_eto_raster_path": paths["et0"],
         "aoi_vector_path": paths["aoi"], "biophysical_table_path": paths["table"],

@@ -133,7 +133,8 @@ def _buildings_extent(conn, epoch) -> tuple[float, float, float, float]:
         "FROM msip.building WHERE epoch IS NOT DISTINCT FROM %s) x",
         (epoch,),
     ).fetchone()
-    return tuple(float(v) for v in row)
+    xmin, ymin, xmax, ymax = (float(v) for v in row)
+    return xmin, ymin, xmax, ymax
 
 
 def _compute(
@@ -195,7 +196,9 @@ def _compute(
     zoned = np.zeros(len(grid))
     ok = np.zeros(len(grid))
     for (c, z), k in sorted(cell_zone.items()):
-        verdict = checked[z]["compliant"]
+        zone_check = checked[z]
+        assert zone_check is not None  # zone numbers start at 1 (index 0 is unused)
+        verdict = zone_check["compliant"]
         if verdict is not None:
             zoned[c] += k
             ok[c] += k * verdict

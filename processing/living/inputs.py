@@ -16,6 +16,7 @@ import numpy as np
 import psycopg
 import shapely
 
+from msip.core.db import one_row
 from msip.core.errors import MsipError
 from processing.epochs import building_epoch, pick_epoch
 
@@ -103,17 +104,19 @@ def resolve(conn: psycopg.Connection, epoch: date | None, heat_mode: str) -> Liv
             "SELECT DISTINCT load_run_id FROM msip.tree t WHERE t.valid_from <= %(e)s AND (t.valid_to IS NULL OR "
             "t.valid_to > %(e)s) UNION SELECT DISTINCT load_run_id FROM msip.tree_detected WHERE epoch = %(d)s "
             "UNION SELECT DISTINCT load_run_id FROM msip.advertisement a WHERE a.valid_from <= %(e)s AND "
-            "(a.valid_to IS NULL OR a.valid_to > %(e)s) UNION SELECT DISTINCT load_run_id FROM msip.zoning_zone_current "
-            "UNION SELECT DISTINCT r.load_run_id FROM msip.greenspace_access r JOIN msip.building b USING (building_pk) "
+            "(a.valid_to IS NULL OR a.valid_to > %(e)s) "
+            "UNION SELECT DISTINCT load_run_id FROM msip.zoning_zone_current "
+            "UNION SELECT DISTINCT r.load_run_id FROM msip.greenspace_access r "
+            "JOIN msip.building b USING (building_pk) "
             "WHERE b.epoch IS NOT DISTINCT FROM %(e)s",
             {"e": epoch, "d": inputs.detected_epoch},
         )
     }
-    if not conn.execute(
+    if not one_row(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM msip.greenspace_access r JOIN msip.building b "
         "USING (building_pk) WHERE b.epoch IS NOT DISTINCT FROM %s)",
         (epoch,),
-    ).fetchone()[0]:
+    ))[0]:
         inputs.notes.append(
             "no green-access results for this building snapshot: 3-30-300 shares are null; "
             "run `msip run green-access` first"

@@ -17,8 +17,12 @@ which add up exactly across tiles (no overlap is needed: nothing looks at neighb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from processing.living.grid import Grid
 
 #: Sums per cell, in this column order.
 CELL_SUMS = ("pixels", "chm_valid", "canopy", "bio_valid", "bio", "built", "tair_n", "tair_sum")
@@ -35,7 +39,7 @@ class RasterTile:
     right: float
     top: float
     pixel_m: float
-    grid: object  # processing.living.grid.Grid
+    grid: Grid
     chm: str | None
     ndvi: str | None
     tair: str | None
@@ -158,13 +162,13 @@ def tile_sums(tile: RasterTile) -> TileSums:
 
 def tiles_over(
     bounds: tuple[float, float, float, float], tile_m: float, pixel_m: float
-) -> list[tuple]:
+) -> list[tuple[float, float, float, float]]:
     """(left, bottom, right, top) of tiles covering `bounds`, aligned to multiples of `pixel_m` (and `tile_m`)."""
     import math
 
     minx, miny, maxx, maxy = bounds
     x0, y0 = math.floor(minx / tile_m) * tile_m, math.floor(miny / tile_m) * tile_m
-    out = []
+    out: list[tuple[float, float, float, float]] = []
     y = y0
     while y < maxy:
         x = x0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import psycopg
@@ -52,7 +54,7 @@ def zone_coverage(
 
     compliant is None when the zone sets no indicator or a needed measurement is missing.
     """
-    cover = dict(
+    cover: dict[int, float] = dict(
         conn.execute(
             "SELECT z.zone_pk, coalesce(sum(ST_Area(ST_Intersection(b.geom, z.geom))), 0) / ST_Area(z.geom) * 100 "
             "FROM msip.zoning_zone_current z LEFT JOIN msip.building b ON b.epoch IS NOT DISTINCT FROM %s "
@@ -86,6 +88,23 @@ def store_zones(
     zone_sums: np.ndarray,
     checked: list[dict | None],
 ) -> int:
+    def rows() -> Iterator[tuple]:
+        for z in zones:
+            check = checked[z.number]
+            assert check is not None  # zones are numbered from 1 (index 0 is unused)
+            yield (
+                run_id,
+                z.zone_pk,
+                z.local_id,
+                z.symbol,
+                z.min_bio_pct,
+                _num(check["bio_pct"]),
+                z.max_coverage_pct,
+                _num(check["coverage_pct"]),
+                check["compliant"],
+                "SRID=2180;" + _multi_wkt(z.wkb),
+            )
+
     return copy_rows(
         conn,
         "msip.living_conditions_zone",
@@ -101,21 +120,7 @@ def store_zones(
             "compliant",
             "geom",
         ],
-        (
-            (
-                run_id,
-                z.zone_pk,
-                z.local_id,
-                z.symbol,
-                z.min_bio_pct,
-                _num(checked[z.number]["bio_pct"]),
-                z.max_coverage_pct,
-                _num(checked[z.number]["coverage_pct"]),
-                checked[z.number]["compliant"],
-                "SRID=2180;" + _multi_wkt(z.wkb),
-            )
-            for z in zones
-        ),
+        rows(),
     )
 
 
@@ -123,7 +128,8 @@ def _multi_wkt(wkb: bytes) -> str:
     import shapely
 
     g = shapely.from_wkb(wkb)
-    return (g if g.geom_type == "MultiPolygon" else shapely.multipolygons([g])).wkt
+    # zone outlines are polygons or multipolygons
+    return (g if g.geom_type == "MultiPolygon" else shapely.multipolygons([cast(shapely.Polygon, g)])).wkt
 
 
 def _num(v) -> float | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from msip.api.processes.base import MsipProcessor, input_date
 
@@ -90,8 +90,11 @@ class AdComplianceProcessor(MsipProcessor):
     def run(self, inputs: dict) -> dict:
         from processing.advertising.analysis import ANALYSIS, compliance_summary
 
-        values = {name: input_date(name, inputs.get(name)) for name in ("epoch", "period_start", "period_end")}
+        values: dict[str, Any] = {
+            name: input_date(name, inputs.get(name)) for name in ("epoch", "period_start", "period_end")
+        }
         values |= {"rule_set": inputs.get("rule_set"), "dataset": inputs.get("dataset"),
                    "bbox": tuple(float(v) for v in inputs["bbox"]) if inputs.get("bbox") else None}
         report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
+        assert report.run_id is not None  # a run that returns is recorded
         return {"status": report.status, **compliance_summary(report.run_id)}

@@ -17,7 +17,7 @@ import os
 import threading
 from datetime import date
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
@@ -175,7 +175,7 @@ def in_async_job() -> bool:
 class MsipProcessor(BaseProcessor):
     """Base of MSIP processes: subclasses set METADATA and implement `run(inputs) -> dict`."""
 
-    METADATA: dict = {}
+    METADATA: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, processor_def: dict):
         super().__init__(processor_def, self.METADATA)

@@ -141,4 +141,5 @@ class ChangeProcessor(MsipProcessor):
             "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
         }
         report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
+        assert report.run_id is not None  # a run that returns is recorded
         return {"id": "change", "summary": report.summary(), **run_outputs(report.run_id)}

@@ -1,4 +1,5 @@
-"""OGC API process `green-access`: 3-30-300 and art. 13f access per building (wraps processing.green_access.analysis)."""
+"""OGC API process `green-access`: 3-30-300 and art. 13f access per building
+(wraps processing.green_access.analysis)."""
 
 from __future__ import annotations
 

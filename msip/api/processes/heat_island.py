@@ -111,6 +111,7 @@ class HeatIslandProcessor(MsipProcessor):
         values = {**table_values(PARAMETERS, inputs), "epoch": input_date("epoch", inputs.get("epoch")),
                   "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None}
         report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
+        assert report.run_id is not None  # a run that returns is recorded
         with connect() as conn:
             outputs = run_outputs(conn, report.run_id)
         return {"id": "heat-island", "status": report.status, "summary": report.summary(), **outputs}

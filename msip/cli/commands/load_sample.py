@@ -8,13 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import click
 
 EPOCH1, EPOCH2 = date(2024, 6, 15), date(2025, 6, 15)
 
 
-def _steps(d: Path) -> list[tuple[str, Callable[[str | None], object]]]:
+class _Loaded(Protocol):
+    """What a loader returns (a LoadReport, or a LidarLoad with one per file): it sums itself up."""
+
+    def summary(self) -> str: ...
+
+
+def _steps(
+    d: Path,
+) -> list[tuple[str, Callable[[str | None], _Loaded | list[_Loaded] | tuple[_Loaded, ...]]]]:
     """(label, call) per load, in order: base layers and plans, inventories, rasters."""
     from pipelines import lidar
     from pipelines.base_layers import load as base_layers

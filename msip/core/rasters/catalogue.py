@@ -67,8 +67,9 @@ def catalogue(
     """Insert or update (on kind, epoch, path) the msip.raster_asset row of a raster; returns asset_id.
 
     Reads size, resolution (m), bands, dtype and nodata with rasterio, computes the file's
-    SHA-256 (or takes `sha256` when the writer already computed it), stores the footprint (EPSG:2180 polygon) and an out-db PostGIS raster pointing at
-    the absolute path. The raster must be in EPSG:2180, north-up, with square pixels.
+    SHA-256 (or takes `sha256` when the writer already computed it), stores the footprint
+    (EPSG:2180 polygon) and an out-db PostGIS raster pointing at the absolute path. The raster must
+    be in EPSG:2180, north-up, with square pixels.
     """
     import rasterio
 
@@ -141,4 +142,5 @@ def catalogue(
             "raster store readable by the server's OS user (folders 0755, files 0644 up to MSIP_DATA_DIR) and "
             "check postgis.enable_outdb_rasters / postgis.gdal_enabled_drivers (sql/admin/database.sql)"
         ) from None
-    return row[0]
+    assert row is not None  # INSERT … RETURNING always gives the new row
+    return int(row[0])

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 from msip.core.checksums import file_sha256
-from msip.core.db import connect
+from msip.core.db import connect, one_row
 from msip.core.errors import SourceReadError
 from msip.core.settings import get_settings
 
@@ -121,7 +122,7 @@ def _entries(journal: Path) -> list[list[str]]:
     return [line.split("\t") for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _settle(journal: Path, *, committed: bool, catalogued) -> None:
+def _settle(journal: Path, *, committed: bool, catalogued: Callable[[Path], str | None] | None) -> None:
     """Apply a finished run's journal: drop backups (committed) or restore them and drop new files."""
     for entry in _entries(journal):
         kind, target = entry[0], Path(entry[1])
@@ -164,12 +165,12 @@ def recover(url: str | None) -> int:
         for journal in journals:
             run_id = int(journal.stem.rsplit("-run", 1)[1])
             key = (LOCK_CLASS, _lock_key(run_id))
-            if not conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()[0]:
+            if not one_row(conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key))[0]:
                 continue
             try:
-                committed = conn.execute(
+                committed = one_row(conn.execute(
                     "SELECT EXISTS (SELECT 1 FROM msip.load_run WHERE run_id = %s)", (run_id,)
-                ).fetchone()[0]
+                ))[0]
 
                 def catalogued(path: Path) -> str | None:
                     row = conn.execute(

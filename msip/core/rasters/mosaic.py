@@ -32,7 +32,8 @@ def build_mosaic(paths: list[Path], out_path: Path) -> Path:
     """Write a VRT at `out_path` mosaicking `paths` (same CRS, pixel size, bands and dtype).
 
     Tiles off the first tile's pixel grid are placed at fractional offsets (GDAL resamples
-    them on read); later tiles win where tiles overlap. Written to a temporary name and renamed (0644), like the COGs. Returns out_path.
+    them on read); later tiles win where tiles overlap. Written to a temporary name and renamed
+    (0644), like the COGs. Returns out_path.
     """
     import rasterio
 

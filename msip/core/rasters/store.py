@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from affine import Affine
@@ -82,7 +83,7 @@ def cog_profile(
     blocksize: int = 512,
     photometric: str = "MINISBLACK",
     quality: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """GTiff creation options for a COG written with COPY_SRC_OVERVIEWS (the layout rio-cogeo uses)."""
     if blocksize % 16:
         raise ValidationError(f"blocksize={blocksize} is not a multiple of 16 (use 256 or 512)")

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from concurrent.futures import Executor
+from typing import Any, Protocol
 
 from msip.core.progress import progress_bar
 from msip.core.settings import get_settings
+
+
+class _Bar(Protocol):
+    """The progress bar of `msip.core.progress.progress_bar`, as far as this loop uses it."""
+
+    def advance(self, n: float = 1) -> None: ...
 
 
 def default_workers(n_items: int) -> int:
@@ -28,8 +35,8 @@ def map_tiles(
     *,
     workers: int | None = None,
     progress_desc: str,
-    pool=None,
-) -> list:
+    pool: Executor | None = None,
+) -> list[Any]:
     """Apply `fn` to every item in parallel and return the results in the order of `items`.
 
     Parameters
@@ -58,7 +65,7 @@ def map_tiles(
         if scheduler:
             return _on_cluster(fn, items, scheduler, bar)
         if workers == 1 or len(items) == 1:
-            results = []
+            results: list[Any] = []
             for item in items:
                 results.append(fn(item))
                 bar.advance(1)
@@ -66,7 +73,9 @@ def map_tiles(
         return _on_local_processes(fn, items, workers, bar, pool)
 
 
-def _on_local_processes(fn: Callable, items: list, workers: int, bar, pool=None) -> list:
+def _on_local_processes(
+    fn: Callable[[Any], Any], items: list[Any], workers: int, bar: _Bar, pool: Executor | None = None
+) -> list[Any]:
     import dask
     from dask.callbacks import Callback
 
@@ -74,19 +83,26 @@ def _on_local_processes(fn: Callable, items: list, workers: int, bar, pool=None)
     keys = {task.key for task in tasks}
 
     class _Advance(Callback):
-        def _posttask(self, key, result, dsk, state, worker_id):
+        def _posttask(
+            self, key: object, result: object, dsk: object, state: object, worker_id: object
+        ) -> None:
             if key in keys:
                 bar.advance(1)
 
-    with _Advance():
-        return list(dask.compute(*tasks, scheduler="processes", num_workers=workers, pool=pool))
+    # dask's Callback.__init__ and dask.compute are unannotated.
+    with _Advance():  # type: ignore[no-untyped-call]
+        results = dask.compute(*tasks, scheduler="processes", num_workers=workers, pool=pool)  # type: ignore[no-untyped-call]
+        return list(results)
 
 
-def _on_cluster(fn: Callable, items: list, address: str, bar) -> list:
+def _on_cluster(fn: Callable[[Any], Any], items: list[Any], address: str, bar: _Bar) -> list[Any]:
     from distributed import Client, as_completed
 
-    with Client(address, set_as_default=False) as client:
+    # distributed's Client.__init__ and as_completed.__init__ are unannotated.
+    with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         futures = client.map(fn, items, pure=False)
-        for _ in as_completed(futures, loop=client.loop):  # no default client: name its loop
+        # No default client: name its loop.
+        for _ in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
             bar.advance(1)
-        return client.gather(futures)
+        results: list[Any] = client.gather(futures)
+        return results

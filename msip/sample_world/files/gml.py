@@ -10,8 +10,8 @@ from lxml import etree
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from ..constants import EPSG, EPSG_GML
-from ..world.model import PlanZone, World
+from msip.sample_world.constants import EPSG, EPSG_GML
+from msip.sample_world.world.model import PlanZone, World
 
 NS = {
     "app": "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0",

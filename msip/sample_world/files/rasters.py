@@ -12,8 +12,8 @@ from rasterio.enums import ColorInterp
 from rasterio.transform import Affine
 from rasterio.windows import Window
 
-from ..constants import EPSG, ORIGIN, TILE_SIZE_M, SizeSpec
-from ..survey.scene import TileScene
+from msip.sample_world.constants import EPSG, ORIGIN, TILE_SIZE_M, SizeSpec
+from msip.sample_world.survey.scene import TileScene
 
 ORTHO_BANDS = ("red", "green", "blue", "nir")
 _GTIFF = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry import mapping
 
-from ..constants import EPOCH1, EPOCH2, EPOCHS, EPSG
-from ..world import ad_rules
-from ..world.model import World
-from ..world.terrain import terrain_z
+from msip.sample_world.constants import EPOCH1, EPOCH2, EPOCHS, EPSG
+from msip.sample_world.world import ad_rules
+from msip.sample_world.world.model import World
+from msip.sample_world.world.terrain import terrain_z
 
 
 def _write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:

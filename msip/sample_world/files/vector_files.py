@@ -11,9 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 
-from ..constants import EPOCH1, EPOCH2, EPSG
-from ..world import ad_rules
-from ..world.model import Carrier, Tree, World
+from msip.sample_world.constants import EPOCH1, EPOCH2, EPSG
+from msip.sample_world.world import ad_rules
+from msip.sample_world.world.model import Carrier, Tree, World
 
 FIXED_OGR_DATE = "2024-01-01T00:00:00Z"
 TREE_HEADER = (

@@ -11,7 +11,7 @@ import numpy as np
 import pyproj
 from numpy.typing import NDArray
 
-from ..constants import (
+from msip.sample_world.constants import (
     EPSG,
     EPSG_HEIGHT,
     GENERATOR_VERSION,
@@ -19,7 +19,8 @@ from ..constants import (
     PULSE_DENSITY_PER_M2,
     TILE_SIZE_M,
 )
-from ..world.terrain import terrain_z
+from msip.sample_world.world.terrain import terrain_z
+
 from .scene import LC_BARE, LC_FOOTWAY, LC_GRASS, LC_ROAD, TileScene, crown_depth_m, tree_height_m
 
 GROUND, LOW_VEG, MED_VEG, HIGH_VEG, BUILDING, NOISE, UNCLASSIFIED = 2, 3, 4, 5, 6, 7, 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..constants import EPOCH2
+from msip.sample_world.constants import EPOCH2
+
 from .scene import LC_BARE, LC_CROWN, LC_FOOTWAY, LC_GRASS, LC_ROAD, TileScene
 
 # R, G, B, NIR digital numbers; NDVI = (NIR - R) / (NIR + R).

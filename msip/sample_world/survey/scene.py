@@ -10,8 +10,8 @@ from rasterio.features import rasterize
 from rasterio.transform import Affine
 from shapely.geometry import box
 
-from ..constants import EPOCH2, ORTHO_PIXEL_M, TILE_SIZE_M, tile_bounds
-from ..world.model import Building, Tree, World
+from msip.sample_world.constants import EPOCH2, ORTHO_PIXEL_M, TILE_SIZE_M, tile_bounds
+from msip.sample_world.world.model import Building, Tree, World
 
 LC_ROAD, LC_BUILDING, LC_GRASS, LC_CROWN, LC_BARE, LC_FOOTWAY = 1, 2, 3, 4, 5, 6
 LANDCOVER_NAMES = {

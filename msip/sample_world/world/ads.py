@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 from shapely.geometry import LineString, Point
 
-from ..constants import EPOCH1, EPOCH2, SizeSpec
+from msip.sample_world.constants import EPOCH1, EPOCH2, SizeSpec
+
 from . import ad_rules as R
 from .model import Building, Carrier, LandscapeZone
 from .streets import GridLine

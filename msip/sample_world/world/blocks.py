@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-from ..constants import EPOCHS, ORIGIN, SizeSpec
+from msip.sample_world.constants import EPOCHS, ORIGIN, SizeSpec
+
 from .buildings import (
     Rect,
     block_of_flats,
@@ -79,7 +81,7 @@ class Block:
     surfaces: list[Surface] = field(default_factory=list)
     footways: list[tuple[str, LineString]] = field(default_factory=list)
     tree_areas: list[TreeArea] = field(default_factory=list)
-    reserved: list[Polygon] = field(default_factory=list)
+    reserved: list[Polygon | MultiPolygon] = field(default_factory=list)
     """Kept free of trees (future building sites, construction lot)."""
 
     @property
@@ -231,6 +233,7 @@ def _car_park(parcel: Rect, building: Rect) -> Polygon | None:
 def _add_path(blk: Block, name: str, line: LineString) -> None:
     """A park footway: a graph edge from street to street and a paved 3 m strip in the block."""
     blk.footways.append((name, line))
-    strip = line.buffer(1.5, cap_style="flat").intersection(blk.polygon)
+    # buffers of the path clipped to the block's rectangle: polygonal (shapely types them as any geometry)
+    strip = cast(Polygon | MultiPolygon, line.buffer(1.5, cap_style="flat").intersection(blk.polygon))
     blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, strip, EPOCHS))
-    blk.reserved.append(line.buffer(3.0, cap_style="flat").intersection(blk.polygon))
+    blk.reserved.append(cast(Polygon | MultiPolygon, line.buffer(3.0, cap_style="flat").intersection(blk.polygon)))

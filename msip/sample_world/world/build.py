@@ -8,7 +8,8 @@ import math
 import numpy as np
 from shapely.geometry import Point, box
 
-from ..constants import EPOCH1, EPOCH2, SizeSpec
+from msip.sample_world.constants import EPOCH1, EPOCH2, SizeSpec
+
 from . import ad_rules
 from .ads import CarrierPlanner, plan_carriers
 from .blocks import LANDCOVER_BARE, Block, fill_block, layout_blocks
@@ -67,7 +68,7 @@ def build_world(spec: SizeSpec, seed: int) -> World:
         if blk.use not in ("construction", "houses_reserved")
         for p in blk.reserved
     ]
-    site = TreeSite(obstacles + hard, soft, [tuple(xy) for xy in carrier_xy])
+    site = TreeSite([*obstacles, *hard], soft, [tuple(xy) for xy in carrier_xy])
     areas = [a for blk in blocks for a in blk.tree_areas]
     trees = plant_trees(rng, site, lines, areas, planner.near_tree_points)
     epoch2_tree_changes(rng, trees, carrier_xy)

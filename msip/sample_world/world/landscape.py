@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import shapely
-from shapely.geometry import Polygon, box
+from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from ..constants import CITY_CENTRE, SizeSpec, district_bounds
+from msip.sample_world.constants import CITY_CENTRE, SizeSpec, district_bounds
+
 from .ad_rules import ZONE_NAMES
 from .model import LandscapeZone
 
@@ -26,13 +29,15 @@ def landscape_zones(spec: SizeSpec) -> list[LandscapeZone]:
         if not part.is_empty:
             zones.append(LandscapeZone(code, ZONE_NAMES[code], part))
         inner = sq
+    assert inner is not None  # ZONE_HALF_SIDES_M is not empty
     rest = _polygonal(district.difference(inner))
     if not rest.is_empty:
         zones.append(LandscapeZone("D", ZONE_NAMES["D"], rest))
     return zones
 
 
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+def _polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
     """Drop the line and point slivers an intersection can leave on shared edges."""
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
-    return shapely.union_all(parts) if parts else Polygon()
+    # the union of polygons is a polygon or a multipolygon (shapely types it as any geometry)
+    return cast(Polygon | MultiPolygon, shapely.union_all(parts)) if parts else Polygon()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from ..constants import SizeSpec
+from msip.sample_world.constants import SizeSpec
 
 
 @dataclass
@@ -109,7 +109,7 @@ class LandscapeZone:
 
     zone_code: str
     name: str
-    polygon: Polygon
+    polygon: Polygon | MultiPolygon
 
 
 @dataclass

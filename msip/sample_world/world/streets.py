@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.ops import substring
 
-from ..constants import CELL_SIZE_M, EPOCHS, ORIGIN, SizeSpec
+from msip.sample_world.constants import CELL_SIZE_M, EPOCHS, ORIGIN, SizeSpec
+
 from .model import StreetSegment, Surface
 
 VERGE_M = 2.5
@@ -118,7 +120,9 @@ def street_surfaces(lines: list[GridLine]) -> list[Surface]:
         carriage = g.line.buffer(g.width_m / 2, cap_style="flat")
         outer = g.line.buffer(g.margin_m, cap_style="flat")
         inner = g.line.buffer(g.width_m / 2 + VERGE_M, cap_style="flat")
-        out.append(Surface(LANDCOVER_FOOTWAY, outer.difference(inner), EPOCHS))
+        # a buffer minus a narrower buffer of the same line: one or two sidewalk polygons
+        sidewalks = cast(Polygon | MultiPolygon, outer.difference(inner))
+        out.append(Surface(LANDCOVER_FOOTWAY, sidewalks, EPOCHS))
         out.append(Surface(LANDCOVER_ROAD, carriage, EPOCHS))
     return out
 
@@ -144,6 +148,7 @@ def node_lines(items: list[tuple[str, str, float, LineString]]) -> list[StreetSe
             if b - a < 0.01:
                 continue
             piece = substring(line, a, b)
+            assert isinstance(piece, LineString)  # b > a: a part of the line, not a point
             segments.append(
                 StreetSegment(f"S{len(segments) + 1:04d}", name, cls, width, LineString(piece))
             )

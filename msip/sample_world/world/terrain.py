@@ -7,8 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import Polygon, box
 
 from msip.core.errors import ConfigError
-
-from ..constants import EPOCH1, EPOCHS, ORIGIN
+from msip.sample_world.constants import EPOCH1, EPOCHS, ORIGIN
 
 EMBANKMENT_CENTRE_REL_M: tuple[float, float] = (300.0, 20.0)
 """Embankment centre relative to ORIGIN; it sits in the reserved construction lot."""

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import numpy as np
 from shapely import STRtree
-from shapely.geometry import Point, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.prepared import prep
 
 from .blocks import TreeArea
@@ -72,7 +72,10 @@ class TreeSite:
     """Rejects tree positions whose crown would touch a building or another crown."""
 
     def __init__(
-        self, obstacles: list[Polygon], no_trunk: list[Polygon], avoid_xy: list[tuple[float, float]]
+        self,
+        obstacles: list[Polygon | MultiPolygon],
+        no_trunk: list[Polygon | MultiPolygon],
+        avoid_xy: list[tuple[float, float]],
     ):
         self.obstacles = STRtree(obstacles)
         self.obstacle_geoms = obstacles
@@ -92,10 +95,8 @@ class TreeSite:
             return False
         if any(pp.contains(p) for pp in self.no_trunk):
             return False
-        for i in self.obstacles.query(p.buffer(r + 0.5)):
-            if self.obstacle_geoms[int(i)].distance(p) < r + 0.5:
-                return False
-        return True
+        return not any(self.obstacle_geoms[int(i)].distance(p) < r + 0.5
+                       for i in self.obstacles.query(p.buffer(r + 0.5)))
 
     def add(self, x: float, y: float, r: float) -> None:
         """Register a planted tree."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shapely
 from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
 
-from ..constants import ORIGIN, SizeSpec
+from msip.sample_world.constants import ORIGIN, SizeSpec
+
 from .blocks import Block
 from .model import PlanZone
 from .streets import GridLine
@@ -49,7 +51,7 @@ def plan_zones(spec: SizeSpec, lines: list[GridLine], blocks: list[Block]) -> li
     raw: list[tuple[str, Polygon]] = []
     for by in range(len(yc) - 1):
         for bx in range(len(xc) - 1):
-            cell = box(xc[bx], yc[by], xc[bx + 1], yc[by + 1])
+            cell: BaseGeometry = box(xc[bx], yc[by], xc[bx + 1], yc[by + 1])
             for c in corridors:
                 cell = cell.difference(c)
             if cell.is_empty:
@@ -67,7 +69,7 @@ def plan_zones(spec: SizeSpec, lines: list[GridLine], blocks: list[Block]) -> li
     return _noded_zones(raw)
 
 
-def _as_box(geom) -> Polygon:
+def _as_box(geom: BaseGeometry) -> Polygon:
     """Cells cut by a corridor stay rectangles; normalise them to a 4-corner box."""
     return box(*geom.bounds)
 

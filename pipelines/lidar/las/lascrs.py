@@ -83,21 +83,29 @@ def stated_crs(header) -> tuple[CRS | None, str, list[str]]:
     return None, "", problems
 
 
+def _source(crs: CRS) -> CRS:
+    """The source CRS of a bound CRS (pyproj types it as optional; a bound CRS always has one)."""
+    source = crs.source_crs
+    if source is None:
+        raise ValueError(f"the bound CRS {crs.name!r} has no source CRS")
+    return source
+
+
 def horizontal(crs: CRS) -> CRS:
     """The horizontal part of a compound or bound CRS."""
     if crs.is_bound:
-        crs = crs.source_crs
+        crs = _source(crs)
     if crs.is_compound:
         crs = crs.sub_crs_list[0]
     if crs.is_bound:
-        crs = crs.source_crs
+        crs = _source(crs)
     return crs
 
 
 def _z_factor(crs: CRS) -> float:
     """Metres per unit of the vertical axis (else of the horizontal unit)."""
     if crs.is_bound:
-        crs = crs.source_crs
+        crs = _source(crs)
     parts = crs.sub_crs_list if crs.is_compound else [crs]
     for part in parts:
         for axis in part.axis_info:
