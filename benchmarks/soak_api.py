@@ -68,7 +68,7 @@ def setup(store: Path) -> tuple[str, str]:
     cluster.start(settings)
     url = cluster.bootstrap(settings, DB, fresh=True)
     migrate(url)
-    from msip.core.api_keys import create_key
+    from msip.core.access.api_keys import create_key
     from msip.core.db import connect
 
     with connect(url) as conn:

@@ -5,7 +5,7 @@ reading a job's status or results and deleting a job need scope `jobs`, and a ca
 sees its own jobs (the job manager records the key as the owner, see `msip.api.jobs`). A
 missing or unknown key is answered 401 with `WWW-Authenticate: Bearer`, a key without the
 scope 403, too many executions in a minute 429 with `Retry-After`. Keys are checked through
-`msip.api_key_lookup` as the read-only reader role (`msip.core.api_keys`).
+`msip.api_key_lookup` as the read-only reader role (`msip.core.access.api_keys`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flask import Request, Response, request
 
 from msip.api.http import error_response
 from msip.api.providers.db import conninfo_from_def, pool
-from msip.core.api_keys import ApiKey, lookup
+from msip.core.access.api_keys import ApiKey, lookup
 from msip.core.settings import get_settings
 
 REALM = "msip"

@@ -24,7 +24,7 @@ from pygeoapi.util import JobStatus
 
 from msip.api.auth import current_caller
 from msip.api.processes.base import in_async_job
-from msip.core.api_keys import ApiKey
+from msip.core.access.api_keys import ApiKey
 
 #: The TinyDB table of execution start times per key (the rate limit's window is one minute).
 EXECUTIONS_TABLE = "msip_executions"

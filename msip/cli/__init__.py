@@ -53,9 +53,9 @@ def run_group() -> None:
 
 
 def _register() -> None:
-    from msip.cli.commands import api_key, db, demo, sample, serve
+    from msip.cli.commands import db, demo, sample, serve
 
-    cli.add_command(api_key.api_key)
+    cli.add_command(serve.api_key)
     cli.add_command(db.db)
     cli.add_command(sample.sample)
     cli.add_command(demo.demo)

@@ -88,7 +88,7 @@ def test_a_key_without_the_scope_is_403(client, db_url):
 
 
 def test_a_revoked_key_is_refused(client, db_url):
-    from msip.core.api_keys import revoke_key
+    from msip.core.access.api_keys import revoke_key
 
     key = make_key(db_url, name="revoke-me")
     assert client.get("/jobs", headers=bearer(key)).status_code == 200

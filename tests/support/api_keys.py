@@ -6,7 +6,7 @@ import uuid
 
 import psycopg
 
-from msip.core.api_keys import SCOPES, create_key
+from msip.core.access.api_keys import SCOPES, create_key
 from msip.core.settings import OWNER_ROLE, with_user
 
 #: Tests run many executions: their keys get a limit no test reaches unless it sets its own.
