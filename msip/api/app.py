@@ -61,7 +61,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     pygeoapi_fixes.apply()
     prepared = prepared or load_config()
     cfg = prepared.config
-    api = API(cfg, openapi if openapi is not None else build_openapi(cfg))  # sets up logging
+    api = API(cfg, openapi if openapi is not None else auth.describe_security(build_openapi(cfg)))  # sets up logging
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, ClientErrorsWithoutTraceback) for f in handler.filters):
             handler.addFilter(ClientErrorsWithoutTraceback())

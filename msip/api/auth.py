@@ -135,3 +135,32 @@ def key_conninfo(cfg: dict) -> str:
             if isinstance(p.get("data"), dict) and "dbname" in p["data"]:
                 return conninfo_from_def(p["data"])
     return get_settings().reader_url
+
+
+def describe_security(oas: dict) -> dict:
+    """Declare the bearer key in an OpenAPI document: on executions (scope execute) and /jobs (scope
+    jobs), with their 401/403 (and 429) answers, so OpenAPI-driven clients know to send it."""
+    oas.setdefault("components", {}).setdefault("securitySchemes", {})["msipApiKey"] = {
+        "type": "http", "scheme": "bearer",
+        "description": "An MSIP API key (`msip api-key create NAME --scope execute --scope jobs`)",
+    }
+    refused = {
+        "401": {"description": "no key, or an unknown or revoked one (WWW-Authenticate: Bearer)"},
+        "403": {"description": "the key lacks the scope this operation needs"},
+    }
+    for path, ops in oas.get("paths", {}).items():
+        execution = path.startswith("/processes/") and path.endswith("/execution")
+        if not (execution or path == "/jobs" or path.startswith("/jobs/")):
+            continue
+        for method, op in ops.items():
+            if method not in ("get", "post", "delete") or (execution and method != "post"):
+                continue
+            scope = "execute" if execution else "jobs"
+            op["security"] = [{"msipApiKey": []}]
+            own = "" if execution else "; a key sees only its own jobs"
+            before = op.get("description") or op.get("summary") or ""
+            op["description"] = f"{before} Needs an API key with scope '{scope}'{own}.".strip()
+            op.setdefault("responses", {}).update(refused)
+            if execution:
+                op["responses"]["429"] = {"description": "the key's executions per minute are used up (Retry-After)"}
+    return oas

@@ -171,3 +171,17 @@ def test_a_new_key_that_reuses_an_old_id_does_not_inherit_its_jobs(client, db_ur
         assert conn.execute("SELECT id FROM msip.api_key WHERE name = 'new-key'").fetchone() == (old_id,)
     assert client.get("/jobs?f=json", headers=bearer(new)).get_json()["jobs"] == []
     assert client.get(f"/jobs/{job}?f=json", headers=bearer(new)).status_code == 404
+
+
+def test_the_openapi_document_declares_the_key_where_it_is_needed(tmp_path):
+    from msip.api.auth import describe_security
+    from msip.api.config import prepare
+    from msip.api.openapi import build_openapi
+
+    oas = describe_security(build_openapi(prepare(echo_config(tmp_path), check=False).config))
+    scheme = oas["components"]["securitySchemes"]["msipApiKey"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer") and "msip api-key create" in scheme["description"]
+    execution = oas["paths"]["/processes/echo/execution"]["post"]
+    assert execution["security"] == [{"msipApiKey": []}] and {"401", "403", "429"} <= set(execution["responses"])
+    assert oas["paths"]["/jobs/{jobId}"]["delete"]["security"] == [{"msipApiKey": []}]
+    assert "security" not in oas["paths"]["/processes/echo"]["get"]

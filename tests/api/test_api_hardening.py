@@ -32,6 +32,10 @@ PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-c
 WRITES = [
     ("SELECT * FROM msip.rejected_record", errors.InsufficientPrivilege),
     ("SELECT source_path, params FROM msip.load_run", errors.InsufficientPrivilege),
+    ("SELECT name, hash FROM msip.api_key", errors.InsufficientPrivilege),
+    ("INSERT INTO msip.api_key (name, hash, scopes) VALUES ('x', repeat('0', 64), '{execute}')",
+     errors.InsufficientPrivilege),
+    ("UPDATE msip.api_key SET revoked = NULL", errors.InsufficientPrivilege),
     (
         "INSERT INTO msip.tree (dataset, source_id, valid_from) VALUES ('x', 'x', '2025-01-01')",
         errors.InsufficientPrivilege,
@@ -129,8 +133,9 @@ def test_the_readers_grants_are_exactly_select(reader_url):
             "WHERE n.nspname = 'msip' AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
         ).fetchall()
         assert len(rels) > 20
-        # everything in msip is readable but the loaders' bookkeeping (paths, raw refused rows) …
-        assert sorted(r[0] for r in rels if not r[2]) == ["load_run", "rejected_record"]
+        # everything in msip is readable but the loaders' bookkeeping (paths, raw refused rows) and
+        # the API keys' hashes (checked through msip.api_key_lookup) …
+        assert sorted(r[0] for r in rels if not r[2]) == ["api_key", "load_run", "rejected_record"]
         assert [r[0] for r in rels if r[3]] == []  # … and nothing writable
         seqs = conn.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
