@@ -23,6 +23,7 @@ from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.jobs import MsipJobManager
 from msip.api.providers.db import DatabaseUnavailable
+from msip.api.tms import with_tms1_members
 from msip.core.errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
@@ -99,7 +100,11 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     bp.add_url_rule("/", "landing", lambda: run(core.landing_page))
     bp.add_url_rule("/openapi", "openapi", lambda: run(core.openapi_))
     bp.add_url_rule("/TileMatrixSets", "tms", lambda: run(tiles.tilematrixsets))
-    bp.add_url_rule("/TileMatrixSets/<tms>", "tms_one", lambda tms: run(tiles.tilematrixset, tms))
+    bp.add_url_rule(
+        "/TileMatrixSets/<tms>",
+        "tms_one",
+        lambda tms: with_tms1_members(run(tiles.tilematrixset, tms)),
+    )
     bp.add_url_rule("/collections", "collections", lambda: run(core.describe_collections))
     bp.add_url_rule(
         "/collections/<cid>", "collection", lambda cid: run(core.describe_collections, cid)

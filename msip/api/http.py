@@ -83,6 +83,14 @@ def validate_request(req: Request, kind: str) -> Response | None:
         if not isinstance(body, dict) or not isinstance(body.get("inputs", {}), dict):
             return error_response(400, "InvalidParameterValue",
                                   'the request body must be a JSON object like {"inputs": {…}}')
+    if kind == "coverage":
+        from msip.api.providers.coverage_params import SCALE_SIZE, parse_scale_size
+
+        raw = args.get("scale-size", args.get("scaleSize"))
+        try:
+            SCALE_SIZE.set(parse_scale_size(raw) if raw is not None else None)
+        except ValueError as exc:
+            return error_response(400, "InvalidParameterValue", str(exc))
     if kind == "items" and "filter" in args:
         from msip.api.providers.cql import FilterError, parse_filter
 
@@ -160,4 +168,8 @@ def finish(req: Request, resp: Response) -> Response:
     h["Vary"] = "Accept, Accept-Language, Accept-Encoding"
     if matches(req, etag):
         return not_modified(etag, max_age)
+    tiff = str(h.get("Content-Type") or ctype).split(";")[0].strip() == "image/tiff"
+    if tiff and cache_kind(req.path) == "coverage":
+        # GDAL's /vsicurl/ (and QGIS) read GeoTIFFs by byte ranges: answer Range with 206
+        resp.make_conditional(req, accept_ranges=True, complete_length=len(resp.get_data()))
     return resp

@@ -67,6 +67,8 @@ def serve(
     from msip.api.providers.db import close_pools
 
     os.environ.setdefault("MSIP_API_URL", f"http://{host}:{port}")
+    # a worker whose raster readers are all stuck past their deadline asks to be replaced
+    os.environ.setdefault("MSIP_API_RECYCLE_ON_STUCK", "1")
     try:
         app = build_app(config_path)
         close_pools()
@@ -86,7 +88,7 @@ def serve(
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", threads)
                 self.cfg.set("keepalive", 5)
-                self.cfg.set("timeout", 60)
+                self.cfg.set("timeout", int(os.environ.get("MSIP_API_WORKER_TIMEOUT_S", 60)))
                 self.cfg.set("graceful_timeout", 10)
                 self.cfg.set("accesslog", os.environ.get("MSIP_API_ACCESS_LOG") or None)
                 self.cfg.set("child_exit", child_exit)

@@ -1,100 +1,149 @@
-"""OGC API Coverages from the raster catalogue: valid EPSG:2180 metadata, band names, size limits.
+"""OGC API Coverages from the raster catalogue: EPSG:2180 metadata, band names, epochs, limits, deadlines.
 
-Subclasses pygeoapi's rasterio provider, which names projected CRSs with an invalid URI
-(`.../def/crs/OGC/1.3/2180`), merges all bands into one CoverageJSON parameter, crashes on a
-`bbox-crs` URI and reads any subset however large. Here: the CRS is
-`http://www.opengis.net/def/crs/EPSG/0/2180`, axes `x` (easting) and `y` (northing), one
-parameter per band named after its description, and requests above MAX_CELLS answer 413.
+Replaces pygeoapi's rasterio provider, which keeps one open dataset per provider (handles that
+are not thread-safe), names projected CRSs with an invalid URI, merges all bands into one
+CoverageJSON parameter and reads any subset however large. Here: no dataset handle is kept
+(every read opens its own, on a reader thread under a deadline, see `msip.api.raster_io`); the
+CRS is `http://www.opengis.net/def/crs/EPSG/0/2180`, axes `x` (easting) and `y` (northing); one
+parameter per band; `datetime` picks an epoch (400 naming the epochs if there is none);
+`scale-size` resamples; requests above the limits answer 413 naming them; the collection's
+extent (spatial and temporal) comes from the raster itself.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import os
+from datetime import date
 
-import numpy as np
-import rasterio
-from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderRequestEntityTooLargeError
-from pygeoapi.provider.rasterio_ import RasterioProvider
-from rasterio.io import MemoryFile
+from pygeoapi.provider.base import (
+    BaseProvider,
+    ProviderInvalidQueryError,
+    ProviderRequestEntityTooLargeError,
+)
 from rasterio.windows import Window, from_bounds
 
 from msip.api.crs import CRS84, EPSG_URI, UnsupportedCrs, parse_crs_uri, to_xy
+from msip.api.providers.coverage_encode import to_covjson, to_geotiff
+from msip.api.providers.coverage_params import SCALE_SIZE
 from msip.api.providers.db import conninfo_from_def
-from msip.api.providers.rasters import latest_raster
+from msip.api.providers.map_tiles import lonlat_bounds
+from msip.api.providers.rasters import RasterAsset, latest_raster, raster_epochs
+from msip.api.raster_io import RasterInfo, gdal_env, raster_info, run_guarded
 
-#: Largest subset one request may read (cells × bands); about 64 MB of uint8.
-MAX_CELLS = 64_000_000
+#: Largest output one request may produce (cells × bands); about 64 MB of uint8.
+MAX_CELLS = int(os.environ.get("MSIP_API_COVERAGE_MAX_CELLS", 64_000_000))
 #: CoverageJSON spells every value out: keep it to about 1 M cells (use f=GTiff for more).
-MAX_JSON_CELLS = 1_000_000
+MAX_JSON_CELLS = int(os.environ.get("MSIP_API_COVERAGE_MAX_JSON_CELLS", 1_000_000))
 
 
-class CatalogueCoverageProvider(RasterioProvider):
+class CatalogueCoverageProvider(BaseProvider):
     """Coverage of the latest catalogued raster of `data.kind` (orthophoto, ndvi, dtm, ndsm, chm …)."""
 
     def __init__(self, provider_def: dict):
         data = provider_def["data"]
-        self.asset = latest_raster(conninfo_from_def(data), data["kind"])
-        super().__init__({**provider_def, "data": str(self.asset.path)})
+        super().__init__({**provider_def, "data": data})
+        self.conninfo = conninfo_from_def(data)
+        self.kind = data["kind"]
+        self.asset = latest_raster(self.conninfo, self.kind)
+        self.info = raster_info(self.asset.path, self.asset.identity)
+        self.native_format = provider_def["format"]["name"]
+        self._coverage_properties = self._get_coverage_properties()
+        self.axes = self._coverage_properties["axes"]
+        self.crs = self._coverage_properties["bbox_crs"]
+        self.num_bands = len(self.info.indexes)
+        self.get_fields()
 
     @property
     def etag_seed(self) -> str:
         return self.asset.identity
 
     def _band_name(self, i: int) -> str:
-        desc = self._data.descriptions[i - 1] if self._data.descriptions else None
-        return desc or (
-            self.asset.band_descriptions[i - 1]
-            if len(self.asset.band_descriptions) >= i
-            else f"band{i}"
-        )
+        desc = self.info.descriptions[i - 1] if len(self.info.descriptions) >= i else None
+        names = self.asset.band_descriptions
+        return desc or (names[i - 1] if len(names) >= i else f"band{i}")
 
     def get_fields(self) -> dict:
         if not self._fields:
-            for i, dtype in zip(self._data.indexes, self._data.dtypes, strict=False):
-                jtype = "number" if dtype.startswith("float") else "integer"
-                self._fields[str(i)] = {
-                    "title": self._band_name(i),
-                    "type": jtype,
-                    "x-ogc-unit": self._data.units[i - 1] or None,
-                }
-                if self._fields[str(i)]["x-ogc-unit"] is None:
-                    del self._fields[str(i)]["x-ogc-unit"]
+            for i, dtype in zip(self.info.indexes, self.info.dtypes, strict=True):
+                field = {"title": self._band_name(i), "type": "number" if dtype.startswith("float") else "integer"}
+                unit = self.info.units[i - 1] if len(self.info.units) >= i else None
+                if unit:
+                    field["x-ogc-unit"] = unit
+                self._fields[str(i)] = field
         return self._fields
 
     def _get_coverage_properties(self) -> dict:
-        props = super()._get_coverage_properties()
-        epsg = self._data.crs.to_epsg() if self._data.crs else None
-        if epsg:
-            props["bbox_crs"] = EPSG_URI.format(epsg)
-            props["crs_type"] = "ProjectedCRS" if self._data.crs.is_projected else "GeographicCRS"
-        props["x_axis_label"], props["y_axis_label"], props["axes"] = "x", "y", ["x", "y"]
-        return props
+        i = self.info
+        left, bottom, right, top = i.bounds
+        epochs = [str(e) for e in raster_epochs(self.conninfo, self.kind)]
+        west, south, east, north = lonlat_bounds(self.asset.path, self.asset.identity)
+        grid = [
+            {"cellsCount": i.width, "resolution": abs(i.transform.a)},
+            {"cellsCount": i.height, "resolution": abs(i.transform.e)},
+        ]
+        extent: dict = {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84, "grid": grid}}
+        if epochs:
+            extent["temporal"] = {"interval": [[epochs[0], epochs[-1]]], "values": epochs}
+        return {
+            "bbox": [left, bottom, right, top],
+            "bbox_crs": EPSG_URI.format(i.epsg) if i.epsg else CRS84,
+            "crs_type": "ProjectedCRS" if i.is_projected else "GeographicCRS",
+            "bbox_units": "m" if i.is_projected else "deg",
+            "x_axis_label": "x",
+            "y_axis_label": "y",
+            "axes": ["x", "y"],
+            "width": i.width,
+            "height": i.height,
+            "resx": abs(i.transform.a),
+            "resy": abs(i.transform.e),
+            "num_bands": len(i.indexes),
+            "uad": extent,
+        }
 
-    def _window(self, bbox, bbox_crs, subsets) -> Window:
-        d = self._data
+    def _select_epoch(self, value: str) -> tuple[RasterAsset, RasterInfo]:
+        """The asset of the epoch `datetime` names (a date, or the latest epoch in an interval)."""
+        epochs = raster_epochs(self.conninfo, self.kind)
+        known = ", ".join(str(e) for e in epochs) or "none"
+        try:
+            ends = [
+                None if p in ("", "..") else date.fromisoformat(p[:10]) for p in value.split("/")
+            ]
+        except ValueError:
+            raise ProviderInvalidQueryError(
+                user_msg=f"datetime={value!r} is not a date or interval; use an epoch, e.g. "
+                f"datetime={epochs[-1] if epochs else '2024-06-15'} (epochs: {known})"
+            ) from None
+        lo, hi = ends[0], ends[-1]
+        chosen = [e for e in epochs if (lo is None or e >= lo) and (hi is None or e <= hi)]
+        if not chosen:
+            raise ProviderInvalidQueryError(
+                user_msg=f"no {self.kind} raster for datetime={value!r}; the epochs are: {known}"
+            )
+        asset = latest_raster(self.conninfo, self.kind, chosen[-1])
+        return asset, raster_info(asset.path, asset.identity)
+
+    def _window(self, info: RasterInfo, bbox, bbox_crs, subsets) -> Window:
         if bbox:
             try:
                 crs = parse_crs_uri(str(bbox_crs) if bbox_crs else CRS84)  # OGC default: lon/lat
             except UnsupportedCrs as exc:
                 raise ProviderInvalidQueryError(user_msg=str(exc)) from None
             xy = to_xy([float(v) for v in bbox[:4]], crs)
-            if crs.srid != d.crs.to_epsg():
+            if info.epsg and crs.srid != info.epsg:
                 from msip.core.crs import transformer
 
                 x1, y1, x2, y2 = xy
-                xy = list(
-                    transformer(crs.srid, d.crs.to_epsg()).transform_bounds(x1, y1, x2, y2, densify_pts=21)
-                )
+                xy = list(transformer(crs.srid, info.epsg).transform_bounds(x1, y1, x2, y2, densify_pts=21))
         elif subsets:
             unknown = set(subsets) - {"x", "y"}
             if unknown:
                 raise ProviderInvalidQueryError(
                     user_msg=f"unknown subset axis {sorted(unknown)}; use x (easting) and y (northing)"
                 )
-            b = d.bounds
-            xs = subsets.get("x", [b.left, b.right])
-            ys = subsets.get("y", [b.bottom, b.top])
+            left, bottom, right, top = info.bounds
+            xs = subsets.get("x", [left, right])
+            ys = subsets.get("y", [bottom, top])
             try:
                 xy = [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])]
             except (TypeError, ValueError):
@@ -102,125 +151,75 @@ class CatalogueCoverageProvider(RasterioProvider):
                     user_msg="subset values must be numbers, e.g. subset=x(614000:614100)"
                 ) from None
         else:
-            return Window(0, 0, d.width, d.height)
+            return Window(0, 0, info.width, info.height)
         if not all(math.isfinite(v) for v in xy) or xy[0] > xy[2] or xy[1] > xy[3]:
-            raise ProviderInvalidQueryError(
-                user_msg=f"invalid extent {xy}: give min before max, finite numbers"
-            )
-        win = from_bounds(*xy, transform=d.transform).round_offsets().round_lengths()
-        win = win.intersection(Window(0, 0, d.width, d.height)) if _overlaps(win, d) else None
+            raise ProviderInvalidQueryError(user_msg=f"invalid extent {xy}: give min before max, finite numbers")
+        full = Window(0, 0, info.width, info.height)
+        win = from_bounds(*xy, transform=info.transform).round_offsets().round_lengths()
+        overlaps = (
+            win.col_off < info.width and win.row_off < info.height
+            and win.col_off + win.width > 0 and win.row_off + win.height > 0
+        )
+        win = win.intersection(full) if overlaps else None
         if win is None or win.width < 1 or win.height < 1:
             raise ProviderInvalidQueryError(
                 user_msg=f"the requested extent {xy} does not overlap the raster "
-                f"(bounds {list(d.bounds)} in {EPSG_URI.format(d.crs.to_epsg())})"
+                f"(bounds {list(info.bounds)} in {EPSG_URI.format(info.epsg)})"
             )
         return win
 
-    def query(
-        self,
-        properties=None,
-        subsets=None,
-        bbox=None,
-        bbox_crs=None,
-        datetime_=None,
-        format_="json",
-        **kwargs,
-    ):
-        """Read a window of selected bands as CoverageJSON (dict) or the native format (bytes)."""
-        bands = [int(b) for b in (properties or [])] or list(self._data.indexes)
-        if any(b not in self._data.indexes for b in bands):
-            raise ProviderInvalidQueryError(
-                user_msg=f"unknown band in properties; bands are {list(self._data.indexes)}"
-            )
-        win = self._window(bbox, bbox_crs, subsets or {})
-        cells = int(win.width) * int(win.height) * len(bands)
+    def _out_shape(self, win: Window) -> tuple[int, int]:
+        """(height, width) of the answer: the window's, or what scale-size asks (aspect kept if one axis)."""
+        w, h = int(win.width), int(win.height)
+        scale = SCALE_SIZE.get() or {}
+        if "x" in scale and "y" in scale:
+            return scale["y"], scale["x"]
+        if "x" in scale:
+            return max(1, round(h * scale["x"] / w)), scale["x"]
+        if "y" in scale:
+            return scale["y"], max(1, round(w * scale["y"] / h))
+        return h, w
+
+    def query(self, properties=None, subsets=None, bbox=None, bbox_crs=None, datetime_=None,
+              format_="json", **kwargs):
+        """Read a window of selected bands as CoverageJSON (dict) or GeoTIFF (bytes)."""
+        asset, info = (self.asset, self.info) if datetime_ is None else self._select_epoch(str(datetime_))
+        bands = [int(b) for b in (properties or [])] or list(info.indexes)
+        if any(b not in info.indexes for b in bands):
+            raise ProviderInvalidQueryError(user_msg=f"unknown band in properties; bands are {list(info.indexes)}")
+        win = self._window(info, bbox, bbox_crs, subsets or {})
+        out_h, out_w = self._out_shape(win)
+        cells = out_w * out_h * len(bands)
         if cells > MAX_CELLS:
             raise ProviderRequestEntityTooLargeError(
-                user_msg=f"the request covers {int(win.width)}×{int(win.height)} pixels × {len(bands)} bands "
-                f"= {cells:,} cells, "
-                f"more than the limit of {MAX_CELLS:,}; request a smaller bbox/subset or fewer bands (properties=1,2)"
+                user_msg=f"the request covers {out_w}×{out_h} pixels × {len(bands)} bands = {cells:,} cells, "
+                f"more than the limit of {MAX_CELLS:,} (MSIP_API_COVERAGE_MAX_CELLS); request a smaller "
+                "bbox/subset, fewer bands (properties=1,2) or a scale-size, e.g. scale-size=x(2048),y(2048)"
             )
         if format_ == "json" and cells > MAX_JSON_CELLS:
             raise ProviderRequestEntityTooLargeError(
-                user_msg=f"{cells:,} cells are too many for CoverageJSON (limit {MAX_JSON_CELLS:,}); "
-                "request f=GTiff, or a smaller bbox/subset"
+                user_msg=f"{cells:,} cells are too many for CoverageJSON (limit {MAX_JSON_CELLS:,}, "
+                "MSIP_API_COVERAGE_MAX_JSON_CELLS); request f=GTiff, a smaller bbox/subset or a scale-size"
             )
-        data = self._data.read(indexes=bands, window=win)
-        transform = self._data.window_transform(win)
-        if format_ == "json":
-            return self._covjson(data, transform, bands)
-        profile = {
-            **self._data.profile,
-            "driver": "GTiff",
-            "width": data.shape[2],
-            "height": data.shape[1],
-            "count": len(bands),
-            "transform": transform,
-        }
-        for key in ("blockxsize", "blockysize", "tiled", "interleave", "photometric"):
-            profile.pop(key, None)
-        with MemoryFile() as mem:
-            with mem.open(**profile) as dst:
-                dst.write(data)
-                for j, b in enumerate(bands, start=1):
-                    dst.set_band_description(j, self._band_name(b))
-            return mem.read()
+        names = [self._band_name(b) for b in bands]
+        transform = _window_transform(info, win, out_w, out_h)
+        crs_uri = EPSG_URI.format(info.epsg) if info.epsg else CRS84
+        crs_type = "ProjectedCRS" if info.is_projected else "GeographicCRS"
 
-    def _covjson(self, data: np.ndarray, transform, bands: list[int]) -> dict:
-        h, w = data.shape[1], data.shape[2]
-        x0, y0 = transform @ (0.5, 0.5)
-        x1, y1 = transform @ (w - 0.5, h - 0.5)
-        nodata = self._data.nodata
-        cj: dict[str, Any] = {
-            "type": "Coverage",
-            "domain": {
-                "type": "Domain",
-                "domainType": "Grid",
-                "axes": {
-                    "x": {"start": x0, "stop": x1, "num": w},
-                    "y": {"start": y0, "stop": y1, "num": h},
-                },
-                "referencing": [
-                    {
-                        "coordinates": ["x", "y"],
-                        "system": {
-                            "type": self._coverage_properties["crs_type"],
-                            "id": self._coverage_properties["bbox_crs"],
-                        },
-                    }
-                ],
-            },
-            "parameters": {},
-            "ranges": {},
-        }
-        for j, b in enumerate(bands):
-            name = self._band_name(b)
-            cj["parameters"][name] = {
-                "type": "Parameter",
-                "description": {"en": name},
-                "observedProperty": {"id": name, "label": {"en": name}},
-            }
-            values = data[j].astype(float if data.dtype.kind == "f" else int)
-            flat = values.ravel().tolist()
-            if nodata is not None:
-                flat = [
-                    None if v == nodata or (isinstance(v, float) and math.isnan(v)) else v
-                    for v in flat
-                ]
-            cj["ranges"][name] = {
-                "type": "NdArray",
-                "dataType": "float" if data.dtype.kind == "f" else "integer",
-                "axisNames": ["y", "x"],
-                "shape": [h, w],
-                "values": flat,
-            }
-        return cj
+        def read_and_encode():
+            import rasterio
+
+            with gdal_env(), rasterio.open(asset.path) as src:  # this read's own handle
+                data = src.read(indexes=bands, window=win, out_shape=(len(bands), out_h, out_w))
+            if format_ == "json":
+                return to_covjson(data, transform, crs_type, crs_uri, info.nodata, names)
+            return to_geotiff(data, transform, info.epsg, info.nodata, names)
+
+        return run_guarded(read_and_encode, what=f"{out_w}×{out_h} px of the {asset.kind} raster")
 
 
-def _overlaps(win: Window, d: rasterio.io.DatasetReader) -> bool:
-    return (
-        win.col_off < d.width
-        and win.row_off < d.height
-        and win.col_off + win.width > 0
-        and win.row_off + win.height > 0
-    )
+def _window_transform(info: RasterInfo, win: Window, out_w: int, out_h: int):
+    from rasterio.windows import transform as win_transform
+
+    t = win_transform(win, info.transform)
+    return t @ t.scale(win.width / out_w, win.height / out_h)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
@@ -11,8 +9,9 @@ import shapely
 from msip.core.errors import CrsError, SourceReadError
 from pipelines.readers.tabular import read_table
 from pipelines.readers.vector_io import VECTOR_SUFFIXES, declared_epsg, read_vector
+from tests.support.paths import TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "inventory"
+DATA = TEST_DATA / "inventory"
 
 
 def test_frame_and_columns_outputs_read_the_same_layer():
