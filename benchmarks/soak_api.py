@@ -42,6 +42,13 @@ sys.path.insert(0, str(ROOT))
 #: Share of each request kind in the mix (weights).
 MIX = {"items": 30, "item": 25, "mvt": 20, "map_tile": 13, "coverage": 10, "process": 2}
 PROCESS_BODY = {"inputs": {"bbox": [614000, 334600, 614400, 335000]}}
+#: Authorization for executions (an API key made in set-up; its rate limit above what the mix sends).
+AUTH: dict[str, str] = {}
+
+
+def request_headers(body: bytes | None) -> dict[str, str]:
+    """Headers of a request: JSON and the API key for a POST (a process execution), none for a GET."""
+    return {"Content-Type": "application/json", **AUTH} if body else {}
 
 
 # ---- set-up ---------------------------------------------------------------------------------
@@ -61,6 +68,11 @@ def setup(store: Path) -> tuple[str, str]:
     cluster.start(settings)
     url = cluster.bootstrap(settings, DB, fresh=True)
     migrate(url)
+    from msip.core.access.api_keys import create_key
+    from msip.core.db import connect
+
+    with connect(url) as conn:
+        AUTH["Authorization"] = "Bearer " + create_key(conn, "soak", ["execute"], rate_per_min=100_000)[0]
     sample = store / "sample" / "small-42"
     generate(sample, size="small", seed=42)
     for _ in load_sample_world(sample, url=url):
@@ -195,8 +207,7 @@ def run_step(port: int, paths: dict, clients: int, seconds: float, seed: int) ->
             method, path, body = rng.choice(paths[kind])
             t0 = time.perf_counter()
             try:
-                headers = {"Content-Type": "application/json"} if body else {}
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, path, body=body, headers=request_headers(body))
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -366,7 +377,7 @@ def main() -> None:
         for kind, items in paths.items():
             method, path, body = items[0]
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-            conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+            conn.request(method, path, body=body, headers=request_headers(body))
             warmup[kind] = conn.getresponse().status
         print(f"warm-up statuses: {warmup}", flush=True)
         sampler = RssSampler(proc.pid)
