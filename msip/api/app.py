@@ -19,9 +19,10 @@ from flask import Blueprint, Flask, Response, make_response, request
 from psycopg_pool import PoolTimeout
 from pygeoapi.api import API, APIRequest, apply_gzip
 
-from msip.api import auth, extents, http, metrics, webmap
+from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.jobs import MsipJobManager
+from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
 from msip.api.tms import with_tms1_members
 from msip.core.errors import ConfigError

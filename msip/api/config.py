@@ -4,7 +4,7 @@
 the reader URL), adds what every feature collection shares (the CRS list, storage CRS), and
 drops collections whose table or raster is not there yet, naming them in the log, so a fresh
 database serves what it has instead of failing; feature collections get their extents from
-their data (`msip.api.extents`). The OpenAPI document is built from the result.
+their data (`msip.api.providers.extents`). The OpenAPI document is built from the result.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def prepare(config: dict, *, check: bool = True) -> PreparedConfig:
                 LOGGER.info("collection %s is not published: %s", name, reason)
                 del cfg["resources"][name]
     if check:
-        from msip.api.extents import refresh
+        from msip.api.providers.extents import refresh
 
         refresh(cfg)
     return PreparedConfig(cfg, skipped)
