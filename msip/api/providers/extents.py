@@ -102,6 +102,7 @@ def refresh(cfg: dict) -> None:
     geometry or no time field). A database error leaves the extents as they were.
     """
     versions: dict[str, object] = {}
+    unreachable: set[str] = set()
     for name, res in cfg.get("resources", {}).items():
         if res.get("type") != "collection":
             continue
@@ -109,9 +110,17 @@ def refresh(cfg: dict) -> None:
         if p is None:
             continue
         conninfo = conninfo_from_def(p["data"])
+        if conninfo in unreachable:
+            # One wait for the pool per request, not one per collection: a database that is
+            # down must not hold a metadata request past the client's bound.
+            continue
         try:
             if conninfo not in versions:
-                versions[conninfo] = data_version(conninfo)
+                try:
+                    versions[conninfo] = data_version(conninfo)
+                except Exception:
+                    unreachable.add(conninfo)
+                    raise
             key = (conninfo, str(p["table"]), p.get("time_field"))
             with _lock:
                 cached = _cache.get(key)
