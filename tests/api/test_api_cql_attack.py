@@ -151,22 +151,31 @@ def test_text_equality_with_hostile_values_matches_the_bound_parameter(client, v
     assert r.get_json()["numberMatched"] == want
 
 
-@pytest.mark.parametrize("cid", sorted(COLLECTIONS))
+#: Collections the API test database leaves empty (it loads inventories, zoning and base files, not the
+#: analyses or LiDAR); the hostile-filter tests above still run on them.
+EMPTY_IN_API_TEST_DB = {
+    "ad_compliance", "buildings", "change_events_areas", "change_events_points", "detected_trees",
+    "green_spaces", "greenspace_access", "heat_zone_stats", "living_conditions",
+}
+WITH_TEXT_AND_ROWS = sorted(
+    cid for cid, (_, cols) in COLLECTIONS.items()
+    if cid not in EMPTY_IN_API_TEST_DB and any(t == "text" for t in cols.values())
+)
+
+
+@pytest.mark.parametrize("cid", WITH_TEXT_AND_ROWS)
 def test_a_real_value_is_found_through_the_filter(client, cid):
     """The equality check above is not vacuous: a value present in the data is matched."""
     table, cols = COLLECTIONS[cid]
     text_cols = sorted(c for c, t in cols.items() if t == "text")
     owner, _ = database()
     schema, name = table.split(".")
-    if not text_cols:
-        pytest.skip(f"{cid} has no text column")
     col = text_cols[0]
     with psycopg.connect(owner) as conn:
         row = conn.execute(
             f'SELECT "{col}", count(*) FROM {schema}."{name}" WHERE "{col}" IS NOT NULL GROUP BY 1 LIMIT 1'
         ).fetchone()
-    if row is None:
-        pytest.skip(f"{cid} holds no rows in the API test database")
+    assert row is not None, f"{cid} holds no rows in the API test database (move it to EMPTY_IN_API_TEST_DB?)"
     r = client.get(f"/collections/{cid}/items", query_string={"filter": f"{col} = {_quote(row[0])}",
                                                               "resulttype": "hits"})
     assert r.get_json()["numberMatched"] == row[1]
