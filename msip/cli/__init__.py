@@ -25,11 +25,11 @@ LOAD_COMMANDS = {
     "sample": "msip.cli.commands.load_sample:sample_world",
 }
 RUN_COMMANDS = {
-    "heat-island": "msip.cli.commands.run_heat_island:command",
-    "green-access": "msip.cli.commands.run_green_access:command",
-    "ad-compliance": "msip.cli.commands.run_ad_compliance:command",
-    "change": "msip.cli.commands.run_change:command",
-    "living-conditions": "msip.cli.commands.run_living_conditions:command",
+    "heat-island": "msip.cli.commands.run.heat_island:command",
+    "green-access": "msip.cli.commands.run.green_access:command",
+    "ad-compliance": "msip.cli.commands.run.ad_compliance:command",
+    "change": "msip.cli.commands.run.change:command",
+    "living-conditions": "msip.cli.commands.run.living_conditions:command",
 }
 
 
@@ -53,9 +53,9 @@ def run_group() -> None:
 
 
 def _register() -> None:
-    from msip.cli.commands import db, demo, sample, serve
+    from msip.cli.commands import api_key, db, demo, sample, serve
 
-    cli.add_command(serve.api_key)
+    cli.add_command(api_key.api_key)
     cli.add_command(db.db)
     cli.add_command(sample.sample)
     cli.add_command(demo.demo)

@@ -9,7 +9,10 @@ import click
 import pytest
 
 from msip.api.processes import change, green_access, heat_island, living_conditions
-from msip.cli.commands import run_change, run_green_access, run_heat_island, run_living_conditions
+from msip.cli.commands.run import change as run_change
+from msip.cli.commands.run import green_access as run_green_access
+from msip.cli.commands.run import heat_island as run_heat_island
+from msip.cli.commands.run import living_conditions as run_living_conditions
 from msip.core.errors import ValidationError
 from processing.green_access.params import PARAMETERS as GREEN
 from processing.parameters import Param, ParamTable

@@ -151,7 +151,7 @@ def test_refusals_name_the_problem(sample_db_url, kwargs, match):
 
 
 def test_cli_runs_a_bbox_and_prints_the_summary(change_run, sample_db_url, monkeypatch):
-    from msip.cli.commands.run_change import command
+    from msip.cli.commands.run.change import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", sample_db_url)
     result = CliRunner().invoke(

@@ -220,7 +220,7 @@ def test_refusals(empty_db, toy):
 
 @pytest.mark.db
 def test_cli_prints_the_shares(toy, monkeypatch):
-    from msip.cli.commands.run_green_access import command
+    from msip.cli.commands.run.green_access import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", toy)
     result = CliRunner().invoke(

@@ -159,7 +159,7 @@ def test_reruns_are_unchanged_and_reproducible(toy):
 
 @pytest.mark.db
 def test_cli(toy, monkeypatch):
-    from msip.cli.commands.run_living_conditions import command
+    from msip.cli.commands.run.living_conditions import command
 
     monkeypatch.setenv("MSIP_DATABASE_URL", toy)
     result = CliRunner().invoke(
