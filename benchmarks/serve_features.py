@@ -454,6 +454,7 @@ def main() -> None:
     try:
         paths = scenario_paths(random.Random(42), args.points)
         results: dict[str, dict[str, dict[str, float]]] = {}
+        rounds: dict[str, dict[str, list[float]]] = {}  # req/s of every round, for the spread
         # Servers take turns within each round, so load from other work on the machine hits all of them.
         for _ in range(args.rounds):
             for scenario, per_server in paths.items():
@@ -463,6 +464,7 @@ def main() -> None:
                     load(port, per_server[name][:20], 1.0, args.clients)  # warm-up
                     r = load(port, per_server[name], args.seconds, args.clients)
                     best = results.setdefault(scenario, {}).get(name)
+                    rounds.setdefault(scenario, {}).setdefault(name, []).append(r["rps"])
                     if best is None or r["rps"] > best["rps"]:
                         results[scenario][name] = r
                     print(
@@ -470,6 +472,7 @@ def main() -> None:
                         f"({r['n']} requests, {r['errors']} errors)"
                     )
         conditions["load_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        conditions["rounds"] = rounds
         write_results(results, args, conditions)
     finally:
         stop_servers(servers)
@@ -524,10 +527,19 @@ def write_results(results: dict, args: argparse.Namespace, conditions: dict) -> 
             f"| {names[scenario]} | {m / tip:.2f}× |" if tip else f"| {names[scenario]} | n/a |"
         )
         ratios[-1] += f" {m / per['psycopg']['rps']:.0%} |"
+        runs = conditions["rounds"][scenario]
+        tipg_runs = runs.get("tipg", [float("nan")] * len(runs["msip"]))
+        per_round = [(a / b, a / c) for a, b, c in zip(runs["msip"], tipg_runs, runs["psycopg"], strict=True)]
+        ratios[-1] += (f" {min(t for t, _ in per_round):.2f}–{max(t for t, _ in per_round):.2f}× |"
+                       f" {min(q for _, q in per_round):.0%}–{max(q for _, q in per_round):.0%} |")
     lines += [
         "",
-        "| request | msip ÷ tipg (target ≥ 1.0×) | msip ÷ minimal psycopg (target ≥ 50 %) |",
-        "|---|---:|---:|",
+        "Ratios of each cell's best round, and their range over the rounds (the same round's three servers "
+        "compared):",
+        "",
+        "| request | msip ÷ tipg (target ≥ 1.0×) | msip ÷ minimal psycopg (target ≥ 50 %) | ÷ tipg per round "
+        "| ÷ psycopg per round |",
+        "|---|---:|---:|---:|---:|",
         *ratios,
         "",
         "## Conditions",

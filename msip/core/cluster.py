@@ -82,7 +82,8 @@ def find_pg_bindir(
         raise ClusterError(
             f"the local cluster was created by PostgreSQL {cluster_major}, whose server binaries are not "
             f"installed (looked in {path}; installed versions: {others}); install postgresql-{cluster_major} "
-            f"again, or move the data to a new cluster: `msip db dump`, `msip db reset`, `msip db restore`"
+            f"again (MSIP_PG_MAJOR={cluster_major} make setup, or from PostgreSQL's own apt repository), then move "
+            "the data to the newest version with `msip db dump`, `msip db reset`, `msip db restore`"
         )
     if majors:
         return lib_dir / str(majors[0]) / "bin"
