@@ -111,6 +111,11 @@ def setup(store: Path) -> tuple[str, str]:
     cluster.start(settings)
     url = cluster.bootstrap(settings, DB, fresh=True)
     migrate(url)
+    from msip.core.access.api_keys import create_key
+    from msip.core.db import connect
+
+    with connect(url) as conn:
+        AUTH["Authorization"] = "Bearer " + create_key(conn, "soak", ["execute"], rate_per_min=100_000)[0]
     sample = store / "sample" / "small-42"
     generate(sample, size="small", seed=42)
     for _ in load_sample_world(sample, url=url):

@@ -1,6 +1,7 @@
 """What the analyst notebooks share: reading MSIP's OGC API (features, coverages) and, read-only, its PostGIS.
 
-The endpoint is `MSIP_API_URL` (default the demo's http://127.0.0.1:5000). Features come as
+The endpoint is `MSIP_API_URL` (default the demo's http://127.0.0.1:5000); running a process needs
+an API key in `MSIP_API_KEY` (`msip api-key create analyst --scope execute`). Features come as
 GeoDataFrames in EPSG:2180 (metres), coverages as numpy arrays with their EPSG:2180 extent, so
 distances and areas in the notebooks are in metres and m².
 """
@@ -110,8 +111,10 @@ def coverage(
 def execute(process: str, inputs: dict) -> dict:
     """Run an OGC API process synchronously and return its JSON result; a 4xx/5xx raises
     with the server's message (e.g. a bbox above the process's area limit)."""
+    key = os.environ.get("MSIP_API_KEY", "")
     r = requests.post(
-        f"{API_URL}/processes/{process}/execution", json={"inputs": inputs}, timeout=300
+        f"{API_URL}/processes/{process}/execution", json={"inputs": inputs}, timeout=300,
+        headers={"Authorization": f"Bearer {key}"} if key else {},
     )
     if not r.ok:
         raise RuntimeError(f"{process}: HTTP {r.status_code}: {r.text[:500]}")

@@ -130,12 +130,14 @@ def sample_reader_url(sample_db_url: str, settings: Settings) -> str:
 def demo_server(settings: Settings, sample_dir: Path):
     """The sample world loaded and analysed in its own database and served by `msip serve`
     on a free loopback port (see tests/support/demo_server.py); stopped at the end of the session."""
+    from tests.support.api_keys import make_key
     from tests.support.demo_server import DemoServer, load_demo_database, start_server, stop_server
 
     owner, reader = load_demo_database(settings, sample_dir)
     log = settings.home / "test-demo-server.log"
     proc, base = start_server(owner, reader, log)
     try:
-        yield DemoServer(url=base, owner_url=owner, reader_url=reader, sample_dir=sample_dir, log=log)
+        yield DemoServer(url=base, owner_url=owner, reader_url=reader, sample_dir=sample_dir, log=log,
+                         api_key=make_key(owner, name="demo-tests"))
     finally:
         stop_server(proc)

@@ -8,7 +8,9 @@ turns unexpected failures into JSON errors (503 when the database is down).
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 
@@ -17,10 +19,13 @@ from flask import Blueprint, Flask, Response, make_response, request
 from psycopg_pool import PoolTimeout
 from pygeoapi.api import API, APIRequest, apply_gzip
 
-from msip.api import http, metrics, webmap
+from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
+from msip.api.jobs import MsipJobManager
+from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
 from msip.api.tms import with_tms1_members
+from msip.core.errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
 READ_ONLY = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete"
@@ -58,7 +63,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     pygeoapi_fixes.apply()
     prepared = prepared or load_config()
     cfg = prepared.config
-    api = API(cfg, openapi if openapi is not None else build_openapi(cfg))  # sets up logging
+    api = API(cfg, openapi if openapi is not None else auth.describe_security(build_openapi(cfg)))  # sets up logging
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, ClientErrorsWithoutTraceback) for f in handler.filters):
             handler.addFilter(ClientErrorsWithoutTraceback())
@@ -141,6 +146,27 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         "tileset_meta",
         lambda cid, tms: run(tiles.get_collection_tiles_metadata, cid, tms, check=False),
     )
+    manager = api.manager
+    if not isinstance(manager, MsipJobManager) and any(
+        r.get("type") == "process" for r in cfg["resources"].values()
+    ):
+        raise ConfigError(
+            f"server.manager is {type(manager).__name__}; processes need msip.api.jobs.MsipJobManager "
+            "(it records which API key owns each job)"
+        )
+    key_db = app.config["MSIP_KEY_DB"] = auth.key_conninfo(cfg)
+
+    def execute(pid: str) -> Response:
+        resp = run(processes.execute_process, pid, kind="execute")
+        if resp.status_code == HTTPStatus.CREATED and "Location" in resp.headers:  # pygeoapi's body: null
+            job_id = resp.headers["Location"].rsplit("/", 1)[1]
+            resp.set_data(json.dumps(manager.accepted_status(job_id, api.base_url)))
+            resp.mimetype = "application/json"
+        return resp
+
+    def job_view(fn: Callable[..., tuple]) -> Callable[..., Response]:
+        return auth.protect("jobs", key_db, lambda **kw: run(fn, *kw.values()))
+
     bp.add_url_rule("/processes", "processes", lambda: run(processes.describe_processes))
     bp.add_url_rule(
         "/processes/<pid>", "process", lambda pid: run(processes.describe_processes, pid)
@@ -148,22 +174,13 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     bp.add_url_rule(
         "/processes/<pid>/execution",
         "execute",
-        lambda pid: run(processes.execute_process, pid, kind="execute"),
+        auth.protect("execute", key_db, execute, getattr(manager, "admit", None)),
         methods=["POST"],
     )
-    bp.add_url_rule("/jobs", "jobs", lambda: run(processes.get_jobs))
-    bp.add_url_rule("/jobs/<job_id>", "job", lambda job_id: run(processes.get_jobs, job_id))
-    bp.add_url_rule(
-        "/jobs/<job_id>",
-        "job_delete",
-        lambda job_id: run(processes.delete_job, job_id),
-        methods=["DELETE"],
-    )
-    bp.add_url_rule(
-        "/jobs/<job_id>/results",
-        "job_results",
-        lambda job_id: run(processes.get_job_result, job_id),
-    )
+    bp.add_url_rule("/jobs", "jobs", job_view(processes.get_jobs))
+    bp.add_url_rule("/jobs/<job_id>", "job", job_view(processes.get_jobs))
+    bp.add_url_rule("/jobs/<job_id>", "job_delete", job_view(processes.delete_job), methods=["DELETE"])
+    bp.add_url_rule("/jobs/<job_id>/results", "job_results", job_view(processes.get_job_result))
 
     @bp.route("/conformance")
     def conformance_route() -> Response:
@@ -182,6 +199,15 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         from msip.api.responses import health_response
 
         return health_response(cfg)
+
+    @bp.before_request
+    def _current_extents() -> None:
+        # Collection metadata and datetime checks use the extents: keep them as current as the data.
+        parts = request.path.strip("/").split("/")
+        if parts[0] == "collections" and (
+            len(parts) <= 2 or (parts[2:3] == ["items"] and "datetime" in request.args)
+        ):
+            extents.refresh(cfg)
 
     app.register_blueprint(bp)
     metrics.install(app)

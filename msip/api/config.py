@@ -3,7 +3,8 @@
 `load_config()` reads the YAML (`${VAR:-default}` filled from the environment, DB settings from
 the reader URL), adds what every feature collection shares (the CRS list, storage CRS), and
 drops collections whose table or raster is not there yet, naming them in the log, so a fresh
-database serves what it has instead of failing. The OpenAPI document is built from the result.
+database serves what it has instead of failing; feature collections get their extents from
+their data (`msip.api.providers.extents`). The OpenAPI document is built from the result.
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def prepare(config: dict, *, check: bool = True) -> PreparedConfig:
                 skipped[name] = reason
                 LOGGER.info("collection %s is not published: %s", name, reason)
                 del cfg["resources"][name]
+    if check:
+        from msip.api.providers.extents import refresh
+
+        refresh(cfg)
     return PreparedConfig(cfg, skipped)
 
 

@@ -19,6 +19,7 @@ TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*"')
 #: Cache lifetimes (seconds) by the first path segment after /collections/{id}.
 MAX_AGE = {"tiles": 3600, "coverage": 3600, "items": 60, "meta": 300}
 JSON_ERROR = "application/json"
+GEOJSON = "application/geo+json"
 #: The web map's policy: its own scripts and worker only (MapLibre's CSP build: no eval, no blob:
 #: workers), data from this server, tile images decoded from data:/blob: URLs.
 MAP_CSP = (
@@ -55,6 +56,11 @@ def _bbox_problem(value: str) -> str | None:
 def validate_request(req: Request, kind: str) -> Response | None:
     """A 400 response for malformed common parameters, or None when the request may proceed."""
     args = req.args
+    for name, value in args.items(multi=True):
+        if "\x00" in value:
+            return error_response(
+                400, "InvalidParameterValue", f"{name} contains a NUL character (0x00); remove it"
+            )
     if "bbox" in args:
         problem = _bbox_problem(args["bbox"])
         if problem:
@@ -148,6 +154,9 @@ def finish(req: Request, resp: Response) -> Response:
     h.setdefault("Access-Control-Allow-Origin", "*")
     h.setdefault("Access-Control-Expose-Headers", "ETag, Content-Crs, Link")
     ctype = resp.mimetype or ""
+    declared = str(h.get("Content-Type") or "").split(";")[0].strip()  # headers may be a plain dict
+    if declared == "application/json" and resp.status_code == 200 and cache_kind(req.path) == "items":
+        h["Content-Type"] = GEOJSON  # features are GeoJSON: say so (clients pick a reader by it)
     if req.path == "/map" or req.path.startswith("/map/"):
         h["Content-Security-Policy"] = MAP_CSP  # also governs the map's worker, loaded from /map/
     elif not ctype.startswith("text/html"):

@@ -12,6 +12,7 @@ def build_openapi(cfg: dict) -> dict:
     from pygeoapi.openapi import get_oas
 
     oas = get_oas(cfg, fail_on_invalid_collection=False)
+    add_filter_parameters(oas, cfg)
     for cid, res in cfg["resources"].items():
         tile = next((p for p in res.get("providers", []) if p.get("type") == "tile"), None)
         if tile is None:
@@ -63,6 +64,48 @@ def build_openapi(cfg: dict) -> dict:
         }
     }
     return oas
+
+
+#: CQL2 parameters of every MSIP feature collection's items (OGC API Features Part 3).
+FILTER_PARAMETERS = [
+    {
+        "name": "filter",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 20000},
+        "description": "CQL2 text filter over the queryables, e.g. height_m > 10 AND species LIKE 'Tilia%'",
+    },
+    {
+        "name": "filter-lang",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["cql2-text"], "default": "cql2-text"},
+        "description": "language of `filter` (CQL2 text)",
+    },
+    {
+        "name": "filter-crs",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "uri"},
+        "description": "CRS of the geometry literals in `filter` (default CRS84, lon/lat)",
+    },
+]
+
+
+def add_filter_parameters(oas: dict, cfg: dict) -> None:
+    """Declare filter, filter-lang and filter-crs on the items path of each MSIP feature collection."""
+    for cid, res in cfg["resources"].items():
+        if not any(
+            p.get("type") == "feature" and str(p.get("name", "")).startswith("msip.")
+            for p in res.get("providers", [])
+        ):
+            continue
+        get = oas["paths"].get(f"/collections/{cid}/items", {}).get("get")
+        if get is None:
+            continue
+        params = get.setdefault("parameters", [])
+        present = {p.get("name") for p in params if isinstance(p, dict)}
+        params.extend(dict(p) for p in FILTER_PARAMETERS if p["name"] not in present)
 
 
 #: Path parameters among the OGC building blocks pygeoapi refers to by remote URL.

@@ -3,7 +3,8 @@
 pygeoapi's items handler transforms `bbox` and filter geometries to the storage CRS with
 pyproj's authority axis order on both sides, so a lon/lat bbox becomes northing/easting and
 matches nothing on EPSG:2180 data (pygeoapi issues #2010, #2102, #2190). The replacements
-hand the client's values and CRS to MSIP's providers, which transform in SQL. Applied once,
+hand the client's values and CRS to MSIP's providers, which transform in SQL; `f=csv` uses
+MSIP's formatter (`msip.api.csv_items`). Applied once,
 by `msip.api.app.create_app`.
 """
 
@@ -62,6 +63,7 @@ def apply() -> None:
     if _applied:
         return
     from pygeoapi.api import itemtypes
+    from pygeoapi.plugin import PLUGINS
 
     from msip.api.crs import transform_bbox
 
@@ -70,4 +72,5 @@ def apply() -> None:
     itemtypes.parse_ecql_text = _parse_filter
     itemtypes.to_json = _to_json
     itemtypes.create_crs_transform_spec = _cached_crs_spec(itemtypes.create_crs_transform_spec)
+    PLUGINS["formatter"]["CSV"] = "msip.api.csv_items.CsvFormatter"  # id, WKT, named axes
     _applied = True

@@ -55,6 +55,7 @@ def run_group() -> None:
 def _register() -> None:
     from msip.cli.commands import db, demo, sample, serve
 
+    cli.add_command(serve.api_key)
     cli.add_command(db.db)
     cli.add_command(sample.sample)
     cli.add_command(demo.demo)

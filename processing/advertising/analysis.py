@@ -12,6 +12,7 @@ The run is recorded in msip.load_run; the same inputs and parameters again are '
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -192,10 +193,13 @@ def run_ad_compliance(*, epoch: date | None = None, period_start: date | None = 
 
 
 def compliance_summary(run_id: int, url: str | None = None) -> dict:
-    """Counts by verdict and rule, and fee / penalty totals (PLN) of the rows an analysis run wrote."""
+    """Counts by verdict and rule, and fee / penalty totals (PLN) of the rows an analysis run wrote.
+
+    A total is None when no carrier's amount is known (the rule set has no fee rates): unknown, not zero.
+    """
     with connect(url) as conn:
         rows = conn.execute(
-            "SELECT verdict, count(*), coalesce(sum(fee_pln), 0), coalesce(sum(penalty_estimate_pln), 0), "
+            "SELECT verdict, count(*), sum(fee_pln), sum(penalty_estimate_pln), "
             "min(assessed_epoch), min(period_start), max(period_end), min(rule_set_id) "
             "FROM msip.ad_compliance WHERE load_run_id = %s GROUP BY verdict ORDER BY verdict", (run_id,)).fetchall()
         rules = conn.execute("SELECT rule_code, count(*) FROM msip.ad_violation WHERE load_run_id = %s "
@@ -208,6 +212,12 @@ def compliance_summary(run_id: int, url: str | None = None) -> dict:
         "carriers": sum(r[1] for r in rows),
         "verdicts": {r[0]: r[1] for r in rows},
         "violations_by_rule": dict(rules),
-        "fee_total_pln": float(sum((r[2] for r in rows), Decimal(0))),
-        "penalty_estimate_total_pln": float(sum((r[3] for r in rows), Decimal(0))),
+        "fee_total_pln": _total(r[2] for r in rows),
+        "penalty_estimate_total_pln": _total(r[3] for r in rows),
     }
+
+
+def _total(sums: Iterable[Decimal | None]) -> float | None:
+    """Sum of the known amounts; None (unknown, not 0) when no carrier has one, e.g. no fee rates."""
+    known = [s for s in sums if s is not None]
+    return float(sum(known, Decimal(0))) if known else None

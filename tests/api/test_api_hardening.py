@@ -32,6 +32,10 @@ PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-c
 WRITES = [
     ("SELECT * FROM msip.rejected_record", errors.InsufficientPrivilege),
     ("SELECT source_path, params FROM msip.load_run", errors.InsufficientPrivilege),
+    ("SELECT name, hash FROM msip.api_key", errors.InsufficientPrivilege),
+    ("INSERT INTO msip.api_key (name, hash, scopes) VALUES ('x', repeat('0', 64), '{execute}')",
+     errors.InsufficientPrivilege),
+    ("UPDATE msip.api_key SET revoked = NULL", errors.InsufficientPrivilege),
     (
         "INSERT INTO msip.tree (dataset, source_id, valid_from) VALUES ('x', 'x', '2025-01-01')",
         errors.InsufficientPrivilege,
@@ -129,8 +133,9 @@ def test_the_readers_grants_are_exactly_select(reader_url):
             "WHERE n.nspname = 'msip' AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
         ).fetchall()
         assert len(rels) > 20
-        # everything in msip is readable but the loaders' bookkeeping (paths, raw refused rows) …
-        assert sorted(r[0] for r in rels if not r[2]) == ["load_run", "rejected_record"]
+        # everything in msip is readable but the loaders' bookkeeping (paths, raw refused rows) and
+        # the API keys' hashes (checked through msip.api_key_lookup) …
+        assert sorted(r[0] for r in rels if not r[2]) == ["api_key", "load_run", "rejected_record"]
         assert [r[0] for r in rels if r[3]] == []  # … and nothing writable
         seqs = conn.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -248,7 +253,7 @@ PROCESS_CASES = [(pid, *case) for pid in PROCESSES for case in _bad_inputs(pid)]
 def test_every_process_refuses_bad_inputs_with_400(demo_server, pid, case, body, words):
     data = body if isinstance(body, str) else json.dumps(body)
     r = requests.post(f"{demo_server.url}/processes/{pid}/execution", data=data,
-                      headers={"Content-Type": "application/json"}, timeout=30)
+                      headers={"Content-Type": "application/json", **demo_server.auth}, timeout=30)
     assert r.status_code == 400, r.text
     assert words in r.json()["description"]
 
@@ -257,7 +262,7 @@ def test_refused_inputs_are_one_log_line_without_a_traceback(demo_server):
     """Tracebacks in the server log are kept for the server's own faults, not for clients' typos."""
     start = demo_server.log.stat().st_size
     r = requests.post(f"{demo_server.url}/processes/heat-island/execution", json={"inputs": {"colour": "red"}},
-                      timeout=30)
+                      headers=demo_server.auth, timeout=30)
     assert r.status_code == 400, r.text
     time.sleep(0.5)  # the worker's log line reaches the file
     with demo_server.log.open() as fh:
@@ -298,18 +303,19 @@ def test_a_sync_run_past_the_timeout_answers_503_and_async_still_works(demo_serv
     proc, base = _second_server(demo_server, tmp_path, monkeypatch, MSIP_PROCESS_SYNC_TIMEOUT_S="0.2")
     body = {"inputs": {"bbox": [614000, 334600, 614400, 335000], "force": True}}
     try:
-        r = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60)
+        r = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60,
+                          headers=demo_server.auth)
         assert r.status_code == 503, r.text
         text = r.json()["description"]
         assert "longer than 0.2 s" in text and "Prefer: respond-async" in text
         job = requests.post(f"{base}/processes/green-access/execution", json=body, timeout=60,
-                            headers={"Prefer": "respond-async"})
+                            headers={"Prefer": "respond-async", **demo_server.auth})
         assert job.status_code == 201, job.text
         deadline = time.monotonic() + 300
         status = None
         while time.monotonic() < deadline:
             status = requests.get(job.headers["Location"].replace(demo_server.url, base) + "?f=json",
-                                  timeout=30).json()["status"]
+                                  headers=demo_server.auth, timeout=30).json()["status"]
             if status in ("successful", "failed"):
                 break
             time.sleep(1)
@@ -397,8 +403,8 @@ LEAKS = re.compile(
 
 @pytest.mark.parametrize(("method", "path", "body"), SWEEP, ids=[f"{m} {p}" for m, p, _ in SWEEP])
 def test_bad_requests_answer_4xx_and_leak_nothing(demo_server, method, path, body):
-    r = requests.request(method, demo_server.url + path, data=body, timeout=60,
-                         headers={"Content-Type": "application/json"} if body else {})
+    r = requests.request(method, demo_server.url + path, data=body, timeout=60,  # a key: inputs are checked
+                         headers={**demo_server.auth, **({"Content-Type": "application/json"} if body else {})})
     assert 400 <= r.status_code < 500, f"{r.status_code}: {r.text[:300]}"
     leak = LEAKS.search(r.text)
     assert leak is None, f"{method} {path} leaks {leak.group(0)!r}: {r.text[:300]}"
@@ -445,7 +451,7 @@ KINDS = ["json", "json items", "html landing", "html items", "openapi html", "ve
 @pytest.mark.parametrize("kind", KINDS)
 def test_security_headers_on_every_kind_of_response(demo_server, kind):
     method, path = next((m, p) for k, m, p in _kinds(demo_server.url) if k == kind)
-    r = requests.request(method, demo_server.url + path, timeout=60,
+    r = requests.request(method, demo_server.url + path, timeout=60, headers=demo_server.auth,
                          data="{not json" if method == "POST" else None)
     assert r.status_code < 500, r.text[:300]
     h = r.headers

@@ -118,6 +118,7 @@ def executed(demo_server, kernel_manager_factory):
         "MSIP_API_URL": demo_server.url,
         "MSIP_DATABASE_URL": demo_server.owner_url,
         "MSIP_READER_URL": demo_server.reader_url,
+        "MSIP_API_KEY": demo_server.api_key,
         "MSIP_PROGRESS": "0",
     }
     env.pop("MPLBACKEND", None)  # the kernel's inline backend must produce the figures

@@ -33,6 +33,13 @@ class DemoServer:
     reader_url: str
     sample_dir: Path
     log: Path
+    #: An API key (scopes execute and jobs, no practical rate limit) for processes and jobs.
+    api_key: str = ""
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header sending `api_key`."""
+        return {"Authorization": f"Bearer {self.api_key}"}
 
 
 def free_port() -> int:

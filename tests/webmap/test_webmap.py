@@ -349,8 +349,11 @@ def test_english_toggle_changes_the_ui_language(desktop):
     assert page.locator("#title").inner_text() == "MSIP — mapa miasta"
     assert page.locator("label[for=layer-trees]").inner_text() == "Drzewa (stan zdrowotny)"
     assert page.locator(".maplibregl-ctrl-zoom-in").get_attribute("aria-label") == "Przybliż"
+    assert "Dane: MSIP" in page.locator(".maplibregl-ctrl-attrib").inner_text()
     page.locator("#lang-toggle").click()
     assert page.locator("html").get_attribute("lang") == "en"
+    attribution = page.locator(".maplibregl-ctrl-attrib").inner_text()
+    assert "Data: MSIP" in attribution and "Dane" not in attribution
     assert page.locator("#title").inner_text() == "MSIP — city map"
     assert page.locator("label[for=layer-trees]").inner_text() == "Trees (health)"
     assert page.locator("#layers-heading").inner_text() == "Layers"

@@ -15,6 +15,8 @@ const LANG_KEY = "msip-map-lang";
 
 const state = { layers: [], epoch: null, epochs: [], pending: 0, popup: null, hit: null, aborts: {} };
 let map = null;
+/** The attribution control, replaced when the language changes (MapLibre cannot retitle one). */
+let attribution = null;
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -167,6 +169,13 @@ function renderPanel() {
   layerList.setAttribute("aria-labelledby", "layers-heading");
 }
 
+function setAttribution() {
+  if (!map) return;
+  if (attribution) map.removeControl(attribution);
+  attribution = new maplibregl.AttributionControl({ compact: true, customAttribution: t("attribution") });
+  map.addControl(attribution, "bottom-right");
+}
+
 function renderTexts() {
   document.title = t("title");
   $("#title").textContent = t("title");
@@ -180,6 +189,7 @@ function renderTexts() {
   panelBtn.setAttribute("aria-label", t("panelButtonLabel"));
   $("#map").setAttribute("aria-label", t("mapLabel"));
   map?.getCanvas().setAttribute("aria-label", t("mapLabel"));
+  setAttribution();
   for (const [cls, key] of [["zoom-in", "zoomInButton"], ["zoom-out", "zoomOutButton"]]) {
     const button = document.querySelector(`.maplibregl-ctrl-${cls}`);
     button?.setAttribute("title", t(key));
@@ -359,8 +369,9 @@ async function start() {
     ...view,
     maxZoom: 21,
     fadeDuration: 0,
-    attributionControl: { compact: true, customAttribution: t("attribution") },
+    attributionControl: false,
   });
+  setAttribution();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   map.on("click", onClick);

@@ -30,7 +30,8 @@ PROCESS_METADATA = {
     "title": {"en": "Change between epochs", "pl": "Zmiany między epokami"},
     "description": {
         "en": (
-            "Compares two survey epochs and stores every change in msip.change_event (collection change_events). "
+            "Compares two survey epochs and stores every change in msip.change_event "
+            "(collections change_events_points and change_events_areas). "
             "Buildings: built surface = nDSM where the CHM is below the canopy height (trees never count as "
             "buildings); pixels whose built surface rose or fell by ≥ building_min_height_change_m (m, default "
             "2.5), opened with a 3×3 square, form regions of ≥ building_min_area_m2 (m², default 20). A rise over "
@@ -50,7 +51,8 @@ PROCESS_METADATA = {
             "epochs is analysed, which for the city should run as an async job (Prefer: respond-async)."
         ),
         "pl": (
-            "Porównuje dwie epoki nalotu i zapisuje zmiany w msip.change_event (kolekcja change_events). Budynki: "
+            "Porównuje dwie epoki nalotu i zapisuje zmiany w msip.change_event "
+            "(kolekcje change_events_points i change_events_areas). Budynki: "
             "powierzchnia zabudowy = nDSM poza koronami drzew (CHM poniżej progu koron); piksele, których wysokość "
             "wzrosła lub spadła o ≥ building_min_height_change_m (m, domyślnie 2,5), po otwarciu morfologicznym "
             "3×3, tworzą obszary ≥ building_min_area_m2 (m², domyślnie 20): nowy, nadbudowany, rozebrany lub "

@@ -3,7 +3,7 @@
 Replaces pygeoapi's rasterio provider, which keeps one open dataset per provider (handles that
 are not thread-safe), names projected CRSs with an invalid URI, merges all bands into one
 CoverageJSON parameter and reads any subset however large. Here: no dataset handle is kept
-(every read opens its own, on a reader thread under a deadline, see `msip.api.raster_io`); the
+(every read opens its own, on a reader thread under a deadline, see `msip.api.providers.raster_io`); the
 CRS is `http://www.opengis.net/def/crs/EPSG/0/2180`, axes `x` (easting) and `y` (northing); one
 parameter per band; `datetime` picks an epoch (400 naming the epochs if there is none);
 `scale-size` resamples; requests above the limits answer 413 naming them; the collection's
@@ -28,8 +28,8 @@ from msip.api.providers.coverage_encode import to_covjson, to_geotiff
 from msip.api.providers.coverage_params import SCALE_SIZE
 from msip.api.providers.db import conninfo_from_def
 from msip.api.providers.map_tiles import lonlat_bounds
+from msip.api.providers.raster_io import RasterInfo, gdal_env, raster_info, run_guarded
 from msip.api.providers.rasters import RasterAsset, latest_raster, raster_epochs
-from msip.api.raster_io import RasterInfo, gdal_env, raster_info, run_guarded
 
 #: Largest output one request may produce (cells × bands); about 64 MB of uint8.
 MAX_CELLS = int(os.environ.get("MSIP_API_COVERAGE_MAX_CELLS", 64_000_000))

@@ -43,6 +43,8 @@ def parse_filter(text: str, lang: str | None = None) -> ast.Node:
     from pygeofilter.parsers.cql2_text import parse as parse_cql2
     from pygeofilter.parsers.ecql import parse as parse_ecql
 
+    if "\x00" in text:
+        raise FilterError("filter contains a NUL character (0x00), which no value can hold; remove it")
     parsers = [parse_cql2] if lang == "cql2-text" else [parse_cql2, parse_ecql]
     first_error = None
     for parser in parsers:
@@ -89,6 +91,18 @@ class _Geom:
         self.geojson, self.crs = geojson, crs
 
 
+class _GeomColumn(sql.Identifier):
+    """The geometry column: usable in spatial predicates and IS NULL only."""
+
+
+def _no_geometry(*operands) -> None:
+    if any(isinstance(o, (_GeomColumn, _Geom)) for o in operands):
+        raise FilterError(
+            "geometries cannot be compared with =, <, LIKE, BETWEEN, IN or arithmetic; "
+            "use a spatial predicate, e.g. S_INTERSECTS(geometry, BBOX(20.6, 50.86, 20.63, 50.88))"
+        )
+
+
 class SqlEvaluator(Evaluator):
     """Evaluates a pygeofilter AST to SQL for one table (columns, geometry column, storage SRID)."""
 
@@ -117,7 +131,7 @@ class SqlEvaluator(Evaluator):
     def attribute(self, node):
         name = node.name
         if name in ("geometry", self.geom) and self.geom:
-            return sql.Identifier(self.geom)
+            return _GeomColumn(self.geom)
         if name not in self.columns:
             raise FilterError(
                 f"unknown property {name!r} in filter; queryable properties: {', '.join(sorted(self.columns))}"
@@ -134,12 +148,14 @@ class SqlEvaluator(Evaluator):
 
     @handle(*_COMPARE)
     def comparison(self, node, lhs, rhs):
+        _no_geometry(lhs, rhs)
         return sql.SQL("({} " + _COMPARE[type(node)] + " {})").format(
             self._value(lhs), self._value(rhs)
         )
 
     @handle(ast.Between)
     def between(self, node, lhs, low, high):
+        _no_geometry(lhs, low, high)
         op = "NOT BETWEEN" if node.not_ else "BETWEEN"
         return sql.SQL("({} " + op + " {} AND {})").format(
             self._value(lhs), self._value(low), self._value(high)
@@ -147,12 +163,27 @@ class SqlEvaluator(Evaluator):
 
     @handle(ast.Like)
     def like(self, node, lhs):
-        pattern = _like_pattern(node.pattern, node.wildcard, node.singlechar, node.escapechar)
+        _no_geometry(lhs)
+        raw = node.pattern
+        if (
+            isinstance(raw, ast.Function)
+            and raw.name.lower() in ("casei", "lower")
+            and len(raw.arguments) == 1
+            and isinstance(raw.arguments[0], str)
+        ):
+            raw = raw.arguments[0].lower()  # CASEI(name) LIKE CASEI('pattern'): lhs is lowered too
+        if not isinstance(raw, str):
+            raise FilterError(
+                "LIKE needs a text pattern on its right, e.g. species LIKE 'Tilia%' "
+                "or CASEI(species) LIKE CASEI('tilia%')"
+            )
+        pattern = _like_pattern(raw, node.wildcard, node.singlechar, node.escapechar)
         op = ("NOT " if node.not_ else "") + ("ILIKE" if node.nocase else "LIKE")
         return sql.SQL("({}::text " + op + " {})").format(self._value(lhs), sql.Literal(pattern))
 
     @handle(ast.In)
     def in_(self, node, lhs, *options):
+        _no_geometry(lhs, *options)
         op = "NOT IN" if node.not_ else "IN"
         items = sql.SQL(", ").join(self._value(o) for o in options)
         return sql.SQL("({} " + op + " ({}))").format(self._value(lhs), items)
@@ -167,6 +198,7 @@ class SqlEvaluator(Evaluator):
 
     @handle(*_ARITH)
     def arithmetic(self, node, lhs, rhs):
+        _no_geometry(lhs, rhs)
         return sql.SQL("({} " + _ARITH[type(node)] + " {})").format(
             self._value(lhs), self._value(rhs)
         )

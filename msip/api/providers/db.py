@@ -111,6 +111,17 @@ def fetch(conninfo: str, query: sql.Composed | sql.SQL | str, params: tuple | di
         raise DatabaseUnavailable(user_msg="the database is unavailable; try again later") from None
 
 
+def data_version(conninfo: str) -> tuple[object, ...]:
+    """What changes whenever a load or an analysis run writes data: the latest run and its end."""
+    return tuple(
+        fetch(
+            conninfo,
+            "SELECT coalesce(max(run_id), 0), max(finished_at), count(*) FILTER "
+            "(WHERE finished_at IS NULL) FROM msip.load_run_public",
+        )[0]
+    )
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a published table: name, PostgreSQL type and its JSON-Schema type/format."""

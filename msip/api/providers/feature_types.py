@@ -24,9 +24,11 @@ class RawFeatures(list):
     the common case never decodes and re-encodes the features in Python.
     """
 
-    def __init__(self, raw: str, n: int):
+    def __init__(self, raw: str, n: int, *, crs: RequestCrs | None = None, columns: tuple[str, ...] = ()):
         super().__init__()
         self.raw, self.n, self._parsed = raw, n, False
+        #: The CRS the geometries are written in and the id + property names (for CSV output).
+        self.crs, self.columns = crs, columns
 
     def parse(self) -> RawFeatures:
         if not self._parsed:
@@ -45,6 +47,29 @@ class RawFeatures(list):
 
     def __getitem__(self, i):
         return super(RawFeatures, self.parse()).__getitem__(i)
+
+
+class PageLinks(list):
+    """The links of a page of items; on the last page pygeoapi's `next` link is not added.
+
+    pygeoapi adds `next` whenever a page is full, also when it is the last one (a client then
+    asks for an empty page); the provider knows better from `numberMatched`.
+    """
+
+    def __init__(self, *, last: bool):
+        super().__init__()
+        self.last = last
+
+    def append(self, link) -> None:
+        if self.last and isinstance(link, dict) and link.get("rel") == "next":
+            return
+        super().append(link)
+
+
+def swapped(bbox: CrsBBox) -> CrsBBox:
+    """The same four numbers read in the other axis order (for telling a client it mixed them up)."""
+    x1, y1, x2, y2 = bbox.xy
+    return CrsBBox([y1, x1, y2, x2], xy=[y1, x1, y2, x2], crs=bbox.crs)
 
 
 def bbox_key(bbox) -> object:

@@ -5,6 +5,10 @@ axis order, counts every result set and needs SQLAlchemy reflection per table). 
 are transformed and serialised by PostGIS; a whole page comes back as one JSON document.
 `numberMatched` is exact: free when the page is not full, a capped count otherwise (omitted
 above the cap, as the standard allows), and cached per data version for unfiltered requests.
+
+Longer than ~300 lines: one pygeoapi provider class whose SQL pieces (bbox, filter, datetime,
+order, paging, counts, the axis-order check of an empty bbox) all read the same table metadata;
+split apart they would only pass that state around.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from pygeoapi.provider.base import (
 from msip.api.crs import CRS84, CrsBBox, RequestCrs, UnsupportedCrs, clip_lonlat, parse_crs_uri
 from msip.api.providers.cql import FilterError, to_sql
 from msip.api.providers.db import conninfo_from_def, fetch, table_info
-from msip.api.providers.feature_types import FilterWithCrs, RawFeatures, bbox_key, output_crs
+from msip.api.providers.feature_types import (
+    FilterWithCrs,
+    PageLinks,
+    RawFeatures,
+    bbox_key,
+    output_crs,
+    swapped,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -209,6 +220,10 @@ class PostgisFeatureProvider(BaseProvider):
                 user_msg=f"invalid value in the request: {_first_line(exc)}"
             ) from None
         except psycopg.errors.InternalError_ as exc:
+            if "geometry" in str(exc).lower():
+                raise ProviderInvalidQueryError(
+                    user_msg=f"invalid geometry in the request: {_first_line(exc)}"
+                ) from None
             if "transform" in str(exc).lower() or "project" in str(exc).lower():
                 raise ProviderInvalidQueryError(
                     user_msg="coordinates lie outside the valid area of the CRS; "
@@ -250,10 +265,13 @@ class PostgisFeatureProvider(BaseProvider):
         where = self._where(bbox, properties, datetime_, filterq, params)
         bound = tuple(params or ())
         if resulttype == "hits":
+            matched = self._count(where, bound, exact=True)
+            if matched == 0:
+                self._check_axis_order(bbox, properties, datetime_, filterq)
             return {
                 "type": "FeatureCollection",
                 "features": [],
-                "numberMatched": self._count(where, bound, exact=True),
+                "numberMatched": matched,
                 "numberReturned": 0,
             }
         names = self._property_names(select_properties or [])
@@ -292,14 +310,37 @@ class PostgisFeatureProvider(BaseProvider):
             ):  # paging deep creates a text per offset: keep it bounded
                 _page_sql[key] = query
         raw, n = self._run(query, bound)[0]
-        result = {"type": "FeatureCollection", "features": RawFeatures(raw, n), "numberReturned": n}
+        if n == 0 and offset == 0:
+            self._check_axis_order(bbox, properties, datetime_, filterq)
+        features = RawFeatures(raw, n, crs=crs, columns=(self.id_field, *names))
+        result: dict = {"type": "FeatureCollection", "features": features, "numberReturned": n}
         if 0 < n < limit or (offset == 0 and n == 0):
             result["numberMatched"] = offset + n
         else:
             matched = self._count(where, bound, exact=False)
             if matched is not None:
                 result["numberMatched"] = matched
+        last = "numberMatched" in result and offset + n >= result["numberMatched"]
+        result["links"] = PageLinks(last=last)
         return result
+
+    def _check_axis_order(self, bbox, properties, datetime_, filterq) -> None:
+        """400 when a northing-first bbox matched nothing but its E,N reading would have."""
+        if not isinstance(bbox, CrsBBox) or not bbox.crs.northing_first or self.geom is None:
+            return
+        other = swapped(bbox)
+        params: list = []
+        where = self._where(other, properties, datetime_, filterq, params)
+        query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {})").format(self.info.ident, where)
+        if not self._run(query, tuple(params))[0][0]:
+            return
+        given = ",".join(f"{v:.10g}" for v in other.xy)
+        fix = ",".join(f"{v:.10g}" for v in bbox.xy)
+        raise ProviderInvalidQueryError(
+            user_msg=f"bbox={given} in {bbox.crs.uri} matched nothing, but read as easting/longitude "
+            f"first it matches features: {bbox.crs.uri} is northing/latitude first, so send "
+            f"bbox={fix} (or bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84 with lon,lat)"
+        )
 
     def _count(self, where: sql.Composable, params: tuple, *, exact: bool) -> int | None:
         table = self.info.ident

@@ -1,7 +1,7 @@
 """Map tiles (PNG/WEBP/JPEG) rendered on request by rio-tiler from the catalogued COGs of a raster kind.
 
 OGC API Tiles in WebMercatorQuad (`msip.api.providers.tiles` holds the shared base and the vector
-tiles); reads go through `msip.api.raster_io` (own handle per read, bounded pool, deadline).
+tiles); reads go through `msip.api.providers.raster_io` (own handle per read, bounded pool, deadline).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.tile import ProviderTileNotFoundError
 
 from msip.api.providers.db import conninfo_from_def
+from msip.api.providers.raster_io import gdal_env, run_guarded
 from msip.api.providers.tiles import TileProviderBase
-from msip.api.raster_io import gdal_env, run_guarded
 
 LOGGER = logging.getLogger(__name__)
 

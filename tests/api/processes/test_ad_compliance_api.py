@@ -9,6 +9,7 @@ import pytest
 from msip.api.processes.ad_compliance import AdComplianceProcessor
 from msip.api.processes.base import ProcessInputError
 from tests.support.ad_world import EPOCH1, world_db
+from tests.support.api_keys import keyed
 from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.db
@@ -63,7 +64,7 @@ def client(url, tmp_path_factory):
     os.environ.update(MSIP_API_JOBS_DB=str(jobs / "jobs.db"), MSIP_API_JOBS_DIR=f"{jobs}/", MSIP_DATABASE_URL=url)
     cfg = read_yaml(ROOT / "pygeoapi-config.yml")
     cfg["resources"] = {"ad-compliance": cfg["resources"]["ad-compliance"]}
-    yield create_app(prepare(cfg, check=False), openapi={}).test_client()
+    yield keyed(create_app(prepare(cfg, check=False), openapi={}).test_client())
     for k, v in saved.items():
         os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 

@@ -9,6 +9,7 @@ import pytest
 
 from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.green_access import PROCESS_METADATA, GreenAccessProcessor
+from tests.support.api_keys import keyed
 from tests.support.green_toy import PARK_M, raster_folder, world
 
 pytestmark = pytest.mark.db
@@ -74,7 +75,7 @@ def api_client(toy, reader_url, tmp_path):
     prepared = load_config(reader_url=reader_url, check=False)
     cfg = prepared.config
     cfg["server"]["manager"] = {
-        "name": "TinyDB",
+        "name": "msip.api.jobs.MsipJobManager",
         "connection": str(tmp_path / "jobs.db"),
         "output_dir": str(tmp_path),
     }
@@ -84,7 +85,7 @@ def api_client(toy, reader_url, tmp_path):
             "processor": {"name": "msip.api.processes.green_access.GreenAccessProcessor"},
         }
     }
-    return create_app(prepared, openapi={}).test_client()
+    return keyed(create_app(prepared, openapi={}).test_client())
 
 
 def test_process_over_http_sync_and_async(api_client):

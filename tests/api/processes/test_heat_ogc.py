@@ -10,6 +10,7 @@ import pytest
 from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.heat_island import PROCESS_METADATA, HeatIslandProcessor
 from processing.heat.params import MODEL_NAMES, HeatParams
+from tests.support.api_keys import keyed
 from tests.support.heat_toy import bbox, fresh_toy_db
 from tests.support.paths import ROOT
 
@@ -70,7 +71,7 @@ def client(toy, tmp_path_factory):
     os.environ.update(MSIP_API_JOBS_DB=str(jobs / "jobs.db"), MSIP_API_JOBS_DIR=f"{jobs}/")
     cfg = read_yaml(ROOT / "pygeoapi-config.yml")
     cfg["resources"] = {"heat-island": cfg["resources"]["heat-island"]}
-    yield create_app(prepare(cfg, check=False), openapi={}).test_client()
+    yield keyed(create_app(prepare(cfg, check=False), openapi={}).test_client())
     for k, v in saved.items():
         os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 

@@ -198,3 +198,17 @@ def test_the_fully_loaded_sample_database_gives_the_truth(sample_db_url, sample_
         run_ad_compliance(epoch=when, url=sample_db_url)
         expected = {cid: t["rules"] for cid, t in truth(sample_dir).items() if t["first_epoch"] <= when}
         assert found(sample_db_url, when) == expected
+
+
+def test_without_fee_rates_the_fee_totals_are_unknown_not_zero(sample42, worlds, scratch):
+    from pipelines.ad_rules.load import load_ad_rules
+
+    rules = Path(worlds["sample-42"]) / "ads/zasady_reklamowe.yaml"
+    load_ad_rules(rules, url=sample42)  # the same rules, no fee rates: now the latest rule set
+    try:
+        report = run_ad_compliance(epoch=EPOCH1, url=sample42, force=True)
+        summary = compliance_summary(report.run_id, url=sample42)
+        assert summary["carriers"] > 0
+        assert summary["fee_total_pln"] is None and summary["penalty_estimate_total_pln"] is None
+    finally:
+        load_ad_rules(rules, fee_rates=fee_file(scratch), url=sample42)

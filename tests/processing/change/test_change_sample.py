@@ -20,6 +20,7 @@ from processing.change.analysis import run_change
 from processing.change.detect import detect_changes
 from processing.change.params import ChangeParams
 from processing.change.store import run_outputs
+from tests.support.api_keys import keyed
 from tests.support.db import count
 
 pytestmark = pytest.mark.db
@@ -208,7 +209,7 @@ def api_client(sample_db_url, sample_reader_url, tmp_path, monkeypatch):
     prepared = load_config(reader_url=sample_reader_url, check=False)
     cfg = prepared.config
     cfg["server"]["manager"] = {
-        "name": "TinyDB",
+        "name": "msip.api.jobs.MsipJobManager",
         "connection": str(tmp_path / "jobs.db"),
         "output_dir": str(tmp_path),
     }
@@ -218,7 +219,7 @@ def api_client(sample_db_url, sample_reader_url, tmp_path, monkeypatch):
             "processor": {"name": "msip.api.processes.change.ChangeProcessor"},
         }
     }
-    return create_app(prepared, openapi={}).test_client()
+    return keyed(create_app(prepared, openapi={}).test_client())
 
 
 def test_process_over_http_sync_and_async(api_client):

@@ -18,6 +18,7 @@ from processing.living.analysis import run_living_conditions
 from processing.living.grid import Grid
 from processing.living.params import LivingParams
 from processing.living.rasters import tiles_over
+from tests.support.api_keys import keyed
 from tests.support.green_toy import raster_folder
 from tests.support.living_toy import BBOX, living_world
 
@@ -183,7 +184,7 @@ def test_process_execute_and_http(toy, reader_url, tmp_path, monkeypatch):
         proc.execute({"cell_m": 500})
     prepared = load_config(reader_url=reader_url, check=False)
     prepared.config["server"]["manager"] = {
-        "name": "TinyDB",
+        "name": "msip.api.jobs.MsipJobManager",
         "connection": str(tmp_path / "jobs.db"),
         "output_dir": str(tmp_path),
     }
@@ -193,7 +194,7 @@ def test_process_execute_and_http(toy, reader_url, tmp_path, monkeypatch):
             "processor": {"name": "msip.api.processes.living_conditions.LivingConditionsProcessor"},
         }
     }
-    client = create_app(prepared, openapi={}).test_client()
+    client = keyed(create_app(prepared, openapi={}).test_client())
     body = {"inputs": {"bbox": list(BBOX), "grid_epsg": 3035, "cell_m": 250}}
     sync = client.post("/processes/living-conditions/execution", json=body)
     assert sync.status_code == 200, sync.get_data(as_text=True)

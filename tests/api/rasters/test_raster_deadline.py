@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from msip.api import raster_io
-from msip.api.providers import coverage
+from msip.api.providers import coverage, raster_io
 from tests.support.api_fixtures import app
 
 

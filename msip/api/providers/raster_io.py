@@ -42,7 +42,7 @@ DEADLINE_S = _env_number("MSIP_API_RASTER_DEADLINE_S", 10.0)
 #: Raster reads running at once in one worker process; more wait in line (within the deadline).
 READERS = int(_env_number("MSIP_API_RASTER_READERS", 4))
 #: GDAL options of every read: no handle shared between threads, no unbounded block cache.
-GDAL_ENV = {"VRT_SHARED_SOURCE": 0, "GDAL_CACHEMAX": 64, "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+GDAL_ENV = {"VRT_SHARED_SOURCE": 0, "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
 
 
 class RasterDeadlineExceeded(ProviderGenericError):

@@ -1,0 +1,1 @@
+"""Access control shared by the API and the CLI: API keys (made, hashed, checked, revoked)."""

@@ -1,0 +1,1 @@
+"""Tests of the raster endpoints: coverages, map tiles, the reader pool and its deadline."""
