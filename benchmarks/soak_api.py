@@ -63,8 +63,8 @@ KINDS = {
                  "holding ≥ 400 features",
     "bad_crs": "bad CRSs (an unknown EPSG code, a malformed name) in crs and bbox-crs of items and "
                "bbox-crs of coverages (4xx expected)",
-    "process": "a synchronous execution of the example inputs of green-access, heat-island, "
-               "living-conditions or change",
+    "process": "a synchronous execution (with an API key, scope execute) of the example inputs of "
+               "green-access, heat-island, living-conditions or change",
 }
 #: Statuses that answer a kind as designed (413: a coverage over the documented size limits).
 EXPECTED = {k: {200} for k in MIX} | {
