@@ -1,12 +1,15 @@
 """Benchmark `msip serve` against tipg and a minimal psycopg endpoint on ≥ 1 M features.
 
 Loads N generated trees (default 1 000 000, inside Kielce's extent) into a database of its own
-(`msip_bench_api`, reused when it already holds N), starts three servers on loopback with the
+(`msip_bench_api`, reused when it already holds N) with the product's own schema: the migrations
+as they are, their indexes and nothing else (the collection `trees` serves the view
+msip.tree_current, backed by the partial GiST index of migration 060). It starts three servers on loopback with the
 same number of worker processes — `msip serve`, tipg (uvicorn, from benchmarks/_work/tipg-venv)
 and a minimal psycopg-over-HTTP WSGI app running the same SQL as MSIP's provider — and measures
 requests/s and p50/p99 latency with a bounded load generator (C client threads for D seconds)
-for (a) items in a small bbox, limit 100, (b) one item by id, (c) one MVT tile. Prints the
-ratios and writes them to benchmarks/results_serve_features.md.
+for (a) items in a small bbox, limit 100, (b) one item by id, (c) one MVT tile, all three over
+the same view msip.tree_current. Prints the ratios and writes them, with the tipg version, the
+indexes measured, the date and the machine's load, to benchmarks/results_serve_features.md.
 
     .venv/bin/python benchmarks/serve_features.py [--points N] [--seconds D] [--clients C] [--workers W]
                                                   [--rounds R] [--only bbox|item|tile] [--keep]
@@ -33,6 +36,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +51,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_database(n: int) -> tuple[str, str]:
-    """(owner URL, reader URL) of the benchmark database holding n trees in msip.tree."""
+    """(owner URL, reader URL) of the benchmark database holding n current trees (msip.tree_current).
+
+    The trees are inserted into the schema exactly as the migrations leave it: the indexes the
+    product has are maintained while loading, none is dropped, none is added."""
     import psycopg
 
     from msip.core import cluster
@@ -60,7 +67,8 @@ def setup_database(n: int) -> tuple[str, str]:
     reader = local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, DB)
     try:
         with psycopg.connect(owner) as conn:
-            if conn.execute("SELECT count(*) FROM msip.tree").fetchone()[0] == n:
+            row = conn.execute("SELECT count(*) FROM msip.tree_current").fetchone()
+            if row is not None and row[0] == n:
                 print(f"reusing {DB} with {n:,} trees")
                 return owner, reader
     except psycopg.Error:
@@ -70,12 +78,13 @@ def setup_database(n: int) -> tuple[str, str]:
     migrate(owner)
     x0, y0, x1, y1 = EXTENT
     with psycopg.connect(owner, autocommit=True) as conn:
-        run_id = conn.execute(
+        run = conn.execute(
             "INSERT INTO msip.load_run (source_kind, source_path, source_sha256, status, rows_in, rows_loaded) "
             "VALUES ('trees', 'benchmark', repeat('b', 64), 'succeeded', %s, %s) RETURNING run_id",
             (n, n),
-        ).fetchone()[0]
-        conn.execute("DROP INDEX msip.tree_geom_idx")
+        ).fetchone()
+        assert run is not None
+        run_id = run[0]
         conn.execute("SELECT setseed(0.42)")
         conn.execute(f"""
             INSERT INTO msip.tree (dataset, source_id, valid_from, species, species_latin, height_m,
@@ -87,21 +96,41 @@ def setup_database(n: int) -> tuple[str, str]:
                    round((1 + random() * 12)::numeric, 1), (ARRAY['dobry','średni','zły'])[1 + g % 3], {run_id},
                    ST_SetSRID(ST_MakePoint({x0} + random() * {x1 - x0}, {y0} + random() * {y1 - y0}), 2180)
             FROM generate_series(1, {n}) g""")
-        conn.execute("CREATE INDEX tree_geom_idx ON msip.tree USING gist (geom)")
         conn.execute("VACUUM ANALYZE msip.tree")
     print(f"loaded {n:,} trees into {DB} in {time.perf_counter() - t0:.0f} s")
     return owner, reader
 
 
+def tipg_version() -> str:
+    """Version of tipg in its benchmark venv, or 'not installed'."""
+    python = WORK / "tipg-venv" / "bin" / "python"
+    if not python.exists():
+        return "not installed"
+    out = subprocess.run(
+        [str(python), "-c", "from importlib.metadata import version; print(version('tipg'))"],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() or "unknown"
+
+
+def tree_indexes(owner: str) -> list[str]:
+    """Index definitions on msip.tree as the migrations left them (what the servers are measured on)."""
+    import psycopg
+
+    with psycopg.connect(owner) as conn:
+        rows = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'msip' AND tablename = 'tree' ORDER BY indexname"
+        ).fetchall()
+    return [r[0].replace("CREATE ", "", 1) for r in rows]
+
+
 def write_config() -> Path:
-    """pygeoapi-config.yml reduced to one collection `trees` over the table msip.tree."""
+    """pygeoapi-config.yml reduced to its collection `trees`, unchanged (the view msip.tree_current)."""
     import yaml
 
     cfg = yaml.safe_load((ROOT / "pygeoapi-config.yml").read_text())
-    trees = cfg["resources"]["trees"]
-    for p in trees["providers"]:
-        p["table"] = "msip.tree"
-    cfg["resources"] = {"trees": trees}
+    cfg["resources"] = {"trees": cfg["resources"]["trees"]}
     cfg = {k: v for k, v in cfg.items() if not k.startswith("x-")}
     WORK.mkdir(exist_ok=True)
     path = WORK / "bench-config.yml"
@@ -113,16 +142,18 @@ def write_config() -> Path:
 
 ITEMS_SQL = """SELECT coalesce(json_agg(f), '[]')::text FROM (SELECT json_build_object('type', 'Feature', 'id', tree_id,
  'geometry', ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0)::json, 'properties', json_build_object({props})) AS f
- FROM msip.tree WHERE ST_Intersects(geom, ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, 4326), %s), 2180))
+ FROM msip.tree_current
+ WHERE ST_Intersects(geom, ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, 4326), %s), 2180))
  ORDER BY tree_id LIMIT 100 OFFSET 0) s"""
-COUNT_SQL = """SELECT count(*) FROM (SELECT 1 FROM msip.tree WHERE ST_Intersects(geom, ST_Transform(ST_Segmentize(
- ST_MakeEnvelope(%s, %s, %s, %s, 4326), %s), 2180)) LIMIT 100001) s"""
+COUNT_SQL = """SELECT count(*) FROM (SELECT 1 FROM msip.tree_current
+ WHERE ST_Intersects(geom, ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, 4326), %s), 2180))
+ LIMIT 100001) s"""
 ITEM_SQL = """SELECT json_build_object('type', 'Feature', 'id', tree_id,
  'geometry', ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0)::json,
- 'properties', json_build_object({props}))::text FROM msip.tree WHERE tree_id = %s"""
+ 'properties', json_build_object({props}))::text FROM msip.tree_current WHERE tree_id = %s"""
 TILE_SQL = """WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS env)
  SELECT ST_AsMVT(t, 'tree', 4096, 'geom', 'id') FROM (SELECT tree_id AS id, {cols},
- ST_AsMVTGeom(ST_Transform(geom, 3857), b.env, 4096, 64, true) AS geom FROM msip.tree, b
+ ST_AsMVTGeom(ST_Transform(geom, 3857), b.env, 4096, 64, true) AS geom FROM msip.tree_current, b
  WHERE geom && ST_Transform(ST_Segmentize(ST_Expand(b.env, ST_Area(b.env) ^ 0.5 / 64),
                                           ST_Area(b.env) ^ 0.5 / 8), 2180)) t
  WHERE t.geom IS NOT NULL"""
@@ -130,7 +161,6 @@ PROPS = [
     "dataset",
     "source_id",
     "valid_from",
-    "valid_to",
     "species",
     "species_latin",
     "trunk_circumference_cm",
@@ -141,7 +171,6 @@ PROPS = [
     "health",
     "attrs",
     "load_run_id",
-    "retired_run_id",
 ]
 _pool = None
 
@@ -237,7 +266,8 @@ def start_servers(
             **os.environ,
             "DATABASE_URL": f"postgresql://{p['user']}@{quote(p['host'], safe='')}:{p['port']}/{p['dbname']}",
             "TIPG_DB_SCHEMAS": '["msip"]',
-            "TIPG_DB_TABLES": '["msip.tree"]',
+            "TIPG_DB_TABLES": '["msip.tree_current"]',
+            "TIPG_TABLE_CONFIG__msip_tree_current__PK": "tree_id",
             "TIPG_MAX_FEATURES_PER_QUERY": "10000",
             "TIPG_DB_MAX_CONN_SIZE": "4",
             "TIPG_DB_SPATIAL_EXTENT": "false",
@@ -331,16 +361,16 @@ def scenario_paths(
         ids.append(rng.randint(1, n_points))
         tiles.append(wmq.tile(x1, y1, 16))
     out["bbox"]["msip"] = [f"/collections/trees/items?bbox={b}&limit=100" for b in bboxes]
-    out["bbox"]["tipg"] = [f"/collections/msip.tree/items?bbox={b}&limit=100" for b in bboxes]
+    out["bbox"]["tipg"] = [f"/collections/msip.tree_current/items?bbox={b}&limit=100" for b in bboxes]
     out["bbox"]["psycopg"] = [f"/items?bbox={b}" for b in bboxes]
     out["item"]["msip"] = [f"/collections/trees/items/{i}" for i in ids]
-    out["item"]["tipg"] = [f"/collections/msip.tree/items/{i}" for i in ids]
+    out["item"]["tipg"] = [f"/collections/msip.tree_current/items/{i}" for i in ids]
     out["item"]["psycopg"] = [f"/items/{i}" for i in ids]
     out["tile"]["msip"] = [
         f"/collections/trees/tiles/WebMercatorQuad/{k.z}/{k.y}/{k.x}" for k in tiles
     ]
     out["tile"]["tipg"] = [
-        f"/collections/msip.tree/tiles/WebMercatorQuad/{k.z}/{k.x}/{k.y}" for k in tiles
+        f"/collections/msip.tree_current/tiles/WebMercatorQuad/{k.z}/{k.x}/{k.y}" for k in tiles
     ]
     out["tile"]["psycopg"] = [f"/tiles/{k.z}/{k.y}/{k.x}" for k in tiles]
     return out
@@ -412,11 +442,19 @@ def main() -> None:
         help=f"keep the database {DB} for the next run (default: drop it)",
     )
     args = ap.parse_args()
+    conditions: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_before": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+        "tipg": tipg_version(),
+    }
     owner, reader = setup_database(args.points)
+    conditions["indexes"] = tree_indexes(owner)
+    conditions["load_start"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     servers = start_servers(owner, reader, write_config(), args.workers)
     try:
         paths = scenario_paths(random.Random(42), args.points)
         results: dict[str, dict[str, dict[str, float]]] = {}
+        rounds: dict[str, dict[str, list[float]]] = {}  # req/s of every round, for the spread
         # Servers take turns within each round, so load from other work on the machine hits all of them.
         for _ in range(args.rounds):
             for scenario, per_server in paths.items():
@@ -426,13 +464,16 @@ def main() -> None:
                     load(port, per_server[name][:20], 1.0, args.clients)  # warm-up
                     r = load(port, per_server[name], args.seconds, args.clients)
                     best = results.setdefault(scenario, {}).get(name)
+                    rounds.setdefault(scenario, {}).setdefault(name, []).append(r["rps"])
                     if best is None or r["rps"] > best["rps"]:
                         results[scenario][name] = r
                     print(
                         f"{scenario:5} {name:8} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
                         f"({r['n']} requests, {r['errors']} errors)"
                     )
-        write_results(results, args)
+        conditions["load_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        conditions["rounds"] = rounds
+        write_results(results, args, conditions)
     finally:
         stop_servers(servers)
         if not args.keep:
@@ -452,14 +493,16 @@ def drop_database() -> None:
     print(f"dropped {DB} (use --keep to reuse it)")
 
 
-def write_results(results: dict, args: argparse.Namespace) -> None:
+def write_results(results: dict, args: argparse.Namespace, conditions: dict) -> None:
     names = {
         "bbox": "(a) items, small bbox (≈250 m), limit 100",
         "item": "(b) single item by id",
         "tile": "(c) one MVT tile (z16)",
     }
     setup = (
-        f"{args.points:,} trees in EPSG:2180 (msip.tree, GiST index), {args.workers} worker processes per server, "
+        f"{args.points:,} current trees in EPSG:2180, served by all three from the view msip.tree_current over "
+        "msip.tree with the indexes the migrations create (listed below, none dropped or added), "
+        f"{args.workers} worker processes per server, "
         f"{args.clients} keep-alive client threads for {args.seconds:g} s per cell (best of {args.rounds} rounds), "
         "all on loopback on the same 2-core machine (shared with other work, so absolute numbers move between "
         "runs; the ratios are the result). Generated by `benchmarks/serve_features.py`."
@@ -484,16 +527,39 @@ def write_results(results: dict, args: argparse.Namespace) -> None:
             f"| {names[scenario]} | {m / tip:.2f}× |" if tip else f"| {names[scenario]} | n/a |"
         )
         ratios[-1] += f" {m / per['psycopg']['rps']:.0%} |"
+        runs = conditions["rounds"][scenario]
+        tipg_runs = runs.get("tipg", [float("nan")] * len(runs["msip"]))
+        per_round = [(a / b, a / c) for a, b, c in zip(runs["msip"], tipg_runs, runs["psycopg"], strict=True)]
+        ratios[-1] += (f" {min(t for t, _ in per_round):.2f}–{max(t for t, _ in per_round):.2f}× |"
+                       f" {min(q for _, q in per_round):.0%}–{max(q for _, q in per_round):.0%} |")
     lines += [
         "",
-        "| request | msip ÷ tipg (target ≥ 1.0×) | msip ÷ minimal psycopg (target ≥ 50 %) |",
-        "|---|---:|---:|",
+        "Ratios of each cell's best round, and their range over the rounds (the same round's three servers "
+        "compared):",
+        "",
+        "| request | msip ÷ tipg (target ≥ 1.0×) | msip ÷ minimal psycopg (target ≥ 50 %) | ÷ tipg per round "
+        "| ÷ psycopg per round |",
+        "|---|---:|---:|---:|---:|",
         *ratios,
+        "",
+        "## Conditions",
+        "",
+        f"- {conditions['when']}; tipg {conditions['tipg']} (from PyPI, in benchmarks/_work/tipg-venv, "
+        "uvicorn workers, connecting as msip_owner); msip serve with pygeoapi's config of `trees` unchanged; "
+        "the minimal endpoint: gunicorn gthread × 4 threads, psycopg_pool, the provider's SQL.",
+        f"- Load average before loading {conditions['load_before']}, before measuring {conditions['load_start']}, "
+        f"after {conditions['load_after']}: other engineers' jobs used the same 2 cores while this ran "
+        "(a load average above 2 means they did), so absolute req/s move between runs; each cell is the "
+        "best of its rounds and the servers take turns within a round.",
+        "- Indexes on msip.tree (as the migrations create them): "
+        + "; ".join(f"`{d}`" for d in conditions["indexes"]),
+        f"- Command: `.venv/bin/python benchmarks/serve_features.py --points {args.points} --seconds {args.seconds:g} "
+        f"--clients {args.clients} --workers {args.workers} --rounds {args.rounds}`.",
         "",
     ]
     out = HERE / "results_serve_features.md"
     out.write_text("\n".join(lines))
-    print("\n".join(lines[-len(ratios) - 3 :]))
+    print("\n".join(lines))
     print(f"written to {out}")
 
 

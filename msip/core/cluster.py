@@ -25,7 +25,8 @@ from msip.core.paths import SQL_DIR
 from msip.core.settings import DB_NAME, OWNER_ROLE, READER_ROLE, Settings, local_url
 
 SUPERUSER = "postgres"
-PG_MAJOR = "15"
+#: Debian installs each PostgreSQL major version's server binaries under <this>/<N>/bin.
+PG_LIB_DIR = Path("/usr/lib/postgresql")
 EXTENSIONS = ("postgis", "postgis_raster", "pgrouting", "pointcloud", "pointcloud_postgis")
 
 
@@ -41,20 +42,70 @@ class ClusterStatus:
         return f"local cluster {state}\n  data: {self.data_dir}\n  url:  {self.url}"
 
 
-def pg_bindir() -> Path:
-    """Directory with initdb/pg_ctl of PostgreSQL 15, or a ClusterError saying how to install it."""
-    candidates = [Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin")]
+def installed_majors(lib_dir: Path = PG_LIB_DIR) -> list[int]:
+    """PostgreSQL major versions with server binaries (initdb and pg_ctl) under lib_dir/<N>/bin, highest first."""
+    if not lib_dir.is_dir():
+        return []
+    found = [int(d.name) for d in lib_dir.iterdir() if d.name.isdigit() and _has_server(d / "bin")]
+    return sorted(found, reverse=True)
+
+
+def _has_server(path: Path) -> bool:
+    return (path / "pg_ctl").exists() and (path / "initdb").exists()
+
+
+def find_pg_bindir(
+    *, env_bin: str | None = None, cluster_major: str | None = None, lib_dir: Path = PG_LIB_DIR
+) -> Path:
+    """Directory of the PostgreSQL server binaries to use.
+
+    `env_bin` (MSIP_PG_BIN) wins when set. An existing cluster needs the major version that
+    created it (`cluster_major`, from its PG_VERSION file): a newer server cannot open its
+    data. Otherwise the highest version installed under `lib_dir` (Debian's
+    /usr/lib/postgresql/<N>/bin: 15 on Debian 12, 17 on Debian 13), then `pg_config --bindir`.
+    Raises ClusterError naming what was looked for and how to install it.
+    """
+    if env_bin:
+        path = Path(env_bin)
+        if not _has_server(path):
+            raise ClusterError(
+                f"MSIP_PG_BIN={env_bin} holds no initdb and pg_ctl; point it at a PostgreSQL server's "
+                "bin folder (e.g. /usr/lib/postgresql/17/bin) or unset it to use the highest installed version"
+            )
+        return path
+    majors = installed_majors(lib_dir)
+    if cluster_major:
+        path = lib_dir / cluster_major / "bin"
+        if _has_server(path):
+            return path
+        others = ", ".join(map(str, majors)) or "none"
+        raise ClusterError(
+            f"the local cluster was created by PostgreSQL {cluster_major}, whose server binaries are not "
+            f"installed (looked in {path}; installed versions: {others}); install postgresql-{cluster_major} "
+            f"again (MSIP_PG_MAJOR={cluster_major} make setup, or from PostgreSQL's own apt repository), then move "
+            "the data to the newest version with `msip db dump`, `msip db reset`, `msip db restore`"
+        )
+    if majors:
+        return lib_dir / str(majors[0]) / "bin"
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
-        candidates.append(Path(out.stdout.strip()))
-    for path in candidates:
-        if (path / "pg_ctl").exists() and (path / "initdb").exists():
+        path = Path(out.stdout.strip())
+        if out.stdout.strip() and _has_server(path):
             return path
     raise ClusterError(
-        "PostgreSQL 15 server binaries not found (looked in /usr/lib/postgresql/15/bin); "
-        "install them with `make setup` (Debian packages postgresql-15, postgresql-15-postgis-3, "
-        "postgresql-15-pgrouting, postgresql-15-pointcloud)"
+        f"PostgreSQL server binaries not found (looked in {lib_dir}/<version>/bin and `pg_config --bindir`); "
+        "install them with `make setup` (Debian packages postgresql-<N>, postgresql-<N>-postgis-3, "
+        "postgresql-<N>-pgrouting, postgresql-<N>-pointcloud) or set MSIP_PG_BIN to the server's bin folder"
     )
+
+
+def pg_bindir(settings: Settings | None = None) -> Path:
+    """Server binaries for the local cluster of `settings` (the version that created it), or the
+    highest installed version when no cluster exists yet (or no settings are given)."""
+    major = None
+    if settings is not None and is_initialised(settings):
+        major = (settings.pg_data / "PG_VERSION").read_text().strip()
+    return find_pg_bindir(env_bin=os.environ.get("MSIP_PG_BIN"), cluster_major=major)
 
 
 def _run_as() -> str | None:
@@ -66,13 +117,13 @@ def _run_as() -> str | None:
     except KeyError:
         raise ClusterError(
             "running as root, but PostgreSQL refuses to run as root and no 'postgres' system user "
-            "exists; install Debian's postgresql-15 package (make setup) or run as a normal user"
+            "exists; install Debian's postgresql package (make setup) or run as a normal user"
         ) from None
     return "postgres"
 
 
 def _pg(settings: Settings, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    cmd = [str(pg_bindir() / tool), *args]
+    cmd = [str(pg_bindir(settings) / tool), *args]
     user = _run_as()
     if user:
         cmd = ["runuser", "-u", user, "--", *cmd]
