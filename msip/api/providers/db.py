@@ -76,7 +76,7 @@ def pool(conninfo: str) -> ConnectionPool:
                     timeout=POOL_TIMEOUT_S,
                     configure=_configure,
                     # a connection the database dropped (e.g. a restart) is replaced before use
-                    check=ConnectionPool.check_connection,
+                    check=lambda conn: _check(conninfo, conn),
                     open=False,
                     name="msip-api",
                     kwargs={"autocommit": True, "connect_timeout": 5},
@@ -84,6 +84,23 @@ def pool(conninfo: str) -> ConnectionPool:
                 p.open(wait=False)
                 _pools[conninfo] = p
     return p
+
+
+def _check(conninfo: str, conn: psycopg.Connection) -> None:
+    """Check a connection before it is handed out; when it is broken, check the idle ones too.
+
+    A database restart or a dropped database breaks every pooled connection at once. The pool
+    would find them one by one, sleeping with a growing back-off after each (1 s, 2 s, …), so four
+    dead connections outlast the 5 s a request waits; checking all idle ones at the first failure
+    costs one back-off.
+    """
+    try:
+        ConnectionPool.check_connection(conn)
+    except Exception:
+        p = _pools.get(conninfo)
+        if p is not None:
+            p.check()
+        raise
 
 
 def pool_stats() -> dict[str, dict[str, int]]:
