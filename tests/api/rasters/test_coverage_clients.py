@@ -56,6 +56,20 @@ def test_gdalinfo_over_vsicurl_opens_every_coverage_with_its_crs_and_advertised_
     assert east - west < 0.05, "the extent must be the data's (≈ 0.4 km), not the city's"
 
 
+def test_collections_list_gives_each_coverage_its_raster_extent_and_layer_data_type(demo_server):
+    """The list (not only the single page) carries the grid's bbox and epochs; GDAL 3.6's OAPIF
+    driver skips an entry only on `layerDataType: Coverage` (it does not read itemType)."""
+    listed = {c["id"]: c for c in requests.get(f"{demo_server.url}/collections", timeout=30).json()["collections"]}
+    for cid in COVERAGES:
+        one = requests.get(f"{demo_server.url}/collections/{cid}", timeout=30).json()
+        assert listed[cid]["layerDataType"] == one["layerDataType"] == "Coverage", cid
+        assert listed[cid]["extent"]["spatial"]["bbox"][0] == pytest.approx(one["extent"]["spatial"]["bbox"][0],
+                                                                            abs=2e-7), cid
+        epochs = one["extent"]["temporal"]["values"]
+        assert [v[:10] for v in listed[cid]["extent"]["temporal"]["interval"][0]] == [epochs[0], epochs[-1]], cid
+    assert "layerDataType" not in listed["trees"] and listed["trees"]["itemType"] == "feature"
+
+
 def test_gdal_ogcapi_driver_opens_a_coverage(demo_server, tmp_path):
     out = tmp_path / "dtm.tif"
     gdal("gdal_translate", "-q", "-oo", "API=COVERAGE", "-oo", "CACHE=NO", "-outsize", "128", "0",
