@@ -22,7 +22,7 @@ from pygeoapi.api import API, APIRequest, apply_gzip
 from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.jobs import MsipJobManager
-from msip.api.layer_types import layer_data_types, with_layer_data_type
+from msip.api.layer_types import coverage_providers, layer_data_types, with_layer_data_type
 from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
 from msip.api.tms import with_tms1_members
@@ -107,7 +107,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         "tms_one",
         lambda tms: with_tms1_members(run(tiles.tilematrixset, tms)),
     )
-    layer_types = layer_data_types(cfg["resources"])
+    layer_types, coverage_defs = layer_data_types(cfg["resources"]), coverage_providers(cfg["resources"])
     bp.add_url_rule(
         "/collections",
         "collections",
@@ -116,7 +116,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     bp.add_url_rule(
         "/collections/<cid>",
         "collection",
-        lambda cid: with_layer_data_type(run(core.describe_collections, cid), layer_types),
+        lambda cid: with_layer_data_type(run(core.describe_collections, cid), layer_types, coverage_defs),
     )
     bp.add_url_rule(
         "/collections/<cid>/schema", "schema", lambda cid: run(core.get_collection_schema, cid)

@@ -16,9 +16,6 @@ from .conftest import CoverageFacts, World
 
 pytestmark = [pytest.mark.clients, pytest.mark.db, pytest.mark.slow]
 
-FINDING_6_OGCAPI = (
-    "issue 15 finding 6: GDAL 3.6's OGCAPI: driver opens the orthophoto coverage with 1 Float32 band, not its 4"
-)
 BANDS_RGB = ["Red", "Green", "Blue"]
 M_PER_DEG_LAT = 111_320.0
 
@@ -45,7 +42,7 @@ def test_gdalinfo_opens_the_coverage_by_url(cid: str, coverage_facts: dict[str, 
     assert _bounds(info) == pytest.approx(facts.bounds_2180, abs=_pixel_m(info) / 2)
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, {"orthophoto": FINDING_6_OGCAPI}))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_gdal_ogcapi_driver_opens_the_coverage(cid: str, world: World,
                                                coverage_facts: dict[str, CoverageFacts]) -> None:
     info = _gdalinfo(f"OGCAPI:{world.url}/collections/{cid}", "-oo", "API=COVERAGE")

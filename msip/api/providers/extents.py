@@ -6,9 +6,9 @@ and the single-collection page read it. A feature collection gets the bbox of it
 transformed to CRS84 (so it hugs the data: a transformed EPSG:2180 envelope would overshoot by
 metres) and the span of its `time_field`; a raster collection (coverage or map tiles of a
 catalogued raster kind) gets the lon/lat bounds of its latest raster — the grid the coverage
-serves — and the span of its epochs. Extents are computed once per data version (the latest
-load or analysis run, and for rasters the latest raster's identity), so a load or an analysis
-refreshes them on the next metadata request.
+serves (its epochs stay on the single-collection page, see `compute_raster`). Extents are
+computed once per data version (the latest load or analysis run, and for rasters the latest
+raster's identity), so a load or an analysis refreshes them on the next metadata request.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from psycopg import sql
 from msip.api.crs import CRS84
 from msip.api.providers.db import conninfo_from_def, data_version, fetch, table_info
 from msip.api.providers.map_tiles import lonlat_bounds
-from msip.api.providers.rasters import latest_raster, raster_epochs
+from msip.api.providers.rasters import latest_raster
 
 LOGGER = logging.getLogger(__name__)
 #: Degrees are rounded outwards to this many decimals (1e-7° ≈ 1 cm).
@@ -116,17 +116,15 @@ def compute(provider_def: dict) -> dict[str, Any] | None:
 
 
 def compute_raster(provider_def: dict) -> dict[str, Any]:
-    """The extents of a raster kind: its latest raster's lon/lat bounds and the span of its epochs."""
+    """The spatial extent of a raster kind: its latest raster's lon/lat bounds.
+
+    Not the temporal one: pygeoapi would then answer a coverage `datetime` outside the epochs
+    with its own "datetime parameter out of range" before the provider names the epochs; the
+    single-collection page lists the epochs (`extent.temporal.values`) from the provider.
+    """
     conninfo = conninfo_from_def(provider_def["data"])
-    kind = str(provider_def["data"]["kind"])
-    asset = latest_raster(conninfo, kind)
-    out: dict[str, Any] = {
-        "spatial": {"bbox": _outward(lonlat_bounds(asset.path, asset.identity)), "crs": CRS84}
-    }
-    epochs = raster_epochs(conninfo, kind)
-    if epochs:
-        out["temporal"] = {"begin": _utc(epochs[0]), "end": _utc(epochs[-1]), "trs": TRS}
-    return out
+    asset = latest_raster(conninfo, str(provider_def["data"]["kind"]))
+    return {"spatial": {"bbox": _outward(lonlat_bounds(asset.path, asset.identity)), "crs": CRS84}}
 
 
 def _current(p: dict, version: object) -> tuple[object, dict[str, Any] | None]:
