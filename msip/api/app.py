@@ -22,6 +22,7 @@ from pygeoapi.api import API, APIRequest, apply_gzip
 from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
 from msip.api.jobs import MsipJobManager
+from msip.api.layer_types import coverage_providers, layer_data_types, with_layer_data_type
 from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
 from msip.api.tms import with_tms1_members
@@ -106,9 +107,16 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         "tms_one",
         lambda tms: with_tms1_members(run(tiles.tilematrixset, tms)),
     )
-    bp.add_url_rule("/collections", "collections", lambda: run(core.describe_collections))
+    layer_types, coverage_defs = layer_data_types(cfg["resources"]), coverage_providers(cfg["resources"])
     bp.add_url_rule(
-        "/collections/<cid>", "collection", lambda cid: run(core.describe_collections, cid)
+        "/collections",
+        "collections",
+        lambda: with_layer_data_type(run(core.describe_collections), layer_types),
+    )
+    bp.add_url_rule(
+        "/collections/<cid>",
+        "collection",
+        lambda cid: with_layer_data_type(run(core.describe_collections, cid), layer_types, coverage_defs),
     )
     bp.add_url_rule(
         "/collections/<cid>/schema", "schema", lambda cid: run(core.get_collection_schema, cid)

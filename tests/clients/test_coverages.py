@@ -11,15 +11,11 @@ from typing import Any
 
 import pytest
 
-from .catalogue import COVERAGES, params, tool, xfail_all
+from .catalogue import COVERAGES, params, tool
 from .conftest import CoverageFacts, World
 
 pytestmark = [pytest.mark.clients, pytest.mark.db, pytest.mark.slow]
 
-FINDING_5 = "issue 15 finding 5: the coverage advertises the city-wide extent, not its grid's"
-FINDING_6_OGCAPI = (
-    "issue 15 finding 6: GDAL 3.6's OGCAPI: driver opens the orthophoto coverage with 1 Float32 band, not its 4"
-)
 BANDS_RGB = ["Red", "Green", "Blue"]
 M_PER_DEG_LAT = 111_320.0
 
@@ -46,7 +42,7 @@ def test_gdalinfo_opens_the_coverage_by_url(cid: str, coverage_facts: dict[str, 
     assert _bounds(info) == pytest.approx(facts.bounds_2180, abs=_pixel_m(info) / 2)
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, {"orthophoto": FINDING_6_OGCAPI}))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_gdal_ogcapi_driver_opens_the_coverage(cid: str, world: World,
                                                coverage_facts: dict[str, CoverageFacts]) -> None:
     info = _gdalinfo(f"OGCAPI:{world.url}/collections/{cid}", "-oo", "API=COVERAGE")
@@ -99,7 +95,7 @@ def test_band_colour_interpretation(cid: str, qgis_rasters: dict[str, Any],
         assert rgb is None or names[:3] == rgb, f"{cid}: {client} reads the bands as {names}, expected {rgb} first"
 
 
-@pytest.mark.parametrize("cid", params(COVERAGES, xfail_all(COVERAGES, FINDING_5)))
+@pytest.mark.parametrize("cid", params(COVERAGES, {}))
 def test_coverage_advertised_extent_matches_its_grid(cid: str, world: World,
                                                      coverage_facts: dict[str, CoverageFacts]) -> None:
     info = _gdalinfo(str(coverage_facts[cid].local_tiff))

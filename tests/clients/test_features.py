@@ -115,8 +115,6 @@ def test_ogr2ogr_to_geopackage_same_count_and_one_geometry_type(cid: str, world:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 finding 6: ogrinfo OAPIF: lists the 7 raster collections "
-                   "as vector layers (each answers 400)")
 def test_ogrinfo_lists_the_feature_collections_only(world: World) -> None:
     done = tool("ogrinfo", "-ro", "-q", f"OAPIF:{world.url}")
     listed = re.findall(r"^\d+: (\S+)", done.stdout, flags=re.MULTILINE)

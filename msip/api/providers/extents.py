@@ -1,10 +1,14 @@
-"""Extents of the feature collections from their data: lon/lat bbox and time span, kept current.
+"""Extents of the collections from their data: lon/lat bbox and time span, kept current.
 
-The config's city-wide `extents` are only a fallback (an empty table). `refresh(cfg)` puts each
-feature collection's own extent into the config pygeoapi serves: the bbox of its geometries
+The config's city-wide `extents` are only a fallback (an empty table, no raster). `refresh(cfg)`
+puts each collection's own extent into the config pygeoapi serves — both the `/collections` list
+and the single-collection page read it. A feature collection gets the bbox of its geometries
 transformed to CRS84 (so it hugs the data: a transformed EPSG:2180 envelope would overshoot by
-metres) and the span of its `time_field`. It is computed once per data version — the latest
-load or analysis run — so a load or an analysis refreshes it on the next metadata request.
+metres) and the span of its `time_field`; a raster collection (coverage or map tiles of a
+catalogued raster kind) gets the lon/lat bounds of its latest raster — the grid the coverage
+serves (its epochs stay on the single-collection page, see `compute_raster`). Extents are
+computed once per data version (the latest load or analysis run, and for rasters the latest
+raster's identity), so a load or an analysis refreshes them on the next metadata request.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from psycopg import sql
 
 from msip.api.crs import CRS84
 from msip.api.providers.db import conninfo_from_def, data_version, fetch, table_info
+from msip.api.providers.map_tiles import lonlat_bounds
+from msip.api.providers.rasters import latest_raster
 
 LOGGER = logging.getLogger(__name__)
 #: Degrees are rounded outwards to this many decimals (1e-7° ≈ 1 cm).
@@ -26,7 +32,7 @@ DIGITS = 7
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 _lock = threading.Lock()
-#: (conninfo, table, time field) → (data version, extents or None for an empty table)
+#: (conninfo, table or "raster:" + kind, time field) → (data version, extents or None for no data)
 _cache: dict[tuple[str, str, str | None], tuple[object, dict[str, Any] | None]] = {}
 #: The extents each collection was configured with (the fallback), by id of its config block.
 _configured: dict[int, dict[str, Any]] = {}
@@ -41,6 +47,20 @@ def _feature_provider(resource: dict) -> dict | None:
         ),
         None,
     )
+
+
+def _raster_provider(resource: dict) -> dict | None:
+    """The provider of a catalogued raster kind (coverage first, then map tiles), if any."""
+    found = [
+        p
+        for p in resource.get("providers", [])
+        if p.get("type") in ("coverage", "tile")
+        and str(p.get("name", "")).startswith("msip.")
+        and isinstance(p.get("data"), dict)
+        and "kind" in p["data"]
+    ]
+    found.sort(key=lambda p: p["type"] != "coverage")
+    return found[0] if found else None
 
 
 def _utc(value: date | datetime | None) -> datetime | None:
@@ -95,18 +115,50 @@ def compute(provider_def: dict) -> dict[str, Any] | None:
     return out
 
 
+def compute_raster(provider_def: dict) -> dict[str, Any]:
+    """The spatial extent of a raster kind: its latest raster's lon/lat bounds.
+
+    Not the temporal one: pygeoapi would then answer a coverage `datetime` outside the epochs
+    with its own "datetime parameter out of range" before the provider names the epochs; the
+    single-collection page lists the epochs (`extent.temporal.values`) from the provider.
+    """
+    conninfo = conninfo_from_def(provider_def["data"])
+    asset = latest_raster(conninfo, str(provider_def["data"]["kind"]))
+    return {"spatial": {"bbox": _outward(lonlat_bounds(asset.path, asset.identity)), "crs": CRS84}}
+
+
+def _current(p: dict, version: object) -> tuple[object, dict[str, Any] | None]:
+    """(version, extents) of one provider's data, recomputed when the data changed."""
+    conninfo = conninfo_from_def(p["data"])
+    if p.get("type") == "feature":
+        key: tuple[str, str, str | None] = (conninfo, str(p["table"]), p.get("time_field"))
+    else:
+        kind = str(p["data"]["kind"])
+        key = (conninfo, f"raster:{kind}", None)
+        # The raster catalogue caches the latest asset for a few seconds: key on the asset
+        # too, so an extent computed from a stale asset is recomputed once the cache turns.
+        version = (version, latest_raster(conninfo, kind).identity)
+    with _lock:
+        cached = _cache.get(key)
+    if cached is None or cached[0] != version:
+        cached = (version, compute(p) if p.get("type") == "feature" else compute_raster(p))
+        with _lock:
+            _cache[key] = cached
+    return cached
+
+
 def refresh(cfg: dict) -> None:
-    """Put every feature collection's current extents into `cfg` (recomputed when the data changed).
+    """Put every collection's current extents into `cfg` (recomputed when the data changed).
 
     Collections keep their configured extents where the data gives none (an empty table, no
-    geometry or no time field). A database error leaves the extents as they were.
+    geometry, no time field, no raster). A database error leaves the extents as they were.
     """
     versions: dict[str, object] = {}
     unreachable: set[str] = set()
     for name, res in cfg.get("resources", {}).items():
         if res.get("type") != "collection":
             continue
-        p = _feature_provider(res)
+        p = _feature_provider(res) or _raster_provider(res)
         if p is None:
             continue
         conninfo = conninfo_from_def(p["data"])
@@ -121,13 +173,7 @@ def refresh(cfg: dict) -> None:
                 except Exception:
                     unreachable.add(conninfo)
                     raise
-            key = (conninfo, str(p["table"]), p.get("time_field"))
-            with _lock:
-                cached = _cache.get(key)
-            if cached is None or cached[0] != versions[conninfo]:
-                cached = (versions[conninfo], compute(p))
-                with _lock:
-                    _cache[key] = cached
+            cached = _current(p, versions[conninfo])
         except Exception as exc:  # noqa: BLE001 - metadata must not fail over an extent
             LOGGER.warning("extents of collection %s not refreshed: %s", name, exc)
             continue

@@ -56,6 +56,18 @@ def test_gdalinfo_over_vsicurl_opens_every_coverage_with_its_crs_and_advertised_
     assert east - west < 0.05, "the extent must be the data's (≈ 0.4 km), not the city's"
 
 
+def test_collections_list_gives_each_coverage_its_raster_extent_and_layer_data_type(demo_server):
+    """The list (not only the single page) carries the grid's bbox; GDAL 3.6's OAPIF
+    driver skips an entry only on `layerDataType: Coverage` (it does not read itemType)."""
+    listed = {c["id"]: c for c in requests.get(f"{demo_server.url}/collections", timeout=30).json()["collections"]}
+    for cid in COVERAGES:
+        one = requests.get(f"{demo_server.url}/collections/{cid}", timeout=30).json()
+        assert listed[cid]["layerDataType"] == one["layerDataType"] == "Coverage", cid
+        assert listed[cid]["extent"]["spatial"]["bbox"][0] == pytest.approx(one["extent"]["spatial"]["bbox"][0],
+                                                                            abs=2e-7), cid
+    assert "layerDataType" not in listed["trees"] and listed["trees"]["itemType"] == "feature"
+
+
 def test_gdal_ogcapi_driver_opens_a_coverage(demo_server, tmp_path):
     out = tmp_path / "dtm.tif"
     gdal("gdal_translate", "-q", "-oo", "API=COVERAGE", "-oo", "CACHE=NO", "-outsize", "128", "0",
@@ -63,6 +75,17 @@ def test_gdal_ogcapi_driver_opens_a_coverage(demo_server, tmp_path):
     with rasterio.open(out) as src:
         data = src.read(1, masked=True)
     assert data.count() > 0.9 * data.size and 150 < float(data.mean()) < 500  # heights in metres
+
+
+def test_gdal_ogcapi_driver_reads_the_orthophoto_with_its_four_byte_bands(demo_server, tmp_path):
+    """GDAL 3.6 takes band count and type from the collection's rangeType (else: 1 Float32 band)."""
+    out = tmp_path / "ortho.tif"
+    gdal("gdal_translate", "-q", "-oo", "API=COVERAGE", "-oo", "CACHE=NO", "-outsize", "64", "64",
+         f"OGCAPI:{demo_server.url}/collections/orthophoto", str(out))
+    with rasterio.open(out) as src:
+        assert src.count == 4 and src.dtypes == ("uint8",) * 4, (src.count, src.dtypes)
+        data = src.read()
+    assert all(0 < float(band.mean()) < 255 for band in data)
 
 
 def test_tile_matrix_set_is_readable_as_tms_1_and_2(demo_server):
