@@ -97,6 +97,10 @@ def validate_request(req: Request, kind: str) -> Response | None:
             SCALE_SIZE.set(parse_scale_size(raw) if raw is not None else None)
         except ValueError as exc:
             return error_response(400, "InvalidParameterValue", str(exc))
+        if "subset-crs" in args:
+            problem = _subset_crs_problem(args["subset-crs"])
+            if problem:
+                return error_response(400, "InvalidParameterValue", problem)
     if kind == "items" and "filter" in args:
         from msip.api.providers.cql import FilterError, parse_filter
 
@@ -111,6 +115,26 @@ def validate_request(req: Request, kind: str) -> Response | None:
             parse_filter(args["filter"], "cql2-text" if lang == "cql2-text" else None)
         except FilterError as exc:
             return error_response(400, "InvalidParameterValue", str(exc))
+    return None
+
+
+def _subset_crs_problem(value: str) -> str | None:
+    """Why a coverage `subset-crs` cannot be honoured (subsets are read in EPSG:2180), or None.
+
+    pygeoapi ignores the parameter, so a subset meant in another CRS would silently be read as
+    EPSG:2180 coordinates: refuse it instead, and name the way that works.
+    """
+    from msip.api.crs import UnsupportedCrs, parse_crs_uri
+
+    try:
+        crs = parse_crs_uri(value)
+    except UnsupportedCrs as exc:
+        return f"subset-crs: {exc}"
+    if crs.srid != 2180:
+        return (
+            f"subset-crs={value!r}: coverage subsets are given in the coverage's own CRS, EPSG:2180 "
+            "(x = easting, y = northing, metres); for another CRS use bbox=… with bbox-crs=…"
+        )
     return None
 
 

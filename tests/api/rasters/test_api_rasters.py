@@ -129,3 +129,23 @@ def test_vector_tile_decodes_to_the_trees_inside_it(client):
     py = (b.top - my) / (b.top - b.bottom) * 4096
     assert feats["API-1"]["geometry"]["coordinates"] == pytest.approx([px, py], abs=1.0)
     assert feats["API-1"]["properties"]["species_latin"] == "Tilia cordata"
+
+
+@pytest.mark.parametrize(
+    "crs, status, words",
+    [
+        ("http://www.opengis.net/def/crs/EPSG/0/2180", 200, None),
+        ("EPSG:4326", 400, "use bbox=… with bbox-crs=…"),
+        ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 400, "EPSG:2180"),
+        ("EPSG:99999", 400, "is not supported"),
+    ],
+)
+def test_coverage_subset_crs_is_honoured_or_refused_never_ignored(client, crs, status, words):
+    """A subset meant in another CRS used to be read as EPSG:2180 metres without a word."""
+    r = client.get(
+        "/collections/orthophoto/coverage",
+        query_string={"subset": "x(614000:614001),y(334999:335000)", "f": "json", "subset-crs": crs},
+    )
+    assert r.status_code == status, r.get_data(as_text=True)[:300]
+    if words:
+        assert words in r.get_json()["description"]
