@@ -142,10 +142,14 @@ def _mixed_load(server, stop_at: float) -> list[int]:
     return codes
 
 
-def _full_extent(server, cid: str) -> tuple[int, float]:
-    t0 = time.monotonic()
-    r = requests.get(f"{server.url}/collections/{cid}/coverage?f=GTiff", timeout=30)
-    return r.status_code, time.monotonic() - t0
+#: The acceptance bound per request: past it the client gives up and the test fails (no timing assertion).
+CLIENT_BOUND_S = 15
+
+
+def _full_extent(server, cid: str) -> tuple[str, int]:
+    """(collection, status) of a full-extent GeoTIFF; the 15 s client bound turns a hang into an error."""
+    r = requests.get(f"{server.url}/collections/{cid}/coverage?f=GTiff", timeout=CLIENT_BOUND_S)
+    return cid, r.status_code
 
 
 def test_parallel_full_extent_coverages_answer_during_and_after_a_mixed_load(demo_server):
@@ -155,14 +159,12 @@ def test_parallel_full_extent_coverages_answer_during_and_after_a_mixed_load(dem
         for _ in range(2):  # during the load, and again (the load continues)
             with ThreadPoolExecutor(8) as pool:
                 answers = list(pool.map(lambda c: _full_extent(demo_server, c), [c for c in cids for _ in range(8)]))
-            slow = [(c, s, round(t, 1)) for c, (s, t) in zip([c for c in cids for _ in range(8)], answers, strict=True)
-                    if s not in (200, 413) or t > 15]
-            assert not slow, f"full-extent coverages not answered 200/413 within 15 s: {slow}"
+            wrong = [(c, s) for c, s in answers if s not in (200, 413)]
+            assert not wrong, f"full-extent coverages not answered 200/413: {wrong}"
         codes = [c for f in loaders for c in f.result()]
     assert codes and all(c < 500 for c in codes), sorted(set(codes))
     with ThreadPoolExecutor(8) as pool:  # after the load
         answers = list(pool.map(lambda c: _full_extent(demo_server, c), [c for c in cids for _ in range(8)]))
-    assert all(s in (200, 413) and t <= 15 for s, t in answers), answers
-    t0 = time.monotonic()
-    assert requests.get(f"{demo_server.url}/collections/trees/items?limit=5", timeout=15).status_code == 200
-    assert time.monotonic() - t0 < 15
+    assert all(s in (200, 413) for _, s in answers), answers
+    r = requests.get(f"{demo_server.url}/collections/trees/items?limit=5", timeout=CLIENT_BOUND_S)
+    assert r.status_code == 200
