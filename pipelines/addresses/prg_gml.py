@@ -80,7 +80,9 @@ class Units:
     namespaces: set[str] = field(default_factory=set)
 
 
-def read_points(path: Path, units: Units, *, extent: Extent, swap_axes: bool = False) -> Iterator[AddressPoint | Problem]:
+def read_points(
+    path: Path, units: Units, *, extent: Extent, swap_axes: bool = False
+) -> Iterator[AddressPoint | Problem]:
     """Yield each address point of `path` (or the problem with it), filling `units` on the way."""
     row = 0
     for feature, _ in iter_features(path, "PRG address GML"):

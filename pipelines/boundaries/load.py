@@ -141,8 +141,8 @@ def _load_records(run: LoadRun, path: Path, records: list[Record], *, level: str
         run.note(f"{sum(repaired.values())} of {len(records)} polygons were invalid and were repaired "
                  f"(make_valid): {kinds}")
     if records and not rows:
-        first = run.report.rejections[0].reason if run.report.rejections else "no row"
-        raise ValidationError(f"{path.name}: refused, none of its {len(records)} rows can be used (first: {first})")
+        reason = run.report.rejections[0].reason if run.report.rejections else "no row"
+        raise ValidationError(f"{path.name}: refused, none of its {len(records)} rows can be used (first: {reason})")
     _write(run, rows)
 
 

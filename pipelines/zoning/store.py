@@ -79,6 +79,7 @@ def _group(values: dict) -> tuple[str | None, str | None]:
 
 def _current_zones(conn: psycopg.Connection, ns: str | None, local: str | None) -> list[tuple[str, BaseGeometry]]:
     """(local id, geometry) of the current zones of plan `ns`/`local` (no plan: of namespace `ns`)."""
+    params: tuple[str | None, ...]
     if local is None:
         where, params = "plan_local_id IS NULL AND iip_namespace = %s", (ns,)
     else:
