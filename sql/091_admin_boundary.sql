@@ -27,3 +27,4 @@ COMMENT ON COLUMN msip.admin_boundary.repaired IS 'The source polygon was invali
 COMMENT ON COLUMN msip.admin_boundary.attributes IS 'Other source columns as read';
 COMMENT ON COLUMN msip.admin_boundary.geom IS 'Outline of the unit, EPSG:2180';
 CREATE INDEX admin_boundary_geom_idx ON msip.admin_boundary USING gist (geom);
+CREATE INDEX admin_boundary_teryt_idx ON msip.admin_boundary (teryt);

@@ -15,13 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import shapely
-from psycopg.types.json import Jsonb
+import numpy as np
 
 from msip.core.copy import copy_rows, ewkb_hex
 from msip.core.errors import ValidationError
 from msip.core.runs import LoadReport, LoadRun, run_load
-from msip.core.versions import sync_staged
 from pipelines.addresses.prg_gml import AddressPoint, Problem, Units, read_points, refuse_if_not_prg
 from pipelines.readers.validate import EXTENTS, Extent
 
@@ -35,6 +33,8 @@ COLUMNS = ["iip_namespace", "local_id", "version_id", "source_id", "prg_model", 
            "locality_simc", "street", "street_ulic", "house_number", "postcode", "status", "valid_from",
            "source_epsg", "located_in"]
 _STAGE = "stage_address"
+#: Points staged per batch (their EWKB is built in one call).
+_BATCH = 10_000
 
 
 def load_addresses(
@@ -66,7 +66,7 @@ def _load(run: LoadRun, path: Path, extent: Extent, swap_axes: bool) -> None:
     conn.execute(
         f"CREATE TEMP TABLE {_STAGE} (LIKE msip.address INCLUDING DEFAULTS) ON COMMIT DROP; "
         f"ALTER TABLE {_STAGE} ADD COLUMN row_number int, ADD COLUMN line int, ADD COLUMN refs text[], "
-        "ADD COLUMN swapped geometry(Point, 2180), ADD COLUMN raw jsonb, ADD COLUMN reason text, "
+        "ADD COLUMN swapped geometry(Point, 2180), ADD COLUMN reason text, "
         "ADD COLUMN field text; "
         f"ALTER TABLE {_STAGE} ALTER COLUMN row_hash DROP NOT NULL, ALTER COLUMN load_run_id DROP NOT NULL"
     )
@@ -75,6 +75,7 @@ def _load(run: LoadRun, path: Path, extent: Extent, swap_axes: bool) -> None:
     points = [0]
 
     def staged() -> Iterator[list]:
+        batch: list[AddressPoint] = []
         for item in read_points(path, units, extent=extent, swap_axes=swap_axes):
             points[0] += 1
             run.count_in()
@@ -82,10 +83,15 @@ def _load(run: LoadRun, path: Path, extent: Extent, swap_axes: bool) -> None:
                 outside[0] += item.outside
                 run.reject(item.row, item.reason, raw=item.raw, source_id=item.source_id, field=item.field)
                 continue
-            yield _stage_row(item)
+            batch.append(item)
+            if len(batch) >= _BATCH:
+                yield from _stage_rows(batch)
+                batch = []
+        yield from _stage_rows(batch)
 
-    copy_rows(conn, _STAGE, [*COLUMNS[:-2], "source_epsg", "row_number", "line", "refs", "geom", "swapped", "raw"],
+    copy_rows(conn, _STAGE, [*COLUMNS[:-2], "source_epsg", "row_number", "line", "refs", "geom", "swapped"],
               staged())
+    conn.execute(f"ANALYZE {_STAGE}")
     refuse_if_not_prg(path, points[0], units)
     if units.other:
         run.note(f"{units.other} features of other types than PRG address points and their names were ignored")
@@ -99,14 +105,18 @@ def _load(run: LoadRun, path: Path, extent: Extent, swap_axes: bool) -> None:
     _write(run)
 
 
-def _stage_row(p: AddressPoint) -> list:
-    v = p.values
-    geom, swapped = ewkb_hex([_point(p.x, p.y), _point(p.swapped_x, p.swapped_y)])
-    return [*(v.get(c) for c in COLUMNS[:-2]), p.source_epsg, p.row, p.line, p.refs, geom, swapped, Jsonb(p.raw)]
-
-
-def _point(x: float | None, y: float | None) -> shapely.Point | None:
-    return None if x is None or y is None else shapely.Point(x, y)
+def _stage_rows(batch: list[AddressPoint]) -> Iterator[list]:
+    """Staging rows of a batch of points, their positions as EWKB built in one go."""
+    if not batch:
+        return
+    geoms = ewkb_hex(x=np.array([p.x for p in batch]), y=np.array([p.y for p in batch])).to_pylist()
+    sx = np.array([np.nan if p.swapped_x is None else p.swapped_x for p in batch])
+    sy = np.array([np.nan if p.swapped_y is None else p.swapped_y for p in batch])
+    swapped = ewkb_hex(x=sx, y=sy).to_pylist()
+    for p, geom, alt in zip(batch, geoms, swapped, strict=True):
+        v = p.values
+        yield [*(v.get(c) for c in COLUMNS[:-2]), p.source_epsg, p.row, p.line, p.refs, geom,
+               None if p.swapped_x is None else alt]
 
 
 def _resolve(run: LoadRun, units: Units) -> None:
@@ -155,8 +165,9 @@ def _check(run: LoadRun, path: Path, extent_name: str, swap_hint: str) -> None:
         f"CREATE TEMP TABLE stage_located ON COMMIT DROP AS SELECT s.row_number, b.level, b.teryt, b.name, "
         "ST_DWithin(b.geom, s.geom, %(tol)s) AS inside, "
         "s.swapped IS NOT NULL AND ST_DWithin(b.geom, s.swapped, %(tol)s) AS swapped_inside, "
-        "(SELECT format('%%s %%s (%%s)', o.level, o.teryt, o.name) FROM msip.admin_boundary o "
-        " WHERE o.level = b.level AND ST_Intersects(o.geom, s.geom) LIMIT 1) AS lies_in "
+        "CASE WHEN NOT ST_DWithin(b.geom, s.geom, %(tol)s) THEN (SELECT format('%%s %%s (%%s)', o.level, o.teryt, "
+        "o.name) FROM msip.admin_boundary o WHERE o.level = b.level AND ST_Intersects(o.geom, s.geom) LIMIT 1) "
+        "END AS lies_in "
         f"FROM {_STAGE} s CROSS JOIN LATERAL (SELECT level, teryt, name, geom FROM msip.admin_boundary a "
         "WHERE a.teryt IN (s.teryt, left(s.teryt, 4), left(s.teryt, 2), 'PL') "
         "ORDER BY array_position(ARRAY['commune', 'county', 'voivodeship', 'country'], a.level) LIMIT 1) b "
@@ -203,22 +214,36 @@ def _refusal(run: LoadRun, path: Path, misplaced: int, total: int, hint: str) ->
 
 def _quarantine(run: LoadRun) -> None:
     rows = run.conn.execute(
-        f"SELECT row_number, reason, raw, local_id, field FROM {_STAGE} WHERE reason IS NOT NULL ORDER BY row_number"
+        # The values as read (the source text of the rows refused here is not kept while streaming).
+        "SELECT row_number, reason, to_jsonb(s) - 'geom' - 'swapped' - 'reason' - 'field' - 'row_hash' - 'load_run_id' "
+        f"|| jsonb_build_object('e', ST_X(geom), 'n', ST_Y(geom)), local_id, field FROM {_STAGE} s "
+        "WHERE reason IS NOT NULL ORDER BY row_number"
     ).fetchall()
     for row, reason, raw, local, field in rows:
         run.reject(row, reason, raw=raw, source_id=local, field=field)
 
 
 def _write(run: LoadRun) -> None:
-    """Upsert the accepted points by idIIP; row_hash tells unchanged points from changed ones."""
-    conn = run.conn
-    cols = ", ".join(COLUMNS)
-    conn.execute(
-        f"CREATE TEMP TABLE stage_address_ok ON COMMIT DROP AS SELECT {cols}, "
-        f"md5(concat_ws('|', {cols}, ST_AsEWKB(geom)::text)) AS row_hash, %s::bigint AS load_run_id, geom "
-        f"FROM {_STAGE} WHERE reason IS NULL",
+    """Upsert the accepted points by idIIP; row_hash tells unchanged points from changed ones.
+
+    An INSERT … ON CONFLICT on the table's unique key rather than `msip.core.versions.sync_staged`,
+    whose NULL-safe key match cannot use an index or a hash join: 10 000 points against 60 000
+    stored took 100 s that way (national PRG files hold millions).
+    """
+    cols = [*COLUMNS, "row_hash", "load_run_id", "geom"]
+    names = ", ".join(cols)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols if c not in ("iip_namespace", "local_id"))
+    plain = ", ".join(COLUMNS)
+    row = run.conn.execute(
+        f"WITH staged AS (SELECT {plain}, md5(concat_ws('|', {plain}, ST_AsEWKB(geom)::text)) AS row_hash, "
+        f"%s::bigint AS load_run_id, geom FROM {_STAGE} WHERE reason IS NULL), "
+        f"up AS (INSERT INTO msip.address ({names}) SELECT {names} FROM staged "
+        f"ON CONFLICT (iip_namespace, local_id) DO UPDATE SET {updates} "
+        "WHERE msip.address.row_hash IS DISTINCT FROM EXCLUDED.row_hash RETURNING (xmax = 0) AS inserted) "
+        "SELECT (SELECT count(*) FROM staged), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        "FROM up",
         (run.run_id,),
-    )
-    counts = sync_staged(conn, "msip.address", "stage_address_ok", [*COLUMNS, "row_hash", "load_run_id", "geom"],
-                         ("iip_namespace", "local_id"))
-    run.loaded(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
+    ).fetchone()
+    assert row is not None
+    total, inserted, updated = (int(v) for v in row)
+    run.loaded(inserted=inserted, updated=updated, unchanged=total - inserted - updated)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +31,9 @@ from lxml import etree
 
 from msip.core.crs import to_storage
 from msip.core.errors import CrsError, RowError, SourceReadError
-from pipelines.boundaries.gml import child_text, children, href_id, iter_features
+from pipelines.boundaries.gml import child_text, href_id, iter_features
 from pipelines.readers.validate import Extent, outside_extent_reason
-from pipelines.zoning.gml_geometry import axis_order
+from pipelines.zoning.gml_geometry import AxisOrder, axis_order
 
 NS_2012 = "urn:gugik:specyfikacje:gmlas:panstwowyRejestrGranicAdresy:1.0"
 NS_2021 = "https://geoportal.gov.pl/schemas/prgad/1.0"
@@ -56,7 +57,6 @@ class AddressPoint:
     y: float
     swapped_x: float | None
     swapped_y: float | None
-    raw: dict[str, object]
 
 
 @dataclass
@@ -96,92 +96,95 @@ def read_points(
             _read_unit(feature, qname.localname, units)
             continue
         row += 1
-        raw = _raw(feature)
-        holder = _id_holder(feature)
-        label = (child_text(holder, "lokalnyId") if holder is not None else None) or feature.get(f"{{{_GML}}}id")
+        found = _Index(feature)
+        label = found.text("lokalnyId") or feature.get(_GML_ID)
         prefix = f"{path.name} row {row} (point {label}, line {feature.sourceline})"
         try:
-            yield _point(feature, model, row, raw, extent, swap_axes)
+            yield _point(found, model, row, extent, swap_axes)
         except _Outside as exc:
-            yield Problem(row, f"{prefix}: {exc}", raw, label, "pozycja", outside=True)
+            yield Problem(row, f"{prefix}: {exc}", found.raw(), label, "pozycja", outside=True)
         except ValueError as exc:
-            yield Problem(row, f"{prefix}: {exc}", raw, label, getattr(exc, "field", None))
+            yield Problem(row, f"{prefix}: {exc}", found.raw(), label, getattr(exc, "field", None))
 
 
-_GML = "http://www.opengis.net/gml/3.2"
+_GML_ID = "{http://www.opengis.net/gml/3.2}id"
 
 
 class _Outside(ValueError):
     """The position lies outside the extent."""
 
 
-def _first_desc(elem: etree._Element, name: str) -> etree._Element | None:
-    return next((e for e in elem.iter() if isinstance(e.tag, str) and etree.QName(e).localname == name), None)
+class _Index:
+    """A feature's descendants by local name, gathered in one pass instead of one search per field."""
+
+    def __init__(self, feature: etree._Element):
+        self.feature = feature
+        self.by_name: dict[str, list[etree._Element]] = {}
+        for el in feature.iter():
+            if isinstance(el.tag, str) and el is not feature:
+                self.by_name.setdefault(el.tag.rpartition("}")[2], []).append(el)
+
+    def first(self, name: str) -> etree._Element | None:
+        found = self.by_name.get(name)
+        return found[0] if found else None
+
+    def text(self, *names: str) -> str | None:
+        for name in names:
+            el = self.first(name)
+            text = (el.text or "").strip() if el is not None else ""
+            if text:
+                return text
+        return None
+
+    def texts(self, name: str) -> list[str]:
+        return [(el.text or "").strip() for el in self.by_name.get(name, [])]
+
+    def refs(self, *names: str) -> list[str]:
+        return [r for name in names for el in self.by_name.get(name, []) if (r := href_id(el))]
+
+    def raw(self) -> dict[str, object]:
+        """The simple values as text (repeated elements as lists), for the quarantine."""
+        out: dict[str, object] = {}
+        for name, elements in self.by_name.items():
+            values = [v for el in elements if not len(el) and (v := (el.text or "").strip() or href_id(el))]
+            if values:
+                out[name] = values[0] if len(values) == 1 else values
+        point = self.first("Point")
+        if point is not None and point.get("srsName"):
+            out["srsName"] = point.get("srsName")
+        return out
 
 
-def _id_holder(feature: etree._Element) -> etree._Element | None:
-    """The element holding lokalnyId / przestrzenNazw / wersjaId (BT_Identyfikator, AD_IdentyfikatorIIP)."""
-    ident = _first_desc(feature, "idIIP")
-    local = _first_desc(ident, "lokalnyId") if ident is not None else None
-    return local.getparent() if local is not None else None
-
-
-def _raw(feature: etree._Element) -> dict[str, object]:
-    """The point's simple values as text (repeated elements as lists), for the quarantine."""
-    out: dict[str, object] = {}
-    for el in feature.iter():
-        if not isinstance(el.tag, str) or len(el):
-            continue
-        name = etree.QName(el).localname
-        value = (el.text or "").strip() or href_id(el)
-        if not value:
-            continue
-        if name in out:
-            prev = out[name]
-            out[name] = [*prev, value] if isinstance(prev, list) else [prev, value]
-        else:
-            out[name] = value
-    point = _first_desc(feature, "Point")
-    if point is not None and point.get("srsName"):
-        out["srsName"] = point.get("srsName")
-    return out
-
-
-def _point(feature: etree._Element, model: str, row: int, raw: dict, extent: Extent, swap_axes: bool) -> AddressPoint:
-    holder = _id_holder(feature)
-    local = child_text(holder, "lokalnyId") if holder is not None else None
-    if holder is None or not local:
+def _point(found: _Index, model: str, row: int, extent: Extent, swap_axes: bool) -> AddressPoint:
+    local = found.text("lokalnyId")
+    if not local:
         raise RowError("has no idIIP lokalnyId; every PRG point needs its identifier", "idIIP")
-    number = child_text(feature, "numerPorzadkowy")
+    number = found.text("numerPorzadkowy")
     if not number:
         raise RowError("numerPorzadkowy is empty; an address point needs its number", "numerPorzadkowy")
-    postcode = child_text(feature, "kodPocztowy")
+    postcode = found.text("kodPocztowy")
     if postcode is not None and not _POSTCODE.match(postcode):
         raise RowError(f"kodPocztowy={postcode!r} is not a Polish postcode (NN-NNN, e.g. 25-001)", "kodPocztowy")
-    valid_from = _date(child_text(feature, "waznyOd" if model == "2012" else "dataNadania"))
-    identifier = child_text(feature, "identifier")
-    admin = [(c.text or "").strip() for c in feature if isinstance(c.tag, str)
-             and etree.QName(c).localname in ("jednostkaAdmnistracyjna", "jednostkaAdministracyjna")]
+    admin = found.texts("jednostkaAdmnistracyjna") or found.texts("jednostkaAdministracyjna")
     values: dict[str, object] = {
-        "iip_namespace": child_text(holder, "przestrzenNazw") or "",
+        "iip_namespace": found.text("przestrzenNazw") or "",
         "local_id": local,
-        "version_id": child_text(holder, "wersjaId") or "",
-        "source_id": identifier or feature.get(f"{{{_GML}}}id"),
+        "version_id": found.text("wersjaId") or "",
+        "source_id": found.text("identifier") or found.feature.get(_GML_ID),
         "prg_model": model,
         "commune": admin[3] if len(admin) >= 4 and admin[3] else None,
-        "locality": child_text(feature, "miejscowosc"),
-        "street": child_text(feature, "ulica"),
+        "locality": found.text("miejscowosc"),
+        "street": found.text("ulica"),
         "house_number": number,
         "postcode": postcode,
-        "status": child_text(feature, "status"),
-        "valid_from": valid_from,
+        "status": found.text("status"),
+        "valid_from": _date(found.text("waznyOd" if model == "2012" else "dataNadania")),
     }
-    refs = [r for name in ("komponent", "miejscowosc", "ulica", "ulica2") for c in children(feature, name)
-            if (r := href_id(c))]
-    epsg, x, y, sx, sy = _position(feature, swap_axes)
+    refs = found.refs("komponent", "miejscowosc", "ulica", "ulica2")
+    epsg, x, y, sx, sy = _position(found.first("Point"), swap_axes)
     if not extent.contains(x, y):
         raise _Outside(outside_extent_reason(x, y, extent))
-    return AddressPoint(row, feature.sourceline or 0, model, values, refs, epsg, x, y, sx, sy, raw)
+    return AddressPoint(row, found.feature.sourceline or 0, model, values, refs, epsg, x, y, sx, sy)
 
 
 def _date(text: str | None) -> date | None:
@@ -193,14 +196,20 @@ def _date(text: str | None) -> date | None:
         raise RowError(f"date {text!r} is not a date (YYYY-MM-DD)", "waznyOd") from None
 
 
-def _position(feature: etree._Element, swap_axes: bool) -> tuple[int, float, float, float | None, float | None]:
+@lru_cache(maxsize=64)
+def _axis_order(srs: str) -> AxisOrder:
+    return axis_order(srs)
+
+
+def _position(
+    point: etree._Element | None, swap_axes: bool
+) -> tuple[int, float, float, float | None, float | None]:
     """(source EPSG, easting, northing in EPSG:2180, and the same read with the axes the other way)."""
-    point = _first_desc(feature, "Point")
     if point is None:
         raise RowError("has no position (pozycja/georeferencja gml:Point)", "pozycja")
     srs = point.get("srsName") or ""
     try:
-        order = axis_order(srs)
+        order = _axis_order(srs)
     except CrsError as exc:
         raise RowError(f"srsName={srs!r} of gml:Point at line {point.sourceline}: {exc}", "srsName") from None
     pos = child_text(point, "pos") or ""
@@ -212,14 +221,19 @@ def _position(feature: etree._Element, swap_axes: bool) -> tuple[int, float, flo
         raise RowError(f"gml:pos={pos!r} is not two finite numbers", "pos")
     northing_first = order.northing_first != swap_axes
     east, north = (b, a) if northing_first else (a, b)
-    x, y = to_storage(np.array([east]), np.array([north]), order.epsg)
-    sx, sy = to_storage(np.array([north]), np.array([east]), order.epsg)
-    swapped = (float(sx[0]), float(sy[0])) if np.isfinite(sx[0]) and np.isfinite(sy[0]) else (None, None)
+    if order.epsg == 2180:
+        return 2180, east, north, north, east
+    x, y = to_storage(np.array([east, north]), np.array([north, east]), order.epsg)
+    swapped = (float(x[1]), float(y[1])) if np.isfinite(x[1]) and np.isfinite(y[1]) else (None, None)
     return order.epsg, float(x[0]), float(y[0]), swapped[0], swapped[1]
 
 
+def _first_desc(elem: etree._Element, name: str) -> etree._Element | None:
+    return next((e for e in elem.iter() if isinstance(e.tag, str) and etree.QName(e).localname == name), None)
+
+
 def _read_unit(feature: etree._Element, kind: str, units: Units) -> None:
-    gml_id = feature.get(f"{{{_GML}}}id")
+    gml_id = feature.get(_GML_ID)
     if not gml_id:
         return
     if kind == "PRG_JednostkaAdministracyjnaNazwa":

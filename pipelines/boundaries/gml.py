@@ -19,6 +19,7 @@ from pipelines.readers.sniff import refuse_unusable_file
 GML = "http://www.opengis.net/gml/3.2"
 XLINK = "http://www.w3.org/1999/xlink"
 _MEMBERS = {"featureMember", "featureMembers", "member"}
+_MEMBER_ENDINGS = tuple(f"}}{m}" for m in _MEMBERS)
 
 
 def iter_features(path: Path, expected: str) -> Iterator[tuple[etree._Element, dict[str, str]]]:
@@ -30,21 +31,25 @@ def iter_features(path: Path, expected: str) -> Iterator[tuple[etree._Element, d
     if not path.is_file():
         raise SourceReadError(f"{path}: no such file; give the path of {expected}")
     refuse_unusable_file(path, expected)
+    with open(path, "rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        raise SourceReadError(f"{path.name} is not XML (it starts with {head[:20]!r}); give {expected}")
     root: etree._Element | None = None
+    nsmap: dict[str, str] = {}
     try:
-        for event, elem in etree.iterparse(
-            str(path), events=("start", "end"), huge_tree=True, resolve_entities=False, no_network=True
+        for _, elem in etree.iterparse(
+            str(path), events=("end",), huge_tree=True, resolve_entities=False, no_network=True
         ):
-            if event == "start":
-                if root is None:
-                    root = elem
-                continue
             parent = elem.getparent()
-            if parent is None or etree.QName(parent).localname not in _MEMBERS:
+            if parent is None or not isinstance(elem.tag, str) or not parent.tag.endswith(_MEMBER_ENDINGS):
                 continue
-            if not isinstance(elem.tag, str):
+            if etree.QName(parent).localname not in _MEMBERS:
                 continue
-            yield elem, dict(root.nsmap) if root is not None else {}
+            if root is None:
+                root = elem.getroottree().getroot()
+                nsmap = {k or "": v for k, v in root.nsmap.items()}
+            yield elem, nsmap
             elem.clear()
             while elem.getprevious() is not None:
                 del parent[0]
@@ -64,11 +69,6 @@ def child_text(elem: etree._Element, *names: str) -> str | None:
             if text:
                 return text
     return None
-
-
-def children(elem: etree._Element, name: str) -> list[etree._Element]:
-    """Direct children with local name `name`."""
-    return [c for c in elem if isinstance(c.tag, str) and etree.QName(c).localname == name]
 
 
 def href_id(child: etree._Element) -> str | None:

@@ -102,6 +102,9 @@ def test_a_swapped_point_that_lands_elsewhere_in_poland_is_caught_by_the_commune
     assert ("lies outside its commune 2661011 (Kielce), in commune 3064011 (Gmina Zamiana) but inside it with "
             "its two coordinates swapped") in reason
     assert count(empty_db, "SELECT count(*) FROM msip.address WHERE local_id = 'bad'") == 0
+    (raw,) = _rows(empty_db, "SELECT raw FROM msip.rejected_record WHERE run_id = %s", (report.run_id,))
+    assert (raw[0]["local_id"], raw[0]["house_number"], raw[0]["teryt"]) == ("bad", "4", "2661011")
+    assert (raw[0]["e"], raw[0]["n"]) == pytest.approx((335_030.0, 614_560.0))
 
 
 def test_a_file_written_in_the_wrong_axis_order_is_refused(empty_db, tmp_path, communes):
@@ -144,6 +147,7 @@ def test_bad_points_are_quarantined_with_reasons(empty_db, tmp_path):
     [
         (lambda p: p.write_text(prg2012(KIELCE_POINTS)[:900], encoding="utf-8"), r"not well-formed XML at line \d+"),
         (lambda p: p.write_bytes(b""), "is empty"),
+        (lambda p: p.write_text('{"type": "FeatureCollection"}', encoding="utf-8"), r"is not XML \(it starts with"),
         (lambda p: p.write_bytes((TEST_DATA / "zoning" / "kielce_plan.gml").read_bytes()),
          "no PRG address point .*accepted namespaces: urn:gugik"),
     ],
