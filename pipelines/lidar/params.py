@@ -56,19 +56,20 @@ class TreeParams:
 
     window_base_m + window_per_m × height is the window diameter (m), lidR's published
     `lmf(function(x) x * 0.07 + 3)`; smooth_sigma_m: Gaussian smoothing of the CHM (m) before
-    the search; 0 (the default, as lidR) searches the CHM itself — the window alone keeps one
-    crown's branch tips from counting as several trees (benchmarks/results_accuracy_lidar.md).
+    the search — light (under a third of a 0.5 m cell): it steadies the apex position, which a
+    single off-centre highest return would otherwise set, while the window keeps one crown's
+    branch tips from counting as several trees (sensitivity in benchmarks/results_accuracy_lidar.md).
     """
 
     window_base_m: float = 3.0
     window_per_m: float = 0.07
-    smooth_sigma_m: float = 0.0
+    smooth_sigma_m: float = 0.15
 
     def __post_init__(self) -> None:
         if self.window_base_m <= 0 or self.window_per_m < 0 or self.smooth_sigma_m < 0:
             raise ConfigError(
                 f"tree window {self.window_base_m} m + {self.window_per_m} × height and smoothing "
-                f"{self.smooth_sigma_m} m must be > 0, ≥ 0 and ≥ 0 (defaults 3 m, 0.07, 0 m)"
+                f"{self.smooth_sigma_m} m must be > 0, ≥ 0 and ≥ 0 (defaults 3 m, 0.07, 0.15 m)"
             )
 
 

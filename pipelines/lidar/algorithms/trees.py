@@ -1,9 +1,10 @@
 """Individual trees from a canopy height model: treetops by local maxima, crowns by watershed.
 
 Treetops are cells of the lightly smoothed CHM that are the highest within a window whose
-radius grows with height (`window_radius_m`), at least `min_height_m` tall. Crowns grow
-from the treetops over the canopy (CHM ≥ max(min height, 40 % of the apex)) by watershed
-on the inverted CHM (4-connected, so every crown is one polygon).
+radius grows with height (`window_radius_m`: lidR's published variable window, scored against
+a real forest's stored segmentation in benchmarks/results_accuracy_lidar.md), at least
+`min_height_m` tall. Crowns grow from the treetops over the canopy (CHM ≥ max(min height,
+40 % of the apex)) by watershed on the inverted CHM (4-connected, so every crown is one polygon).
 """
 
 from __future__ import annotations

@@ -3,14 +3,14 @@
 MixedConifer.laz (lidR's forest, stored segmentation of 205 trees): tree tops with precision
 and recall ≥ 0.8; count and CHM mean beside lidR's. Topography.laz (0.9 pt/m², water class):
 DTM within 0.15 m RMSE of the class-2 points, SMRF usable on sparse data, water kept as
-class 9. Scoring in tests/support/lidar_accuracy.py (shared with benchmarks/accuracy_lidar.py).
+class 9. Scoring in benchmarks/accuracy_lidar.py, whose table this asserts.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support import lidar_accuracy as acc
+from benchmarks import accuracy_lidar as acc
 
 
 @pytest.fixture(scope="module")
