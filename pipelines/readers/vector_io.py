@@ -216,12 +216,14 @@ def _transform(geom: BaseGeometry, epsg: int) -> BaseGeometry:
 
 
 def _check_extent(geom: BaseGeometry, extent: Extent | None) -> None:
+    """ValueError naming the first vertex of `geom` (EPSG:2180) outside `extent` (the city, Poland)."""
     if extent is None:
         return
-    minx, miny, maxx, maxy = geom.bounds
-    if not (extent.contains(minx, miny) and extent.contains(maxx, maxy)):
-        p = geom.representative_point() if not geom.is_empty else geom.centroid
-        raise ValueError(outside_extent_reason(p.x, p.y, extent))
+    xy = shapely.get_coordinates(geom)
+    inside = extent.inside(xy[:, 0], xy[:, 1])
+    if not inside.all():
+        x, y = xy[int(np.flatnonzero(~inside)[0])]
+        raise ValueError(outside_extent_reason(float(x), float(y), extent))
 
 
 def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
