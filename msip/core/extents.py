@@ -202,11 +202,13 @@ def outside_reason(x: float, y: float, extent: Extent, *, swappable: bool = True
     return f"{where} is outside {extent.describe()}{fix}"
 
 
-def extent_fix(x: np.ndarray, y: np.ndarray, extent: Extent, *, crs_fix: str | None) -> str:
+def extent_fix(x: np.ndarray, y: np.ndarray, extent: Extent, *, crs_fix: str | None,
+               other_data: str | None = None) -> str:
     """The fix for rows that all fall outside `extent` (EPSG:2180 x, y of the rows located).
 
-    Outside Poland: nothing but other data helps (or `crs_fix`, e.g. 'check the CRS (--crs)', when
-    the coordinates may be misread); inside Poland but outside the city: --extent poland or a box.
+    Outside Poland: only other data (`other_data`, e.g. 'use an extract of the city'), or `crs_fix`
+    ('check the CRS (--crs)') when the coordinates may be misread; inside Poland but outside the
+    city: --extent poland or a box.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -216,7 +218,8 @@ def extent_fix(x: np.ndarray, y: np.ndarray, extent: Extent, *, crs_fix: str | N
         i = int(np.flatnonzero(ok)[0]) if ok.any() else 0
         where = (outside_poland_text(float(x[i]), float(y[i]), name_poland=not extent.whole_poland) if ok.any()
                  else "outside Poland")
-        also = f"; if they are not really there, {crs_fix}" if crs_fix else ""
+        also = f" — {other_data}" if other_data else ""
+        also += f"; if they are not really there, {crs_fix}" if crs_fix else ""
         return f"they lie {where}: MSIP loads data of Poland only{also}"
     crs = f", or {crs_fix}" if crs_fix else ""
     return (f"to load data from elsewhere in Poland pass --extent poland (or a box "

@@ -298,13 +298,12 @@ def _write_rejections(conn: psycopg.Connection, report: LoadReport) -> None:
 
 
 def _nothing_loaded(name: str, report: LoadReport, unit: str) -> str:
-    """The one line of a run whose every row was refused: how many, the commonest reasons, where the rest are."""
-    reasons = report.top_reasons(2)
-    shown = "; ".join(f"{count}× {reason}" for reason, count in reasons)
-    first = report.rejections[0].reason if report.rejections else ""
-    if len(reasons) == 1 and reasons[0][1] == report.rows_rejected and first:
-        shown = f"{report.rows_rejected}× {first}" if report.rows_rejected > 1 else first
-    return (f"{name}: none of its {report.rows_in} {unit} could be loaded — {shown}; each refused one is kept "
+    """The one line of a run whose every row was refused: how many, the commonest reasons, the first in full."""
+    first = report.rejections[0].reason if report.rejections else "no reason recorded"
+    if report.rows_rejected > 1:
+        families = ", ".join(f"{count}× {family}" for family, count in report.top_reasons(3))
+        first = f"{families}; e.g. {first}"
+    return (f"{name}: none of its {report.rows_in} {unit} could be loaded — {first}; each refused one is kept "
             "with its reason in msip.rejected_record; nothing was loaded")
 
 

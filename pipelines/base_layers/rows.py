@@ -17,6 +17,7 @@ from msip.core.crs import to_storage
 from msip.core.errors import RowError, ValidationError
 from msip.core.extents import extent_fix
 from pipelines.readers.columns import yes_no
+from pipelines.readers.osm import EXTRACT_FIX
 from pipelines.readers.validate import Extent, check_range, parse_number
 from pipelines.readers.vector_io import area_to_storage, line_to_storage
 
@@ -75,9 +76,7 @@ def check_layer_extent(layer: LayerInput, extent: Extent | None, *, what: str) -
         return
     # An OpenStreetMap extract is lon/lat by definition: --crs is never its fix.
     crs_fix = None if layer.format == "osm" else f"check the CRS (read as EPSG:{layer.epsg}; --crs)"
-    fix = extent_fix(x, y, extent, crs_fix=crs_fix)
-    if layer.format == "osm" and "Poland only" in fix:
-        fix += " — use an extract of the city (e.g. Geofabrik's europe/poland/swietokrzyskie-latest.osm.pbf)"
+    fix = extent_fix(x, y, extent, crs_fix=crs_fix, other_data=EXTRACT_FIX if layer.format == "osm" else None)
     ok = np.isfinite(x) & np.isfinite(y)
     first = f" (first at E {x[ok][0]:.0f}, N {y[ok][0]:.0f})" if ok.any() else ""
     raise ValidationError(f"{layer.label}: none of its {int(present.sum())} {what} lies inside "

@@ -23,6 +23,8 @@ from msip.core.errors import SourceReadError
 #: Columns of a pyrosm frame that describe the element, not its tags.
 _META = frozenset({"id", "lon", "lat", "tags", "visible", "version", "timestamp", "changeset", "geometry",
                    "osm_type", "nodes", "members", "u", "v", "length"})
+#: What to do with an extract outside Poland (where EPSG:2180 is not valid) or outside the city.
+EXTRACT_FIX = "use an extract of the city (e.g. Geofabrik's europe/poland/swietokrzyskie-latest.osm.pbf)"
 #: A pyrosm tag filter: tag key → accepted values, or True for any value.
 TagFilter = dict[str, "list[str] | bool"]
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 from msip.core.crs import STORAGE_EPSG, check_degrees, detect_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError, ValidationError
 from pipelines.readers.columns import Rejects, numbers
+from pipelines.readers.osm import EXTRACT_FIX
 from pipelines.readers.tabular import Table
 from msip.core.extents import extent_fix
 from pipelines.readers.validate import Extent, outside_extent_reason
@@ -183,7 +184,8 @@ def _check_extent(table: Table, rejects: Rejects, x: np.ndarray, y: np.ndarray, 
             hint = f"the coordinates do not look like EPSG:{epsg} but like EPSG:{guess}: pass --crs {guess}"
         else:
             crs_fix = None if table.crs_fixed else f"check the CRS (read as EPSG:{epsg}; --crs)"
-            hint = extent_fix(x[outside], y[outside], extent, crs_fix=crs_fix)
+            hint = extent_fix(x[outside], y[outside], extent, crs_fix=crs_fix,
+                              other_data=EXTRACT_FIX if table.crs_fixed else None)
         raise ValidationError(
             f"{table.name}: {n_out} of {n_in} points fall outside {extent.describe()} (first: row {first + 1}, "
             f"{raw_of(first)} → E {x[first]:.1f}, N {y[first]:.1f}); {hint}. Nothing was loaded")
