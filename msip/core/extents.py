@@ -197,7 +197,8 @@ def outside_reason(x: float, y: float, extent: Extent, *, swappable: bool = True
         return (f"{where} is outside {extent.describe()} but fits with the axes swapped: the coordinate "
                 "columns (or lat/lon order) are probably swapped")
     if not in_poland(np.array([x]), np.array([y]))[0]:
-        return f"{where} lies {outside_poland_text(x, y)}; MSIP loads data of Poland only"
+        return (f"{where} is outside {_POLAND_TEXT}: it lies at {place(x, y)}, where EPSG:2180 (MSIP's storage "
+                f"CRS) distorts {distortion(x, y)}; MSIP loads data of Poland only")
     fix = "; check the CRS (--crs) or the coordinates" if swappable else ""
     return f"{where} is outside {extent.describe()}{fix}"
 

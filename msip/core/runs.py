@@ -1,5 +1,8 @@
 """The one load-run recorder: provenance, quarantine, idempotency and all-or-nothing commits.
 
+Longer than ~300 lines because the run's report, its commit and its failure record must agree
+on one status, so they stay in one module.
+
 Every loader calls `run_load(kind, path, epoch=…, body=…)`. The body receives a `LoadRun`
 whose connection is inside one transaction: the data, the `load_run` row and the quarantined
 rows commit together or not at all. A failure rolls everything back and records a `failed`

@@ -1,8 +1,9 @@
 """The load flow shared by the tree, advertising and landscape-zone loaders.
 
-read the file (an OpenStreetMap .osm.pbf through the kind's tag reader) → map its columns to known fields → build typed columns (the kind's `build`,
-which refuses bad rows with reasons) → identifiers (empty / repeated ones refused) → every
-other source column into `attrs` → quarantine → write the version with history — all inside
+read the file (an OpenStreetMap .osm.pbf through the kind's tag reader) → map its columns to
+known fields → build typed columns (the kind's `build`, which refuses bad rows with reasons) →
+identifiers (empty / repeated ones refused) → every other source column into `attrs` →
+quarantine → write the version with history — all inside
 one `run_load` transaction.
 """
 
@@ -116,7 +117,7 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
         fields = table.fields or resolve_mapping([str(c) for c in table.frame.columns], spec.fields, override)
         rejects = Rejects(table.name, len(table))
         for i, (fld, reason) in table.problems.items():
-            rejects.add(np.arange(len(table)) == i, fld, lambda _i, text=reason: text)
+            rejects.add(np.arange(len(table)) == i, fld, _fixed(reason))
         columns, used = spec.build(table, fields, rejects, crs=crs, extent=ext, **options)
         id_column = fields.get(spec.id_field)
         ids = source_ids(table.frame[id_column] if id_column else None, rejects, field=spec.id_field,
@@ -145,6 +146,11 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
         run.note(f"dataset {dataset!r}, epoch {epoch}")
 
     return run_load(spec.kind, path, epoch=epoch, body=body, params=params, url=url, force=force, sha256=sha)
+
+
+def _fixed(reason: str) -> Callable[[int], str]:
+    """A Rejects message for one row whose reason is already known."""
+    return lambda _row: reason
 
 
 def read_source(spec: InventoryKind, path: Path, *, layer: str | None, mapping: dict) -> Table:

@@ -74,7 +74,7 @@ def read_osm_trees(path: Path, *, circumference_range_cm: tuple[float, float]) -
             except ValueError as exc:
                 problems.setdefault(i, (fld, str(exc)))
         rows.append(row)
-    notes = [f"{genus_only} trees are identified to the genus only: species_latin holds the genus"] if genus_only else []
+    notes = [f"{genus_only} trees are identified to the genus only: species_latin holds the genus"] * bool(genus_only)
     return _table(path, features, rows, TREE_FIELDS, TREE_TAGS, problems, notes)
 
 

@@ -1,4 +1,4 @@
-"""The one OpenStreetMap reader (.osm.pbf, through pyrosm): whole layers for the base layers, tagged features as points for the inventories.
+"""The one OpenStreetMap reader (.osm.pbf, through pyrosm): layers for the base layers, tagged points for inventories.
 
 An OSM file is lon/lat (EPSG:4326) by definition, so it never needs --crs and its axes are
 never swapped. `OsmFile.frame` reads a layer with a pyrosm call and turns read errors into
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,10 +119,8 @@ def _tags_of(record: dict[str, Any]) -> dict[str, str]:
     tags: dict[str, str] = {}
     extra = record.get("tags")
     if isinstance(extra, str) and extra:
-        try:
+        with suppress(json.JSONDecodeError):  # pyrosm writes valid JSON; a broken one adds no tags
             tags.update({str(k): str(v) for k, v in json.loads(extra).items()})
-        except json.JSONDecodeError:
-            pass
     elif isinstance(extra, dict):
         tags.update({str(k): str(v) for k, v in extra.items()})
     for key, value in record.items():

@@ -17,10 +17,10 @@ import pyarrow as pa
 
 from msip.core.crs import STORAGE_EPSG, check_degrees, detect_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError, ValidationError
+from msip.core.extents import extent_fix
 from pipelines.readers.columns import Rejects, numbers
 from pipelines.readers.osm import EXTRACT_FIX
 from pipelines.readers.tabular import Table
-from msip.core.extents import extent_fix
 from pipelines.readers.validate import Extent, outside_extent_reason
 from pipelines.readers.vector_io import declared_epsg
 

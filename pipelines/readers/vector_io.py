@@ -216,13 +216,15 @@ def _transform(geom: BaseGeometry, epsg: int) -> BaseGeometry:
 
 
 def _check_extent(geom: BaseGeometry, extent: Extent | None) -> None:
-    """ValueError naming the first vertex of `geom` (EPSG:2180) outside `extent` (the city, Poland)."""
+    """ValueError when a vertex of `geom` (EPSG:2180) lies outside `extent` (the city, Poland), naming a
+    point inside the geometry when that is outside too, else the first vertex outside."""
     if extent is None:
         return
     xy = shapely.get_coordinates(geom)
     inside = extent.inside(xy[:, 0], xy[:, 1])
     if not inside.all():
-        x, y = xy[int(np.flatnonzero(~inside)[0])]
+        p = geom.representative_point()
+        x, y = (p.x, p.y) if not extent.contains(p.x, p.y) else xy[int(np.flatnonzero(~inside)[0])]
         raise ValueError(outside_extent_reason(float(x), float(y), extent))
 
 

@@ -116,6 +116,6 @@ def test_extent_none_is_no_city_limit_but_still_poland():
 
 def test_outside_reason_names_place_and_distortion():
     reason = outside_reason(-432_087.8, -393_081.4, get_extent("kielce"))
-    assert reason == ("point (E -432087.8, N -393081.4) lies at 7.425°E 43.738°N, outside Poland (EPSG:2180's area "
-                      "of use, 14.14–24.15°E, 49.00–55.93°N), where EPSG:2180 (MSIP's storage CRS) distorts lengths by "
-                      "+1 % and areas by +2 %; MSIP loads data of Poland only")
+    assert reason == ("point (E -432087.8, N -393081.4) is outside Poland (EPSG:2180's area of use, 14.14–24.15°E, "
+                      "49.00–55.93°N): it lies at 7.425°E 43.738°N, where EPSG:2180 (MSIP's storage CRS) distorts "
+                      "lengths by +1 % and areas by +2 %; MSIP loads data of Poland only")

@@ -55,7 +55,7 @@ def test_buildings_checked_estimated_and_placed(empty_db):
         "row 5 (id B5): storeys='trzy' is not a number",
         "row 6 (id B1): duplicate id 'B1'",
         "row 8 (id B8): geometry is missing or empty",
-        "row 9 (id B9): point (E 639900.0, N 485100.0) is outside Kielce",
+        "row 9 (id B9): point (E 639905.0, N 485105.0) is outside Kielce",
     ):
         assert expected in reasons
     assert any("B7: repaired invalid geometry" in n for n in report.notes)

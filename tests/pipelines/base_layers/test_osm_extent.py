@@ -14,7 +14,7 @@ from pipelines.base_layers.load import load_buildings
 from pipelines.base_layers.osm import load_osm
 from pipelines.readers.validate import get_extent
 from tests.support.db import count
-from tests.support.osm_pbf import relocated_helsinki
+from tests.support.relocate.pbf import relocated_helsinki
 
 pytestmark = pytest.mark.db
 

@@ -15,7 +15,7 @@ from msip.core.errors import SourceReadError, ValidationError
 from pipelines.inventory.ads import carrier_type_codes, load_ads, load_landscape_zones
 from tests.support.db import count
 from tests.support.paths import TEST_DATA
-from tests.support.relocate import offset_to, shift_csv, shift_geojson
+from tests.support.relocate.vector import offset_to, shift_csv, shift_geojson
 
 pytestmark = pytest.mark.db
 DATA = TEST_DATA / "inventory"
@@ -102,8 +102,8 @@ def test_sc811_billboards_keep_every_column(empty_db, shared_data, tmp_path):
                             dlon=dlon, dlat=dlat)
     csv_file = shift_csv(folder / "billboards_banners_2019_xy.csv", tmp_path / "billboards_banners_2019_xy.csv",
                          lon="x", lat="y", dlon=dlon, dlat=dlat)
-    with pytest.raises(ValidationError, match="15 of 16 points fall outside Kielce .*; to load data from elsewhere "
-                                              "in Poland pass --extent poland"):  # they spread over 100 km
+    with pytest.raises(ValidationError, match=r"15 of 16 points fall outside Kielce .*; to load data from elsewhere "
+                                              r"in Poland pass --extent poland"):  # they spread over 100 km
         load_ads(geojson, epoch=E1, url=empty_db)
     geo = load_ads(geojson, epoch=E1, extent="poland", url=empty_db)
     table = load_ads(csv_file, epoch=E1, extent="poland", url=empty_db)

@@ -1,7 +1,7 @@
 """OpenStreetMap as a source of trees (natural=tree) and advertising carriers (advertising=*), from .pbf.
 
 Helsinki.osm.pbf as delivered is refused (outside Poland); a copy relocated into Kielce
-(tests.support.osm_pbf) loads 649 trees (one refused: circumference=30, metres in OSM) and 19
+(tests.support.relocate.pbf) loads 649 trees (one refused: circumference=30, metres in OSM) and 19
 carriers (15 nodes and 4 signs drawn as ways). Small hand-written extracts pin the tag rules.
 """
 
@@ -16,7 +16,7 @@ from msip.core.errors import ConfigError, SourceReadError, ValidationError
 from pipelines.inventory.ads import load_ads
 from pipelines.inventory.osm_tags import metres
 from pipelines.inventory.trees import load_trees
-from tests.support.osm_pbf import relocated_helsinki, write_nodes_pbf
+from tests.support.relocate.pbf import relocated_helsinki, write_nodes_pbf
 
 pytestmark = pytest.mark.db
 E1, E2 = date(2024, 6, 15), date(2025, 6, 15)
@@ -81,7 +81,8 @@ def test_helsinki_advertising_loads_from_pbf(empty_db, helsinki_in_kielce):
 def test_osm_tags_converted_to_msip_units(empty_db, tmp_path):
     pbf = write_nodes_pbf(tmp_path / "park_2024-06-15.osm.pbf", [
         (1, LON, LAT, {"natural": "tree", "species": "Tilia cordata", "species:pl": "lipa drobnolistna",
-                       "height": "12 m", "circumference": "1.2;0.9", "diameter_crown": "6", "leaf_type": "broadleaved"}),
+                       "height": "12 m", "circumference": "1.2;0.9", "diameter_crown": "6",
+                       "leaf_type": "broadleaved"}),
         (2, LON + 0.001, LAT, {"natural": "tree", "genus": "Quercus", "height": "8.5"}),
         (3, LON + 0.002, LAT, {"natural": "tree", "height": "40 ft"}),
         (4, LON + 0.003, LAT, {"natural": "tree", "circumference": "85 cm"}),

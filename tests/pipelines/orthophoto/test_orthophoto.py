@@ -427,7 +427,7 @@ def test_real_foreign_files_are_refused_with_reason(
 def test_failed_delivery_is_tried_again_not_unchanged(store, empty_db, tmp_path):
     """An older run recorded `succeeded` with every tile rejected must not make the next load a no-op."""
     tile = make_tile(tmp_path / "far.tif", origin=(E0 + 50_000, N0))
-    with pytest.raises(NothingLoaded, match="far.tif: outside the city"):
+    with pytest.raises(NothingLoaded, match=r"far\.tif: outside the city"):
         load_orthophoto([tile], epoch=EPOCH, url=empty_db, workers=1)
     with psycopg.connect(empty_db, autocommit=True) as c:  # what versions before this fix recorded
         c.execute("UPDATE msip.load_run SET status = 'succeeded'")
@@ -444,7 +444,8 @@ def test_tile_outside_poland_is_refused_even_with_extent_none(store, empty_db, t
     report = load_orthophoto([tmp_path], epoch=EPOCH, extent="none", url=empty_db, workers=1, display=False)
     assert (report.status, report.rows_in, report.rows_loaded, report.rows_rejected) == ("succeeded", 2, 1, 1)
     reason = _rejections(empty_db, report.run_id)[far.name]
-    assert reason.startswith("monaco.tif: outside Poland — tile centre point (E -432080.0, N -393020.0) lies at 7.4")
+    assert reason.startswith("monaco.tif: outside Poland — tile centre point (E -432080.0, N -393020.0) is outside "
+                             "Poland (EPSG:2180's area of use, 14.14–24.15°E, 49.00–55.93°N): it lies at 7.4")
     assert "distorts lengths by +1 % and areas by +2 %" in reason
     assert good.name not in _rejections(empty_db, report.run_id)
 

@@ -79,14 +79,15 @@ def test_openstreetmap_never_gets_a_crs_or_swap_hint():
 def test_one_row_outside_poland_is_quarantined_with_the_reason():
     found, rejects = _locate([KIELCE, WARSAW, (20.64, 50.88), MONACO], "none")
     assert rejects.ok.tolist() == [True, True, True, False]
-    assert rejects.reason[3].startswith("p.csv row 4: lon,lat=7.4246,43.7384: point (E -432087.8, N -393081.4) lies "
-                                        "at 7.425°E 43.738°N, outside Poland (EPSG:2180's area of use")
+    assert rejects.reason[3].startswith("p.csv row 4: lon,lat=7.4246,43.7384: point (E -432087.8, N -393081.4) is "
+                                        "outside Poland (EPSG:2180's area of use, 14.14–24.15°E, 49.00–55.93°N): "
+                                        "it lies at 7.425°E 43.738°N")
     assert np.isnan(found.x[3])
 
 
 def test_polygons_and_lines_outside_poland_are_refused_with_extent_none():
     monaco = shapely.box(MONACO[0], MONACO[1], MONACO[0] + 0.001, MONACO[1] + 0.001)
-    with pytest.raises(ValueError, match=r"lies at 7\.42\d°E 43\.73\d°N, outside Poland .*areas by \+2 %"):
+    with pytest.raises(ValueError, match=r"is outside Poland .*: it lies at 7\.42\d°E 43\.73\d°N, .*areas by \+2 %"):
         area_to_storage(monaco, 4326, extent=get_extent("none"))
     with pytest.raises(ValueError, match=r"outside Poland"):
         line_to_storage(shapely.LineString([MONACO, (MONACO[0] + 0.001, MONACO[1])]), 4326, extent=get_extent("none"))

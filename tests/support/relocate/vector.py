@@ -2,7 +2,7 @@
 
 The product refuses data outside Poland (EPSG:2180 distorts them); tests that exercise the
 loaders on real foreign files (the SC811 billboards) load a copy translated by whole degrees
-instead. OpenStreetMap extracts: tests.support.osm_pbf.relocate_pbf.
+instead. OpenStreetMap extracts: tests.support.relocate.pbf.relocate_pbf.
 """
 
 from __future__ import annotations
