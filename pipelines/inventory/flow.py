@@ -116,9 +116,9 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
         run.count_in(len(table))
         fields = table.fields or resolve_mapping([str(c) for c in table.frame.columns], spec.fields, override)
         rejects = Rejects(table.name, len(table))
-        for i, (fld, reason) in table.problems.items():
-            rejects.add(np.arange(len(table)) == i, fld, _fixed(reason))
         columns, used = spec.build(table, fields, rejects, crs=crs, extent=ext, **options)
+        for i, (fld, reason) in table.problems.items():  # after the positions: a file elsewhere is refused whole
+            rejects.add(np.arange(len(table)) == i, fld, _fixed(reason))
         id_column = fields.get(spec.id_field)
         ids = source_ids(table.frame[id_column] if id_column else None, rejects, field=spec.id_field,
                          column=id_column, what=spec.what)

@@ -33,7 +33,7 @@ def helsinki_in_kielce(shared_data, tmp_path):
     return relocated_helsinki(shared_data, tmp_path / "helsinki.osm.pbf")
 
 
-@pytest.mark.parametrize("load, what, n", [(load_trees, "trees", 648), (load_ads, "ads", 19)])
+@pytest.mark.parametrize("load, what, n", [(load_trees, "trees", 649), (load_ads, "ads", 19)])
 @pytest.mark.parametrize("extent", ["kielce", "none"])
 def test_helsinki_as_delivered_is_refused_as_outside_poland(empty_db, shared_data, load, what, n, extent):
     with pytest.raises(ValidationError) as refused:

@@ -94,3 +94,26 @@ def test_polygons_and_lines_outside_poland_are_refused_with_extent_none():
     warsaw = shapely.box(WARSAW[0], WARSAW[1], WARSAW[0] + 0.001, WARSAW[1] + 0.001)
     geom, _ = area_to_storage(warsaw, 4326, extent=get_extent("none"))
     assert 636_000 < geom.centroid.x < 637_000
+
+
+@pytest.mark.parametrize("extent", ["none", "poland"])
+def test_lidar_file_in_epsg_2180_outside_poland_is_refused(tmp_path, extent):
+    """The LiDAR loader applies the same rule (its CRS check caught foreign CRSs only)."""
+    import laspy
+    from pyproj import CRS
+
+    from pipelines.lidar.engine import get_engine
+    from pipelines.lidar.plan import plan_file
+
+    header = laspy.LasHeader(point_format=3, version="1.2")
+    header.scales, header.offsets = [0.01] * 3, [-432_000, -393_000, 0]
+    header.add_crs(CRS.from_epsg(2180))
+    las = laspy.LasData(header)
+    las.x, las.y = -432_000 + np.arange(10.0), -393_000 + np.arange(10.0)
+    las.z = np.full(10, 12.0)
+    las.write(tmp_path / "monaco.las")
+    plan = plan_file(tmp_path / "monaco.las", get_engine(), None, get_extent(extent))
+    assert plan.refusal is not None and plan.refusal.startswith("monaco.las: its points (E -432000–-431991")
+    assert "lie outside Poland (EPSG:2180's area of use" in plan.refusal
+    assert "distorts lengths by +1 % and areas by +2 %: MSIP loads data of Poland only" in plan.refusal
+    assert "--extent none" not in plan.refusal
