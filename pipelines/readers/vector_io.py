@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from msip.core.crs import check_degrees, epsg_of, parse_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError
+from msip.core.runs import shorten
 from pipelines.readers.sniff import refuse_unusable_file
 from pipelines.readers.validate import Extent, check_geometry, outside_extent_reason
 
@@ -177,7 +178,7 @@ def declared_epsg(
     code = file_code if file_code is not None else crs
     if code is None:
         if crs_text:
-            raise CrsError(f"{name}: its CRS has no EPSG code ({crs_text[:80]}…); "
+            raise CrsError(f"{name}: its CRS has no EPSG code ({shorten(crs_text, 80)}); "
                            "reproject the file to EPSG:2180 (e.g. ogr2ogr -t_srs EPSG:2180)")
         raise CrsError(f"{name} has no CRS; pass --crs, e.g. --crs 2180 or --crs 2178")
     try:
