@@ -46,6 +46,9 @@ POLAND_2180 = Box(140_000, 120_000, 880_000, 800_000)
 #: The whole area of use (POLAND_LONLAT, offshore included) projected to EPSG:2180, rounded outward
 #: to 1 km: the box of the `poland` extent, inside which `in_poland` tests lon/lat.
 POLAND_AREA_2180 = Box(144_000, 125_000, 877_000, 909_000)
+#: A box inside POLAND_AREA_2180 whose every point lies in the area of use (the edges checked in
+#: lon/lat): points in it need no lon/lat test. Most of Poland; not its far west and east.
+POLAND_INNER_2180 = Box(197_000, 139_000, 821_000, 896_000)
 
 #: The city of Kielce in EPSG:2180 metres (E 605 000–625 000, N 325 000–345 000).
 KIELCE_2180 = Box(605_000, 325_000, 625_000, 345_000)
@@ -72,13 +75,15 @@ def in_poland(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Mask of EPSG:2180 points inside Poland, EPSG:2180's area of use (tested in lon/lat)."""
     x = np.atleast_1d(np.asarray(x, dtype=float))
     y = np.atleast_1d(np.asarray(y, dtype=float))
-    box = POLAND_AREA_2180
+    box, inner = POLAND_AREA_2180, POLAND_INNER_2180
     with np.errstate(invalid="ignore"):
         out = (x >= box.minx) & (x <= box.maxx) & (y >= box.miny) & (y <= box.maxy)
-    if out.any():  # the box first: far-away metres do not invert reliably
-        lon, lat = lonlat_of(x[out], y[out])
+        sure = (x >= inner.minx) & (x <= inner.maxx) & (y >= inner.miny) & (y <= inner.maxy)
+    test = out & ~sure
+    if test.any():  # the box first: far-away metres do not invert reliably
+        lon, lat = lonlat_of(x[test], y[test])
         p = POLAND_LONLAT
-        out[out] = (lon >= p.minx) & (lon <= p.maxx) & (lat >= p.miny) & (lat <= p.maxy)
+        out[test] = (lon >= p.minx) & (lon <= p.maxx) & (lat >= p.miny) & (lat <= p.maxy)
     return out
 
 
@@ -152,8 +157,13 @@ class Extent:
         return out
 
     def contains(self, x: float, y: float) -> bool:
-        """True when the EPSG:2180 point (x, y) is inside the box and inside Poland."""
-        return bool(self.inside(np.array([x]), np.array([y]))[0])
+        """True when the EPSG:2180 point (x, y) is inside the box and inside Poland (one point: no arrays)."""
+        if not (self.minx <= x <= self.maxx and self.miny <= y <= self.maxy):
+            return False
+        inner = POLAND_INNER_2180
+        if self._box_in_poland or (inner.minx <= x <= inner.maxx and inner.miny <= y <= inner.maxy):
+            return True
+        return bool(in_poland(np.array([x]), np.array([y]))[0])
 
     def describe(self) -> str:
         if self.whole_poland:

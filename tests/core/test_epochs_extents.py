@@ -14,6 +14,7 @@ from msip.core.extents import (
     KIELCE_LONLAT,
     POLAND_2180,
     POLAND_AREA_2180,
+    POLAND_INNER_2180,
     POLAND_LONLAT,
     POLAND_LONLAT_WITH_MARGIN,
     get_extent,
@@ -119,3 +120,18 @@ def test_outside_reason_names_place_and_distortion():
     assert reason == ("point (E -432087.8, N -393081.4) is outside Poland (EPSG:2180's area of use, 14.14–24.15°E, "
                       "49.00–55.93°N): it lies at 7.425°E 43.738°N, where EPSG:2180 (MSIP's storage CRS) distorts "
                       "lengths by +1 % and areas by +2 %; MSIP loads data of Poland only")
+
+
+def test_poland_inner_box_lies_wholly_in_the_area_of_use():
+    box = POLAND_INNER_2180
+    xs, ys = np.linspace(box.minx, box.maxx, 401), np.linspace(box.miny, box.maxy, 401)
+    edge_x = np.concatenate([xs, xs, np.full(401, box.minx), np.full(401, box.maxx)])
+    edge_y = np.concatenate([np.full(401, box.miny), np.full(401, box.maxy), ys, ys])
+    lon, lat = Transformer.from_crs(2180, 4326, always_xy=True).transform(edge_x, edge_y)
+    assert (lon >= 14.14).all() and (lon <= 24.15).all() and (lat >= 49.0).all() and (lat <= 55.93).all()
+    # and the shortcut agrees with the lon/lat test near the edges of the area of use
+    for lon_, lat_ in ((14.145, 52.0), (14.135, 52.0), (24.145, 51.0), (24.155, 51.0), (19.0, 49.005), (19.0, 48.995)):
+        x, y = Transformer.from_crs(4326, 2180, always_xy=True).transform(lon_, lat_)
+        expected = 14.14 <= lon_ <= 24.15 and 49.0 <= lat_ <= 55.93
+        assert get_extent("poland").contains(x, y) is expected
+        assert get_extent("none").inside(np.array([x]), np.array([y])).tolist() == [expected]
