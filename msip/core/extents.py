@@ -2,7 +2,8 @@
 
 The rule: coordinates must lie in Poland, EPSG:2180's area of use (the EPSG registry's "Poland -
 onshore and offshore"), because everything is stored in EPSG:2180 and outside its area of use
-that projection distorts lengths and areas (in Monaco by +1 % and +2 %); inside Poland they must
+that projection distorts lengths and areas (in Monaco by +1 % and +2 %; the rule allows 0.05° around
+the published area, which Poland's own western border crosses); inside Poland they must
 also lie in the chosen extent: the city (`kielce`, the default, with a 2 km margin), `poland`,
 `none` (no city limit — still Poland, never "anywhere on Earth") or a box in EPSG:2180. Loaders
 take their `Extent` from `get_extent` and ask it `inside(x, y)`; `outside_reason` says why a
@@ -40,12 +41,17 @@ POLAND_LONLAT = Box(14.14, 49.0, 24.15, 55.93)
 POLAND_MARGIN_DEG = 1.0
 #: POLAND_LONLAT widened by POLAND_MARGIN_DEG: (13.14, 48.0, 25.15, 56.93).
 POLAND_LONLAT_WITH_MARGIN = POLAND_LONLAT.widened(POLAND_MARGIN_DEG)
+#: EPSG publishes its area of use rounded to 0.01°, and Poland's own outline reaches 14.1229°E (the
+#: Odra at Osinów Dolny), west of the published 14.14°E: the extent rule allows this much around it.
+POLAND_TOLERANCE_DEG = 0.05
+#: What the extent rule accepts, lon/lat degrees: POLAND_LONLAT widened by POLAND_TOLERANCE_DEG.
+POLAND_RULE_LONLAT = POLAND_LONLAT.widened(POLAND_TOLERANCE_DEG)
 #: Poland's land in EPSG:2180 metres: the onshore area of use (north to 54.89°N) projected,
 #: E 144 693–876 500, N 125 837–792 875, rounded outward to 10 km.
 POLAND_2180 = Box(140_000, 120_000, 880_000, 800_000)
-#: The whole area of use (POLAND_LONLAT, offshore included) projected to EPSG:2180, rounded outward
-#: to 1 km: the box of the `poland` extent, inside which `in_poland` tests lon/lat.
-POLAND_AREA_2180 = Box(144_000, 125_000, 877_000, 909_000)
+#: The whole area of use as the rule takes it (POLAND_RULE_LONLAT, offshore included) projected to
+#: EPSG:2180, rounded outward to 1 km: the box of the `poland` extent, inside which `in_poland` tests lon/lat.
+POLAND_AREA_2180 = Box(140_000, 120_000, 881_000, 915_000)
 #: A box inside POLAND_AREA_2180 whose every point lies in the area of use (the edges checked in
 #: lon/lat): points in it need no lon/lat test. Most of Poland; not its far west and east.
 POLAND_INNER_2180 = Box(197_000, 139_000, 821_000, 896_000)
@@ -72,7 +78,8 @@ def lonlat_of(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def in_poland(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mask of EPSG:2180 points inside Poland, EPSG:2180's area of use (tested in lon/lat)."""
+    """Mask of EPSG:2180 points inside Poland, EPSG:2180's area of use (tested in lon/lat, with
+    POLAND_TOLERANCE_DEG around it)."""
     x = np.atleast_1d(np.asarray(x, dtype=float))
     y = np.atleast_1d(np.asarray(y, dtype=float))
     box, inner = POLAND_AREA_2180, POLAND_INNER_2180
@@ -82,7 +89,7 @@ def in_poland(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     test = out & ~sure
     if test.any():  # the box first: far-away metres do not invert reliably
         lon, lat = lonlat_of(x[test], y[test])
-        p = POLAND_LONLAT
+        p = POLAND_RULE_LONLAT
         out[test] = (lon >= p.minx) & (lon <= p.maxx) & (lat >= p.miny) & (lat <= p.maxy)
     return out
 

@@ -93,15 +93,16 @@ def test_yes_and_no_words_do_not_overlap():
 
 def test_poland_area_2180_is_the_projected_area_of_use_rounded_to_1_km():
     t = Transformer.from_crs(4326, 2180, always_xy=True)
-    minx, miny, maxx, maxy = t.transform_bounds(*POLAND_LONLAT, densify_pts=101)
+    minx, miny, maxx, maxy = t.transform_bounds(*POLAND_LONLAT.widened(0.05), densify_pts=101)
     assert POLAND_AREA_2180.minx <= minx < POLAND_AREA_2180.minx + 1000
     assert POLAND_AREA_2180.miny <= miny < POLAND_AREA_2180.miny + 1000
     assert POLAND_AREA_2180.maxx - 1000 < maxx <= POLAND_AREA_2180.maxx
     assert POLAND_AREA_2180.maxy - 1000 < maxy <= POLAND_AREA_2180.maxy
 
 
-@pytest.mark.parametrize("lonlat, inside", [((14.2, 49.1), True), ((24.1, 55.9), True), ((14.1, 52.0), False),
-                                            ((24.2, 52.0), False), ((19.0, 48.95), False), ((19.0, 56.0), False)])
+@pytest.mark.parametrize("lonlat, inside", [((14.2, 49.1), True), ((24.1, 55.9), True), ((14.05, 52.0), False),
+                                            ((14.1229, 52.6), True),  # Poland's westernmost point, on the Odra
+                                            ((24.25, 52.0), False), ((19.0, 48.9), False), ((19.0, 56.0), False)])
 def test_in_poland_is_epsg_2180_area_of_use(lonlat, inside):
     x, y = Transformer.from_crs(4326, 2180, always_xy=True).transform(*lonlat)
     assert in_poland(np.array([x]), np.array([y])).tolist() == [inside]
@@ -130,8 +131,8 @@ def test_poland_inner_box_lies_wholly_in_the_area_of_use():
     lon, lat = Transformer.from_crs(2180, 4326, always_xy=True).transform(edge_x, edge_y)
     assert (lon >= 14.14).all() and (lon <= 24.15).all() and (lat >= 49.0).all() and (lat <= 55.93).all()
     # and the shortcut agrees with the lon/lat test near the edges of the area of use
-    for lon_, lat_ in ((14.145, 52.0), (14.135, 52.0), (24.145, 51.0), (24.155, 51.0), (19.0, 49.005), (19.0, 48.995)):
+    for lon_, lat_ in ((14.095, 52.0), (14.085, 52.0), (24.195, 51.0), (24.205, 51.0), (19.0, 48.955), (19.0, 48.945)):
         x, y = Transformer.from_crs(4326, 2180, always_xy=True).transform(lon_, lat_)
-        expected = 14.14 <= lon_ <= 24.15 and 49.0 <= lat_ <= 55.93
+        expected = 14.09 <= lon_ <= 24.20 and 48.95 <= lat_ <= 55.98
         assert get_extent("poland").contains(x, y) is expected
         assert get_extent("none").inside(np.array([x]), np.array([y])).tolist() == [expected]
