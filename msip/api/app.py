@@ -21,12 +21,12 @@ from pygeoapi.api import API, APIRequest, apply_gzip
 
 from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
-from msip.api.feature_schema import SCHEMA_PATH, feature_collections, schema_response, with_schema_link
+from msip.api.documents.feature_schema import SCHEMA_PATH, feature_collections, schema_response, with_schema_link
+from msip.api.documents.layer_types import coverage_providers, layer_data_types, with_layer_data_type
+from msip.api.documents.tms import with_tms1_members
 from msip.api.jobs import MsipJobManager
-from msip.api.layer_types import coverage_providers, layer_data_types, with_layer_data_type
 from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
-from msip.api.tms import with_tms1_members
 from msip.core.errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
