@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.support.db import count
-from tests.support.heat_toy import bbox, fresh_toy_db
+from tests.support.toys.heat_toy import bbox, fresh_toy_db
 
 MSIP = [sys.executable, "-m", "msip"]
 

@@ -10,7 +10,7 @@ import pytest
 from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.green_access import PROCESS_METADATA, GreenAccessProcessor
 from tests.support.api_keys import keyed
-from tests.support.green_toy import PARK_M, raster_folder, world
+from tests.support.toys.green_toy import PARK_M, raster_folder, world
 
 pytestmark = pytest.mark.db
 EXACT = {"entrance_tolerance_m": 0, "canopy_radius_m": 40}

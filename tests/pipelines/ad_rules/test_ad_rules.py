@@ -12,7 +12,7 @@ import yaml
 
 from msip.core.errors import SourceReadError, ValidationError
 from pipelines.ad_rules.load import load_ad_rules, read_rules
-from tests.support.ad_world import TOY_RULES
+from tests.support.toys.ad_world import TOY_RULES
 from tests.support.db import count
 
 FEES = {

@@ -22,7 +22,7 @@ from processing.advertising.fees import (
     fee_pln,
     penalty_pln,
 )
-from tests.support.ad_world import TOY_RULES, at
+from tests.support.toys.ad_world import TOY_RULES, at
 
 #: id → (type code, type wording, faces, face area m², height m, lit, LED, x, y offset): expected rule codes.
 SCENE = {

@@ -12,7 +12,7 @@ import pytest
 
 from msip.core.errors import ValidationError
 from processing.advertising.analysis import compliance_summary, run_ad_compliance
-from tests.support.ad_world import EPOCH1, EPOCH2, fee_file, found, truth, world_db, write_world
+from tests.support.toys.ad_world import EPOCH1, EPOCH2, fee_file, found, truth, world_db, write_world
 
 pytestmark = pytest.mark.db
 #: Seeds whose small worlds together hold every rule code (seed 42 is the shared sample world).

@@ -14,7 +14,7 @@ from msip.core.errors import MsipError, ValidationError
 from processing.epochs import pick_epoch
 from processing.green_access.analysis import GreenAccessParams, run_green_access
 from processing.green_access.canopy import disc_counts
-from tests.support.green_toy import HOMES, PARK_M, SCHOOL_M, raster_folder, segment_share, world
+from tests.support.toys.green_toy import HOMES, PARK_M, SCHOOL_M, raster_folder, segment_share, world
 
 #: Exact walks need tolerance 0 (no buffer arcs); a 40 m canopy circle fits inside the toy CHM.
 TOY = GreenAccessParams(entrance_tolerance_m=0.0, canopy_radius_m=40.0)

@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import box
 
 from processing.green_access import network
-from tests.support.green_toy import EDGES, X0, Y0, shift
-from tests.support.green_toy import network as toy_network
+from tests.support.toys.green_toy import EDGES, X0, Y0, shift
+from tests.support.toys.green_toy import network as toy_network
 
 pytestmark = pytest.mark.db
 

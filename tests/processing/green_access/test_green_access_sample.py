@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from processing.green_access.analysis import GreenAccessParams, run_green_access
-from tests.support.green_truth import (
+from tests.support.toys.green_truth import (
     true_canopy_pct,
     true_green_within,
     true_park_distances,

@@ -14,7 +14,7 @@ from msip.core.rasters.store import is_valid_cog
 from processing.heat.analysis import run_heat_island
 from processing.heat.params import HeatParams
 from tests.support.db import count
-from tests.support.heat_toy import X0, Y0, bbox, fresh_toy_db
+from tests.support.toys.heat_toy import X0, Y0, bbox, fresh_toy_db
 
 pytestmark = pytest.mark.db
 #: Small blocks and FFT tiles so that the toy district is cut into several tasks.

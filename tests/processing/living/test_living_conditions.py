@@ -19,8 +19,8 @@ from processing.living.grid import Grid
 from processing.living.params import LivingParams
 from processing.living.rasters import tiles_over
 from tests.support.api_keys import keyed
-from tests.support.green_toy import raster_folder
-from tests.support.living_toy import BBOX, living_world
+from tests.support.toys.green_toy import raster_folder
+from tests.support.toys.living_toy import BBOX, living_world
 
 PARAMS = LivingParams(bbox=BBOX)
 WEST, EAST, FAR = "100mE600000N300000", "100mE600100N300000", "100mE600200N300000"

@@ -13,7 +13,7 @@ import numpy as np
 import psycopg
 from shapely.geometry import box
 
-from tests.support.green_toy import LIDAR, X0, Y0, shift, world
+from tests.support.toys.green_toy import LIDAR, X0, Y0, shift, world
 
 #: The toy bbox of the tests: six 100 m cells, x 0–300, y 0–200 (local metres).
 BBOX = (X0, Y0, X0 + 300, Y0 + 200)

@@ -1,0 +1,1 @@
+"""Small hand-built worlds with known answers (green access, heat, living conditions, advertising)."""
