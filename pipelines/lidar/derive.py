@@ -63,7 +63,7 @@ def plan_tiles(
                     max(e[2], st.maxx),
                     max(e[3], st.maxy),
                 ]
-    unclassified = frozenset(s.file_index for s in spills if not s.facts.get("has_ground_class"))
+    rules = tuple(sorted((s.file_index, str(s.facts["canopy_rule"])) for s in spills))
     dirs = {k: raster_dir(k, epoch) for k in KINDS}
     res = params.resolution_m
     tasks = []
@@ -85,7 +85,7 @@ def plan_tiles(
                 out_bounds=out,
                 buffer_m=grid.buffer_m,
                 parts=tuple(parts[key]),
-                unclassified_files=unclassified,
+                canopy_rules=rules,
                 out_paths={k: str(dirs[k] / f"{k}_{name}.tif") for k in KINDS},
                 params=params,
                 epoch=str(epoch),
@@ -169,6 +169,7 @@ def derive_epoch(
             pool=pool,
         )
         _store(run, results, epoch, sha, params)
+        _notes(run, spills, results)
 
     return run_load(
         "lidar_derived",
@@ -253,21 +254,10 @@ def _store(
                 source_sha256=sha,
                 is_mosaic=True,
             )
-    points = sum(r.points for r in results)
     run.note(
-        f"{len(results)} tiles × {', '.join(k.upper() for k in KINDS)} "
+        f"{sum(1 for r in results if r.rasters)} tiles × {', '.join(k.upper() for k in KINDS)} "
         f"at {params.resolution_m:g} m; "
         f"{len(trees)} trees detected"
-    )
-    smrf = sum(r.ground_smrf for r in results)
-    ground = sum(r.ground_classes for r in results)
-    run.note(f"ground points: {ground} from ASPRS class 2, {smrf} by SMRF")
-    left_out = {k: sum(getattr(r, k) for r in results) for k in ("noise", "withheld", "outliers")}
-    run.note(
-        f"left out of the rasters (kept in the patches): "
-        f"{left_out['noise']} noise (classes 7, 18), "
-        f"{left_out['outliers']} statistical outliers, {left_out['withheld']} withheld "
-        f"({points} points processed, tile buffers included)"
     )
     summary = match_inventory(
         conn,
@@ -278,3 +268,53 @@ def _store(
         min_visible_m=params.tree_min_height_m,
     )
     run.note(summary.describe())
+
+
+def _notes(run: LoadRun, spills: list[FileSpill], results: list[TileResult]) -> None:
+    """What the rasters were made of: ground, canopy rule per file, what was left out and why."""
+    from pipelines.lidar.algorithms.canopy import RULE_TEXT
+    from pipelines.lidar.algorithms.outliers import band_labels
+
+    total = {
+        k: sum(getattr(r, k) for r in results)
+        for k in (
+            "points",
+            "noise",
+            "withheld",
+            "overlap",
+            "outliers",
+            "judged",
+            "ground_classes",
+            "water",
+            "ground_smrf",
+        )
+    }
+    water = f", {total['water']} water (class 9, part of the DTM)" if total["water"] else ""
+    run.note(
+        f"ground points: {total['ground_classes']} from ASPRS class 2{water}, "
+        f"{total['ground_smrf']} by SMRF"
+    )
+    by_rule: dict[str, list[str]] = defaultdict(list)
+    for s in spills:
+        by_rule[str(s.facts["canopy_rule"])].append(str(s.facts.get("name", "")))
+    for rule, names in sorted(by_rule.items()):
+        run.note(f"canopy (CHM) rule for {', '.join(sorted(names))}: {RULE_TEXT[rule]}")
+    bands: dict[str, int] = defaultdict(int)
+    for r in results:
+        for label, n in r.outlier_bands.items():
+            bands[label] += n
+    share = 100.0 * total["outliers"] / total["judged"] if total["judged"] else 0.0
+    listed = ", ".join(f"{label}: {bands[label]}" for label in band_labels() if bands.get(label))
+    run.note(
+        f"statistical outliers: {total['outliers']} of {total['judged']} points ({share:.2f} %)"
+        + (f"; by height above the DTM: {listed}" if listed else "")
+    )
+    run.note(
+        f"left out of the rasters (kept in the patches): "
+        f"{total['noise']} noise (classes 7, 18), {total['outliers']} statistical outliers, "
+        f"{total['withheld']} withheld, {total['overlap']} overlap "
+        f"({total['points']} points processed, tile buffers included)"
+    )
+    for r in results:
+        if r.empty:
+            run.note(r.empty)

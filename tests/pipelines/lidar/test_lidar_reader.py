@@ -95,7 +95,7 @@ def _place(path: Path, crs: int | None):
         (
             "test1_4.las",
             2180,
-            "EPSG:2903 .WKT VLR. places the points at 106.06.°W 35.99.°N, outside Poland",
+            "EPSG:2903 .US survey foot., from its WKT VLR, places the points at 106.06.°W 35.99.°N",
         ),
     ],
 )
