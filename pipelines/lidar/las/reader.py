@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from msip.core.errors import SourceReadError
+from pipelines.lidar.las.laz_chunks import read_variable, variable_chunk_table
 
 LAS_SUFFIXES = (".las", ".laz")
 
@@ -230,9 +231,13 @@ def read_range(path: Path, start: int, count: int, *, threads: bool = True) -> P
         expected = int(reader.header.point_count)
         dims = set(reader.header.point_format.dimension_names)
         try:
-            if start:
-                reader.seek(start)
-            rec = reader.read_points(count)
+            table = variable_chunk_table(path, reader.header) if start else None
+            if table is not None:  # laspy/lazrs seek wrongly in variable-size chunks (COPC)
+                rec = read_variable(path, reader.header, table, start, count)
+            else:
+                if start:
+                    reader.seek(start)
+                rec = reader.read_points(count)
             chunk = _chunk(rec, dims)
         except Exception as exc:  # noqa: BLE001 - LazrsError, ValueError …: a damaged file
             raise _truncated(path, start, expected, exc) from None
