@@ -22,6 +22,9 @@ from pipelines.lidar.algorithms.cellsort import run_starts
 
 #: Columns on each side of a point's own column in its window (2: a 5 × 5 window).
 WINDOW = 2
+#: Largest column grid (cells, margin included) kept in dense arrays (5 float64/int64 each);
+#: larger extents use sorted column keys.
+DENSE_MAX_CELLS = 4_000_000
 #: Side (m) of the cells over which the occupied area (and so the point spacing) is measured.
 DENSITY_CELL_M = 5.0
 
@@ -36,7 +39,13 @@ def point_spacing_m(x: np.ndarray, y: np.ndarray) -> float:
         return math.inf
     cx = np.floor((x - x.min()) / DENSITY_CELL_M).astype(np.int64)
     cy = np.floor((y - y.min()) / DENSITY_CELL_M).astype(np.int64)
-    occupied = len(np.unique(cx * (int(cy.max()) + 1) + cy))
+    cells = cx * (int(cy.max()) + 1) + cy
+    size = int(cells.max()) + 1
+    occupied = (
+        int(np.count_nonzero(np.bincount(cells, minlength=size)))
+        if size <= DENSE_MAX_CELLS
+        else len(np.unique(cells))
+    )
     return math.sqrt(occupied * DENSITY_CELL_M**2 / len(x))
 
 
@@ -59,51 +68,100 @@ def isolated(
 
     cell_m: column width (the window is 5 × 5 columns); high_gap_m / low_gap_m: how far a point
     must lie above / below every other point of its window; min_support: fewer other points
-    than this in the window and the point is not judged (kept).
+    than this in the window and the point is not judged (kept). Column statistics live in
+    dense grids when the extent is small enough (a tile), else in sorted column keys; both
+    give the same answer.
     """
     n = len(x)
-    out = np.zeros(n, dtype=bool)
     if n == 0:
-        return out
+        return np.zeros(0, dtype=bool)
     cx = np.floor((x - x.min()) / cell_m).astype(np.int64) + WINDOW
     cy = np.floor((y - y.min()) / cell_m).astype(np.int64) + WINDOW
     ny = int(cy.max()) + WINDOW + 1
     key = cx * ny + cy
-    order = np.lexsort((z, key))
-    sk, sz = key[order], z[order]
-    starts = run_starts(sk)
-    ends = np.r_[starts[1:], n] - 1
-    cols = sk[starts]
-    count = ends - starts + 1
-    top1, bot1 = sz[ends], sz[starts]
-    two = count >= 2
-    top2 = np.where(two, sz[np.maximum(ends - 1, starts)], -np.inf)
-    bot2 = np.where(two, sz[np.minimum(starts + 1, ends)], np.inf)
-    # candidates: the top (bottom) of its own column, clear of the column's next point
-    hi_c = ends[top1 - top2 > high_gap_m]
-    lo_c = starts[bot2 - bot1 > low_gap_m]
-    for cand, high in ((hi_c, True), (lo_c, False)):
+    size = (int(cx.max()) + WINDOW + 1) * ny
+    cols = _dense_columns(key, z, size) if size <= DENSE_MAX_CELLS else _sorted_columns(key, z)
+    out = np.zeros(n, dtype=bool)
+    for high, gap in ((True, high_gap_m), (False, low_gap_m)):
+        cand = cols.candidates(key, z, high, gap)
         if not len(cand):
             continue
-        own = np.searchsorted(cols, sk[cand])
-        support = count[own] - 1
-        other = top2[own] if high else bot2[own]
+        support, other = cols.window(key[cand], ny, high)
+        far = z[cand] - other if high else other - z[cand]
+        out[cand[(support >= min_support) & (far > gap)]] = True
+    return out
+
+
+class _Columns:
+    """Per column (cell of the 5 × 5 window): points, highest/lowest z and the next ones."""
+
+    def __init__(self, ids, count, top1, top2, bot1, bot2) -> None:
+        self.ids, self.count = ids, count
+        self.top1, self.top2, self.bot1, self.bot2 = top1, top2, bot1, bot2
+
+    def at(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row in the column arrays, whether the column exists) of column keys."""
+        if self.ids is None:  # dense: the key is the row
+            return keys, self.count[keys] > 0
+        pos = np.minimum(np.searchsorted(self.ids, keys), len(self.ids) - 1)
+        return pos, self.ids[pos] == keys
+
+    def candidates(self, key: np.ndarray, z: np.ndarray, high: bool, gap: float) -> np.ndarray:
+        """Points that are the top (bottom) of their column, clear of its next point by `gap`."""
+        row, _ = self.at(key)
+        if high:
+            return np.flatnonzero((z >= self.top1[row]) & (z - self.top2[row] > gap))
+        return np.flatnonzero((z <= self.bot1[row]) & (self.bot2[row] - z > gap))
+
+    def window(self, keys: np.ndarray, ny: int, high: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(other points in, highest/lowest other z of) the 5 × 5 window around columns `keys`
+        whose own top (bottom) point is the candidate."""
+        row, _ = self.at(keys)
+        support = self.count[row] - 1
+        other = (self.top2 if high else self.bot2)[row].copy()
         for dx in range(-WINDOW, WINDOW + 1):
             for dy in range(-WINDOW, WINDOW + 1):
                 if dx == dy == 0:
                     continue
-                probe = sk[cand] + dx * ny + dy
-                pos = np.minimum(np.searchsorted(cols, probe), len(cols) - 1)
-                hit = cols[pos] == probe
-                support += np.where(hit, count[pos], 0)
+                r, hit = self.at(keys + dx * ny + dy)
+                support += np.where(hit, self.count[r], 0)
                 if high:
-                    other = np.where(hit, np.maximum(other, top1[pos]), other)
+                    other = np.where(hit, np.maximum(other, self.top1[r]), other)
                 else:
-                    other = np.where(hit, np.minimum(other, bot1[pos]), other)
-        gap = sz[cand] - other if high else other - sz[cand]
-        bad = (support >= min_support) & (gap > (high_gap_m if high else low_gap_m))
-        out[order[cand[bad]]] = True
-    return out
+                    other = np.where(hit, np.minimum(other, self.bot1[r]), other)
+        return support, other
+
+
+def _dense_columns(key: np.ndarray, z: np.ndarray, size: int) -> _Columns:
+    count = np.bincount(key, minlength=size)
+    top1, bot1 = np.full(size, -np.inf), np.full(size, np.inf)
+    np.maximum.at(top1, key, z)
+    np.minimum.at(bot1, key, z)
+    second = []
+    for first, fill, reduce in ((top1, -np.inf, np.maximum), (bot1, np.inf, np.minimum)):
+        at_first = z == first[key]
+        ties = np.bincount(key[at_first], minlength=size) >= 2
+        nxt = np.full(size, fill)
+        reduce.at(nxt, key[~at_first], z[~at_first])
+        second.append(np.where(ties, first, nxt))
+    return _Columns(None, count, top1, second[0], bot1, second[1])
+
+
+def _sorted_columns(key: np.ndarray, z: np.ndarray) -> _Columns:
+    n = len(key)
+    order = np.lexsort((z, key))
+    sk, sz = key[order], z[order]
+    starts = run_starts(sk)
+    ends = np.r_[starts[1:], n] - 1
+    two = ends > starts
+    return _Columns(
+        sk[starts],
+        ends - starts + 1,
+        sz[ends],
+        np.where(two, sz[np.maximum(ends - 1, starts)], -np.inf),
+        sz[starts],
+        np.where(two, sz[np.minimum(starts + 1, ends)], np.inf),
+    )
 
 
 #: Edges (m above the DTM) of the bands the removed points are reported in.
