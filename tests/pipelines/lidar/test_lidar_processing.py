@@ -54,7 +54,9 @@ def test_a_lone_point_of_a_sparse_survey_is_not_judged():
 
     rng = np.random.default_rng(4)
     x, y = rng.uniform(0, 1000, 40_000), rng.uniform(0, 1000, 40_000)
-    z = 200 + 0.05 * x + np.where(rng.random(40_000) < 0.3, rng.uniform(5, 30, 40_000), 0.0)
+    forest = np.sin(x / 50) > 0.3
+    crown = forest & (rng.random(40_000) < 0.7)  # the rest reach the forest floor
+    z = 200 + 0.05 * x + np.where(crown, 20 + 8 * np.sin(x / 23) * np.cos(y / 31), 0.0)
     cell = cell_for_density(point_spacing_m(x, y), 1.0)
     assert cell > 6  # two spacings (the occupied-area estimate is a little low when so sparse)
     assert not isolated(x, y, z, cell_m=cell).any()
