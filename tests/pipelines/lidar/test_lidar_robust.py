@@ -172,3 +172,28 @@ def test_overlap_points_are_stored_but_left_out_of_the_rasters(store, empty_db, 
         rr, cc = int(w.height), int(w.width)
     bare = (dsm - dtm)[r0 : r0 + rr, c0 : c0 + cc]
     assert float(np.ma.median(bare)) < 0.5  # the ghost strip would stand 4 m above the terrain
+
+
+@pytest.mark.parametrize(
+    "case, n, cls",
+    [("tiny", 5, 2), ("single_ground", 400, 2), ("single_class_1", 400, 1), ("all_noise", 50, 7)],
+)
+def test_tiny_and_single_class_files_load_all_or_nothing(store, empty_db, tmp_path, case, n, cls):
+    """No crash on tiny or single-class tiles; the run says what it made of them."""
+    rng = np.random.default_rng(3)
+    scene = make_scene(size_m=20, density=1, seed=8, origin=(614100.0, 334700.0), noise=0)
+    x = 614100 + rng.uniform(0, 20, n)
+    y = 334700 + rng.uniform(0, 20, n)
+    only = Scene(x, y, np.round(262 + rng.uniform(0, 0.3, n), 2), np.full(n, cls, np.uint8),
+                 np.ones(n, np.uint8), np.ones(n, np.uint8), [], [], scene.origin)  # fmt: skip
+    result = load_lidar([write_las(tmp_path / f"{case}.laz", only)], epoch=EPOCH, url=empty_db,
+                        workers=1)  # fmt: skip
+    assert result.ok and result.reports[0].rows_loaded == n
+    assert result.derived.status == "succeeded", result.derived.message
+    rasters = rows(empty_db, "SELECT kind FROM msip.raster_asset WHERE NOT is_mosaic")
+    if cls == 7:
+        assert not rasters and any("no usable points (50 noise)" in t for t in result.derived.notes)
+    else:
+        assert len(rasters) == 4
+        dtm = _raster(empty_db, "dtm", "E614000_N334600")
+        assert dtm.count() > 0 and 261.9 < float(dtm.min()) and float(dtm.max()) < 262.4
