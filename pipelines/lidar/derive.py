@@ -16,6 +16,7 @@ import numpy as np
 
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.lidar.params import LidarParams
+from pipelines.lidar.report import describe
 from pipelines.lidar.spill import FileSpill, TileGrid
 from pipelines.lidar.tiles import KINDS, TileResult, TileTask, process_tile, snap_out
 
@@ -169,7 +170,7 @@ def derive_epoch(
             pool=pool,
         )
         _store(run, results, epoch, sha, params)
-        _notes(run, spills, results)
+        describe(run, [s.facts for s in spills], results)
 
     return run_load(
         "lidar_derived",
@@ -269,52 +270,3 @@ def _store(
     )
     run.note(summary.describe())
 
-
-def _notes(run: LoadRun, spills: list[FileSpill], results: list[TileResult]) -> None:
-    """What the rasters were made of: ground, canopy rule per file, what was left out and why."""
-    from pipelines.lidar.algorithms.canopy import RULE_TEXT
-    from pipelines.lidar.algorithms.outliers import band_labels
-
-    total = {
-        k: sum(getattr(r, k) for r in results)
-        for k in (
-            "points",
-            "noise",
-            "withheld",
-            "overlap",
-            "outliers",
-            "judged",
-            "ground_classes",
-            "water",
-            "ground_smrf",
-        )
-    }
-    water = f", {total['water']} water (class 9, part of the DTM)" if total["water"] else ""
-    run.note(
-        f"ground points: {total['ground_classes']} from ASPRS class 2{water}, "
-        f"{total['ground_smrf']} by SMRF"
-    )
-    by_rule: dict[str, list[str]] = defaultdict(list)
-    for s in spills:
-        by_rule[str(s.facts["canopy_rule"])].append(str(s.facts.get("name", "")))
-    for rule, names in sorted(by_rule.items()):
-        run.note(f"canopy (CHM) rule for {', '.join(sorted(names))}: {RULE_TEXT[rule]}")
-    bands: dict[str, int] = defaultdict(int)
-    for r in results:
-        for label, n in r.outlier_bands.items():
-            bands[label] += n
-    share = 100.0 * total["outliers"] / total["judged"] if total["judged"] else 0.0
-    listed = ", ".join(f"{label}: {bands[label]}" for label in band_labels() if bands.get(label))
-    run.note(
-        f"statistical outliers: {total['outliers']} of {total['judged']} points ({share:.2f} %)"
-        + (f"; by height above the DTM: {listed}" if listed else "")
-    )
-    run.note(
-        f"left out of the rasters (kept in the patches): "
-        f"{total['noise']} noise (classes 7, 18), {total['outliers']} statistical outliers, "
-        f"{total['withheld']} withheld, {total['overlap']} overlap "
-        f"({total['points']} points processed, tile buffers included)"
-    )
-    for r in results:
-        if r.empty:
-            run.note(r.empty)

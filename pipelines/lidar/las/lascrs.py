@@ -156,7 +156,8 @@ def place(info: LasInfo, header, fallback_epsg: int | None) -> Placement:
         return Placement(label, rec.source, code, None, z_factor, tuple(notes), rec.xy_factor)
     _check_in_poland(info, h, rec, label)
     transformer = Transformer.from_crs(h, CRS.from_epsg(STORAGE_EPSG), always_xy=True)
-    notes.append(f"{info.name}: transformed from {rec.label()} ({rec.source}) to EPSG:2180")
+    unit = "" if abs(xy_m - 1.0) < 1e-12 else f", coordinates in {rec.label().split(' (')[-1][:-1]}"
+    notes.append(f"{info.name}: transformed from {label} ({rec.source}{unit}) to EPSG:2180")
     return Placement(label, rec.source, code, transformer, z_factor, tuple(notes), rec.xy_factor)
 
 

@@ -18,7 +18,7 @@ VARIABLE_CHUNKS = 0xFFFFFFFF
 
 def variable_chunk_table(path: Path, header) -> list[tuple[int, int]] | None:
     """(points, bytes) of each chunk of a LAZ file with variable-size chunks, else None."""
-    import lazrs
+    import lazrs  # type: ignore[import-untyped]
 
     vlr = next((v for v in header.vlrs if type(v).__name__ == "LasZipVlr"), None)
     if vlr is None or lazrs.LazVlr(vlr.record_data).chunk_size() != VARIABLE_CHUNKS:
