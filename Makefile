@@ -9,15 +9,15 @@ export MSIP_HOME ?= $(CURDIR)/.msip
 export MSIP_PG_PORT ?= 55432
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages venv web demo test db-start db-stop clean-data help
+.PHONY: setup system-packages venv invest web demo test db-start db-stop clean-data help
 
 help:
 	@echo "make demo   - set up, load the sample world, run analyses, serve API + map on 127.0.0.1"
 	@echo "make test   - set up, then run the whole test suite"
-	@echo "make setup  - only install (Debian packages, .venv, project, web map)"
+	@echo "make setup  - only install (Debian packages, .venv, project, natcap.invest, web map)"
 	@echo "make web    - only build the web map into web/dist/ (MapLibre from npm)"
 
-setup: system-packages venv web
+setup: system-packages venv invest web
 
 system-packages:
 	@scripts/install_system_packages.sh
@@ -29,6 +29,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(PY) -m pip install --quiet -e '.[test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
+
+# natcap.invest, the heat model's reference (GDAL bindings built against Debian's GDAL): once per
+# .venv (a stamp; the script itself also returns early when it already imports). MSIP_INVEST=0
+# skips it and leaves no stamp.
+invest: $(VENV)/.invest
+
+$(VENV)/.invest: $(VENV)/.installed scripts/install_invest.sh | system-packages
+	@scripts/install_invest.sh
+	@if [ "$${MSIP_INVEST:-1}" != 0 ]; then touch $@; fi
 
 # The web map: MapLibre GL JS from the npm registry (pinned in web/package-lock.json), built
 # into web/dist/ and served at /map. Rebuilt only when its inputs change (a stamp file).

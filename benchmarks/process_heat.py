@@ -3,10 +3,13 @@
 Part `model`: one synthetic land cover (processing.heat.ucm_invest.synthetic_city, --km × --km km at
 5 m: streets, building blocks, parks with trees, a river) goes through natcap.invest's
 `urban_cooling_model.execute` and through MSIP's model (in one process, and with the FFT
-windows on Dask local processes). Each runs in its own child process; wall time and peak RSS
-(the sum over the child and its workers, sampled with psutil) are measured around the model
-call only (InVEST: `execute`; inputs are written before the clock starts). CC, CC_park, HM and
-T_air are compared cell by cell.
+windows on Dask local processes). Each runs in its own child process on the same input files
+(land cover and ET0 GeoTIFFs, biophysical CSV, written before the clock starts) and is timed the
+same way, raster I/O included: InVEST's `execute` (reads the inputs, writes its rasters) against
+`run_msip_files` (reads the same inputs, writes CC, CC_park, HM, T_air_nomix and T_air as tiled
+LZW GeoTIFFs like pygeoprocessing). The model alone (MSIP on arrays) is timed too. Peak RSS is
+the sum over the child and its workers (psutil). CC, CC_park, HM and T_air before and after air
+mixing are compared cell by cell.
 
 Part `process`: the same city as MSIP layers — CHM, nDSM, orthophoto brightness and NDVI as
 0.5 m COG tiles of 1 km with one mosaic VRT per kind (catalogued like the loaders do), one
@@ -75,40 +78,49 @@ class PeakRss:
 
 def _model_child(kind: str, km: int, workers: int) -> None:
     """In a child process: run one model on the city; print JSON with seconds, peak RSS; save arrays."""
-    from processing.heat.ucm_invest import run_invest, run_msip, synthetic_city
+    from processing.heat.ucm_invest import run_invest, run_msip, run_msip_files, synthetic_city, write_inputs
 
     case = synthetic_city(int(km * 1000 / CELL), int(km * 1000 / CELL), cell_size_m=CELL)
     out_dir = WORK / "model"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = write_inputs(case, out_dir / "inputs")  # before the clock, for every kind
+    convolve = None
+    if kind == "msip-dask":
+        from msip.core.rasters.store import map_tiles
+        from processing.heat.ucm_convolve import convolve_on_files
+
+        def mapper(fn, items):
+            return map_tiles(fn, items, workers=workers, progress_desc="kernels")
+
+        def convolve(s, k):
+            return convolve_on_files(s, k, out_dir / "dask", "c", mapper, workers=workers)
+
     with PeakRss() as rss:
         if kind == "invest":
-            out = run_invest(case, out_dir / "invest_ws")
-        elif kind == "msip":
+            out = run_invest(case, out_dir / "invest_ws", paths)
+        elif kind == "msip-model":
             out = run_msip(case)
         else:
-            from msip.core.rasters.store import map_tiles
-            from processing.heat.ucm_convolve import convolve_on_files
-
-            def mapper(fn, items):
-                return map_tiles(fn, items, workers=workers, progress_desc="kernels")
-
-            out = run_msip(case, convolve=lambda s, k: convolve_on_files(s, k, out_dir / "dask", "c", mapper,
-                                                                         workers=workers))
-    np.savez(out_dir / f"{kind}.npz", cc=out.cc, cc_park=out.cc_park, hm=out.hm, t_air=out.t_air)
+            out = run_msip_files(paths, case.params, out_dir / f"{kind}_out", convolve=convolve)
+    np.savez(out_dir / f"{kind}.npz", cc=out.cc, cc_park=out.cc_park, hm=out.hm, t_air_nomix=out.t_air_nomix,
+             t_air=out.t_air)
     print(json.dumps({"kind": kind, "seconds": out.seconds, "peak_rss_mib": rss.peak / 2**20,
                       "cells": int(case.lulc.size)}))
 
 
+#: The runs of part `model`: InVEST, MSIP from and to files (as InVEST), the same with Dask, MSIP on arrays.
+MODEL_KINDS = ("invest", "msip", "msip-dask", "msip-model")
+
+
 def model_part(km: int, workers: int) -> dict:
     results = {}
-    for kind in ("invest", "msip", "msip-dask"):
+    for kind in MODEL_KINDS:
         proc = subprocess.run([sys.executable, __file__, "--child", kind, "--km", str(km), "--workers", str(workers)],
                               capture_output=True, text=True, check=True)
         results[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"  {kind:10s} {results[kind]['seconds']:7.2f} s  peak RSS {results[kind]['peak_rss_mib']:6.0f} MiB",
               flush=True)
     ref = np.load(WORK / "model" / "invest.npz")
-    for kind in ("msip", "msip-dask"):
+    for kind in MODEL_KINDS[1:]:
         got = np.load(WORK / "model" / f"{kind}.npz")
         results[kind]["max_abs_diff"] = {k: float(np.nanmax(np.abs(ref[k] - got[k]))) for k in ref.files}
         results[kind]["ratio"] = results["invest"]["seconds"] / results[kind]["seconds"]

@@ -75,6 +75,7 @@ PACKAGES=(postgresql-"$PG_MAJOR")
 for s in "${PG_SUFFIXES[@]}"; do PACKAGES+=(postgresql-"$PG_MAJOR"-"$s"); done
 PACKAGES+=(
   gdal-bin python3-venv python3-dev build-essential
+  libgdal-dev         # GDAL's Python bindings for natcap.invest, built by scripts/install_invest.sh
   chromium            # the web map's browser tests (driven by Playwright, no browser download)
   python3-qgis qgis-providers  # the real-client tests (tests/clients): QGIS 3.x under /usr/bin/python3
   curl jq             # the commands of docs/operations.md (restore drill, metrics)

@@ -58,8 +58,8 @@ def loaded(rows_in: int, rows_loaded: int, rows_rejected: int, *reasons: str, no
            exit_code: int | None = None) -> dict:
     """Loaded with these exact counts; each reason substring appears in msip.rejected_record.
 
-    The run is recorded either way; the command exits 1 when every row was rejected (nothing
-    loaded), so that a script does not take it for a success."""
+    The run is recorded either way (`failed`, keeping its rejected rows, when every row was
+    rejected); the command then exits 1, so that a script does not take it for a success."""
     if exit_code is None:
         exit_code = 1 if rows_loaded == 0 and rows_rejected > 0 else 0
     out = {"outcome": "loaded", "exit_code": exit_code, "rows_in": rows_in, "rows_loaded": rows_loaded,

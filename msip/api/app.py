@@ -21,11 +21,12 @@ from pygeoapi.api import API, APIRequest, apply_gzip
 
 from msip.api import auth, http, metrics, webmap
 from msip.api.config import PreparedConfig, load_config
+from msip.api.documents.feature_schema import SCHEMA_PATH, feature_collections, schema_response, with_schema_link
+from msip.api.documents.layer_types import coverage_providers, layer_data_types, with_layer_data_type
+from msip.api.documents.tms import with_tms1_members
 from msip.api.jobs import MsipJobManager
-from msip.api.layer_types import coverage_providers, layer_data_types, with_layer_data_type
 from msip.api.providers import extents
 from msip.api.providers.db import DatabaseUnavailable
-from msip.api.tms import with_tms1_members
 from msip.core.errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
@@ -108,15 +109,20 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         lambda tms: with_tms1_members(run(tiles.tilematrixset, tms)),
     )
     layer_types, coverage_defs = layer_data_types(cfg["resources"]), coverage_providers(cfg["resources"])
-    bp.add_url_rule(
-        "/collections",
-        "collections",
-        lambda: with_layer_data_type(run(core.describe_collections), layer_types),
-    )
+    feature_defs = feature_collections(cfg["resources"])
+
+    def described(resp: Response, coverages: dict | None = None) -> Response:
+        resp = with_layer_data_type(resp, layer_types, coverages)
+        return with_schema_link(resp, api.base_url, feature_defs)
+
+    bp.add_url_rule("/collections", "collections", lambda: described(run(core.describe_collections)))
     bp.add_url_rule(
         "/collections/<cid>",
         "collection",
-        lambda cid: with_layer_data_type(run(core.describe_collections, cid), layer_types, coverage_defs),
+        lambda cid: described(run(core.describe_collections, cid), coverage_defs),
+    )
+    bp.add_url_rule(
+        f"/collections/<cid>/{SCHEMA_PATH}", "feature_schema", lambda cid: schema_response(cid, cfg["resources"])
     )
     bp.add_url_rule(
         "/collections/<cid>/schema", "schema", lambda cid: run(core.get_collection_schema, cid)

@@ -97,7 +97,8 @@ def tile_response(api: API, req: Request, cid: str, tms: str, z: int, y: int, x:
         data = p.get_tiles(layer=p.get_layer(), tileset=tms, z=z, y=y, x=x, format_=fmt)
     except ProviderGenericError as err:
         return http.error_response(int(err.http_status_code), err.ogc_exception_code, err.message)
-    resp = Response(data or b"", mimetype=provider_def["format"]["mimetype"])
+    # None: a tile inside the declared limits without data
+    resp = Response(status=204) if data is None else Response(data, mimetype=provider_def["format"]["mimetype"])
     if etag:
         resp.headers["ETag"] = etag
     return resp

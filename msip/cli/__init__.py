@@ -18,6 +18,8 @@ LOAD_COMMANDS = {
     "trees": "msip.cli.commands.load_inventory:trees",
     "ads": "msip.cli.commands.load_inventory:ads",
     "zoning": "msip.cli.commands.load_plans:zoning",
+    "boundaries": "msip.cli.commands.load_boundaries:boundaries",
+    "addresses": "msip.cli.commands.load_addresses:addresses",
     "base": "msip.cli.commands.load_plans:base",
     "orthophoto": "msip.cli.commands.load_orthophoto:orthophoto",
     "lidar": "msip.cli.commands.load_lidar:lidar",

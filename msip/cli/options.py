@@ -3,8 +3,6 @@ options of an analysis generated from its parameter table (`table_options`)."""
 
 from __future__ import annotations
 
-import math
-
 import click
 
 
@@ -39,13 +37,13 @@ class EpsgType(click.ParamType):
 
 
 class ExtentType(click.ParamType):
-    """An allowed area for coordinates: 'kielce', 'poland' or minx,miny,maxx,maxy (EPSG:2180)."""
+    """An allowed area for coordinates: 'kielce', 'poland', 'none' (= Poland) or minx,miny,maxx,maxy (EPSG:2180)."""
 
     name = "EXTENT"
 
     def convert(self, value, param, ctx):
         from msip.core.errors import ConfigError
-        from pipelines.readers.validate import get_extent
+        from msip.core.extents import get_extent
 
         try:
             return get_extent(value)
@@ -61,14 +59,14 @@ epoch_option = click.option("--epoch", type=EPOCH, help="Date of capture / inven
 crs_option = click.option("--crs", type=EPSG, default=None,
                           help="CRS of the input when the file does not say (EPSG:2180, 2176–2179, 4326).")
 extent_option = click.option("--extent", type=EXTENT, default="kielce", show_default=True,
-                             help="Where coordinates must fall: kielce, poland, none (no check) "
-                                  "or minx,miny,maxx,maxy in EPSG:2180.")
+                             help="Where coordinates must fall: kielce, poland, none (no city limit, still "
+                                  "Poland: EPSG:2180 is not valid elsewhere) or minx,miny,maxx,maxy in EPSG:2180.")
 force_option = click.option("--force", is_flag=True, help="Load even if the same file was loaded before.")
 
 
 def area_of(extent) -> tuple[float, float, float, float] | None:
-    """An --bbox EXTENT as (minx, miny, maxx, maxy), or None when not given or unbounded ('none')."""
-    if extent is None or not math.isfinite(extent.minx):
+    """An --bbox EXTENT as (minx, miny, maxx, maxy), or None when not given or all of Poland ('none', 'poland')."""
+    if extent is None or extent.whole_poland:
         return None
     return (extent.minx, extent.miny, extent.maxx, extent.maxy)
 

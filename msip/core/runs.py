@@ -1,9 +1,15 @@
 """The one load-run recorder: provenance, quarantine, idempotency and all-or-nothing commits.
 
+Longer than ~300 lines because the run's report, its commit and its failure record must agree
+on one status, so they stay in one module.
+
 Every loader calls `run_load(kind, path, epoch=…, body=…)`. The body receives a `LoadRun`
 whose connection is inside one transaction: the data, the `load_run` row and the quarantined
 rows commit together or not at all. A failure rolls everything back and records a `failed`
 run (with the message) in a separate transaction; a SIGKILL leaves the database as it was.
+A run that loaded nothing because every row was refused is `failed` too (its data rolled back,
+its counts and quarantined rows kept), never `succeeded`. Texts stored or printed whole are
+shortened only at a word boundary, with "…" (`shorten`).
 The same file (same kind, checksum, epoch and parameters) loaded again is a no-op. Raster files
 written by a run that does not commit are undone (msip.core.rasters.journal): at once after an
 exception, by the next run after a kill.
@@ -28,10 +34,33 @@ from psycopg.types.json import Jsonb
 from msip import __version__
 from msip.core.checksums import file_sha256
 from msip.core.db import connect, one_row
-from msip.core.errors import MsipError
+from msip.core.errors import MsipError, ValidationError
 from msip.core.rasters import journal as store_journal
 
 _ROW_PREFIX = re.compile(r"^[^:]*? row \d+(?: \([^)]*\))?: ")
+#: Longest message or note list stored in msip.load_run, characters.
+MESSAGE_CHARS = 2000
+#: Longest reason family shown in a summary's "rejected N×" line, characters.
+REASON_CHARS = 120
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut at the last word boundary before it, with "…".
+
+    >>> shorten("not accepted (EPSG:2180 or PL-2000 2176–2179)", 40)
+    'not accepted (EPSG:2180 or PL-2000 …'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # else one very long word: cut it rather than lose most of the text
+        cut = cut[:space + 1]
+    return cut + "…"
+
+
+class NothingLoaded(ValidationError):
+    """Every row (tile, feature) of a source was refused, so nothing was loaded: the run is `failed`."""
 
 
 @dataclass
@@ -74,7 +103,7 @@ class LoadReport:
         def family(reason: str) -> str:
             # Reasons open with "<file> row <n>[ (id …)]: " (STYLE.md); group on what follows.
             reason = _ROW_PREFIX.sub("", reason, count=1)
-            return reason.split("=")[0] if "=" in reason else reason[:80]
+            return reason.split("=")[0] if "=" in reason else shorten(reason, REASON_CHARS)
 
         counts: Counter[str] = Counter()
         for r in self.rejections:
@@ -163,11 +192,14 @@ def _jsonable(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def previous_success(conn: psycopg.Connection, kind: str, sha256: str, epoch: date | None,
                      params: dict[str, Any]) -> tuple[int, object] | None:
-    """(run_id, finished_at) of an earlier successful load of the same content, if any."""
+    """(run_id, finished_at) of an earlier successful load of the same content, if any.
+
+    Runs recorded `succeeded` by older versions although they refused every row do not count.
+    """
     row = conn.execute(
         "SELECT run_id, finished_at FROM msip.load_run WHERE source_kind = %s AND source_sha256 = %s "
         "AND epoch IS NOT DISTINCT FROM %s AND params = %s AND status = 'succeeded' "
-        "ORDER BY run_id DESC LIMIT 1",
+        "AND NOT (rows_in > 0 AND rows_rejected = rows_in) ORDER BY run_id DESC LIMIT 1",
         (kind, sha256, epoch, Jsonb(params)),
     ).fetchone()
     return (row[0], row[1]) if row else None
@@ -175,10 +207,13 @@ def previous_success(conn: psycopg.Connection, kind: str, sha256: str, epoch: da
 
 def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[[LoadRun], None],
              params: dict[str, Any] | None = None, url: str | None = None, force: bool = False,
-             sha256: str | None = None) -> LoadReport:
+             sha256: str | None = None, unit: str = "rows") -> LoadReport:
     """Run `body` as one all-or-nothing load of `path`, recorded in msip.load_run.
 
-    Returns the report; raises the body's MsipError after recording the failed run.
+    Returns the report; raises the body's MsipError after recording the failed run, and
+    NothingLoaded (a ValidationError) when the body refused every row it read (`unit` names
+    them in the message: rows, tiles, points): that run is recorded `failed` with its counts
+    and quarantined rows, and its data are rolled back.
     """
     path = Path(path)
     params = params or {}
@@ -213,6 +248,8 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
                     f"internal count mismatch for {path.name}: {report.rows_in} in ≠ "
                     f"{report.rows_loaded} loaded + {report.rows_rejected} rejected; nothing was committed"
                 )
+            if report.rows_in and report.rows_rejected == report.rows_in:
+                raise NothingLoaded(_nothing_loaded(path.name, report, unit))
             _write_rejections(conn, report)
             report.duration_s = time.monotonic() - started
             report.status = "succeeded"
@@ -222,7 +259,7 @@ def run_load(kind: str, path: Path | str, *, epoch: date | None, body: Callable[
                 "rows_retired = %s, finished_at = now(), duration_s = %s, message = %s WHERE run_id = %s",
                 (report.rows_in, report.rows_loaded, report.rows_rejected, report.rows_inserted,
                  report.rows_updated, report.rows_unchanged, report.rows_retired, report.duration_s,
-                 "; ".join(report.notes)[:2000] or None, report.run_id),
+                 shorten("; ".join(report.notes), MESSAGE_CHARS) or None, report.run_id),
             )
         committed = True
         if journal is not None:
@@ -263,16 +300,34 @@ def _write_rejections(conn: psycopg.Connection, report: LoadReport) -> None:
     )
 
 
+def _nothing_loaded(name: str, report: LoadReport, unit: str) -> str:
+    """The one line of a run whose every row was refused: how many, the commonest reasons, the first in full."""
+    first = report.rejections[0].reason if report.rejections else "no reason recorded"
+    if report.rows_rejected > 1:
+        families = ", ".join(f"{count}× {family}" for family, count in report.top_reasons(3))
+        first = f"{families}; e.g. {first}"
+    return (f"{name}: none of its {report.rows_in} {unit} could be loaded — {first}; each refused one is kept "
+            "with its reason in msip.rejected_record; nothing was loaded")
+
+
 def _record_failure(url: str | None, report: LoadReport, params: dict[str, Any]) -> None:
-    """Record the failed attempt in its own transaction (best effort: the DB may be the fault)."""
+    """Record the failed attempt in its own transaction (best effort: the DB may be the fault).
+
+    The quarantined rows are kept when the body refused every row (the counts then add up);
+    after a crash half-way they would be a partial list, so they are not written.
+    """
+    complete = report.rows_in == report.rows_loaded + report.rows_rejected == report.rows_rejected > 0
     try:
-        with connect(url) as conn:
+        with connect(url) as conn, conn.transaction():
             report.run_id = one_row(conn.execute(
                 "INSERT INTO msip.load_run (source_kind, source_path, source_sha256, epoch, params, status, "
-                "rows_in, rows_rejected, finished_at, duration_s, message, msip_version) "
-                "VALUES (%s, %s, %s, %s, %s, 'failed', %s, %s, now(), %s, %s, %s) RETURNING run_id",
+                "rows_in, rows_loaded, rows_rejected, finished_at, duration_s, message, msip_version) "
+                "VALUES (%s, %s, %s, %s, %s, 'failed', %s, %s, %s, now(), %s, %s, %s) RETURNING run_id",
                 (report.kind, report.source_path, report.sha256, report.epoch, Jsonb(params),
-                 report.rows_in, report.rows_rejected, report.duration_s, report.message[:2000], __version__),
+                 report.rows_in, 0, report.rows_rejected, report.duration_s,
+                 shorten(report.message, MESSAGE_CHARS), __version__),
             ))[0]
+            if complete:
+                _write_rejections(conn, report)
     except Exception:  # noqa: BLE001 - the original error matters more than this record
         pass

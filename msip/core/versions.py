@@ -165,13 +165,25 @@ def _apply_diff(run: LoadRun, table: str, full: pa.Table, dataset: str, epoch: d
 # --- snapshot mode ----------------------------------------------------------------------------
 
 
-def _match(keys: Sequence[str], left: str, right: str) -> sql.Composable:
+def _match(keys: Sequence[str], left: str, right: str, not_null: frozenset[str] = frozenset()) -> sql.Composable:
+    """Key equality; `=` for keys declared NOT NULL (index and hash joins), IS NOT DISTINCT FROM for the rest."""
     return sql.SQL(" AND ").join(
-        sql.SQL("{}.{} IS NOT DISTINCT FROM {}.{}").format(
-            sql.Identifier(left), sql.Identifier(k), sql.Identifier(right), sql.Identifier(k)
+        sql.SQL("{}.{} {} {}.{}").format(
+            sql.Identifier(left), sql.Identifier(k), sql.SQL("=" if k in not_null else "IS NOT DISTINCT FROM"),
+            sql.Identifier(right), sql.Identifier(k),
         )
         for k in keys
     )
+
+
+def _not_null_columns(conn: psycopg.Connection, target: str) -> frozenset[str]:
+    """The columns of table `target` (schema.table) declared NOT NULL."""
+    rows = conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND attnotnull "
+        "AND NOT attisdropped",
+        (target,),
+    ).fetchall()
+    return frozenset(str(r[0]) for r in rows)
 
 
 def sync_staged(
@@ -188,7 +200,7 @@ def sync_staged(
     retirement to the snapshot being replaced; None retires nothing.
     """
     t, s = qualified(target), sql.Identifier(stage)
-    match = _match(keys, "t", "s")
+    match = _match(keys, "t", "s", _not_null_columns(conn, target))
     same = _same(("row_hash",), "t", "s", not_null=True)
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     unchanged = one_row(conn.execute(

@@ -8,8 +8,9 @@ recreation_ground/nature_reserve, landuse=grass/recreation_ground/village_green/
 meadow, natural=wood; access=private/no/customers/permit → not public, leisure=garden
 without an access tag → unknown, others public. Walking network: pyrosm's 'walking'
 network cut at shared nodes (ids 'way/123:u-v'), so bridges do not join what they cross.
-OSM is WGS84; storage is still EPSG:2180, whatever the place: outside Poland PUWG-1992 is
-just a projection with more scale error (≈ +0.06 % lengths in Helsinki).
+OSM is WGS84 (never --crs). A file none of whose features lies inside the extent (the city by
+default, and always Poland, where EPSG:2180 is valid) is refused with the fix that fits: an
+extract of the city, or --extent poland for data elsewhere in Poland.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from msip.core.errors import SourceReadError
 from msip.core.runs import LoadReport
 from pipelines.base_layers.rows import LayerInput
 from pipelines.base_layers.store import buildings_body, green_body, run_layer_load, walk_body
+from pipelines.readers.osm import OsmFile
 from pipelines.readers.validate import EXTENTS, Extent
 
 GREEN_FILTER = {
@@ -132,37 +134,14 @@ def _tags(value: object) -> dict:
 
 
 class _Reader:
-    """pyrosm access to one file, opened lazily; read errors become SourceReadError."""
+    """The three base layers of one file, read through the one OSM reader (pipelines.readers.osm)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self._osm = None
-
-    def _open(self):
-        from google.protobuf.message import Error as ProtobufError
-        from pyrosm import OSM
-        from pyrosm.exceptions import PBFException
-
-        self._errors = (PBFException, ProtobufError, OSError, ValueError)
-        if self._osm is None:
-            try:
-                self._osm = OSM(str(self.path))
-            except self._errors as exc:
-                raise SourceReadError(
-                    f"{self.path.name}: not a readable OSM PBF file ({exc})"
-                ) from None
-        return self._osm
+        self._file = OsmFile(path)
 
     def _frame(self, what: str, read):
-        osm = self._open()
-        try:
-            frame = read(osm)
-        except self._errors as exc:
-            raise SourceReadError(
-                f"{self.path.name}: cannot read {what} ({type(exc).__name__}: {exc}); "
-                "the file is probably truncated, download the extract again"
-            ) from None
-        return frame
+        return self._file.frame(what, read)
 
     def _layer(self, rows: list[dict], noded: bool = False) -> LayerInput:
         return LayerInput(

@@ -9,10 +9,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from shapely.geometry.base import BaseGeometry
 
-from msip.core.errors import RowError
+from msip.core.crs import to_storage
+from msip.core.errors import RowError, ValidationError
+from msip.core.extents import extent_fix
 from pipelines.readers.columns import yes_no
+from pipelines.readers.osm import EXTRACT_FIX
 from pipelines.readers.validate import Extent, check_range, parse_number
 from pipelines.readers.vector_io import area_to_storage, line_to_storage
 
@@ -56,6 +61,26 @@ class LayerInput:
 
     def id_column(self) -> str:
         return self.mapping.get("source_id", "id")
+
+
+def check_layer_extent(layer: LayerInput, extent: Extent | None, *, what: str) -> None:
+    """Refuse a layer none of whose rows lies inside `extent` (the city; always Poland) with the fix that
+    fits: a wrong file or a wrong --extent, not thousands of bad rows. One point per row (on its surface)."""
+    geoms = np.array([r.get("geometry") for r in layer.records], dtype=object)
+    present = np.array([isinstance(g, BaseGeometry) and not g.is_empty for g in geoms], dtype=bool)
+    if extent is None or not present.any():
+        return  # rows without geometry are refused one by one
+    points = shapely.point_on_surface(geoms[present])
+    x, y = to_storage(shapely.get_x(points), shapely.get_y(points), layer.epsg)
+    if extent.inside(x, y).any():
+        return
+    # An OpenStreetMap extract is lon/lat by definition: --crs is never its fix.
+    crs_fix = None if layer.format == "osm" else f"check the CRS (read as EPSG:{layer.epsg}; --crs)"
+    fix = extent_fix(x, y, extent, crs_fix=crs_fix, other_data=EXTRACT_FIX if layer.format == "osm" else None)
+    ok = np.isfinite(x) & np.isfinite(y)
+    first = f" (first at E {x[ok][0]:.0f}, N {y[ok][0]:.0f})" if ok.any() else ""
+    raise ValidationError(f"{layer.label}: none of its {int(present.sum())} {what} lies inside "
+                          f"{extent.describe()}{first}; {fix}. Nothing was loaded")
 
 
 def parse_bool(value: object, *, field: str) -> bool | None:

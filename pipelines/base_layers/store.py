@@ -15,7 +15,7 @@ from msip.core.copy import copy_rows, create_staging, ewkb_hex
 from msip.core.db import one_row
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.versions import row_hash, sync_staged
-from pipelines.base_layers.rows import LayerInput, building_row, green_row, street_row
+from pipelines.base_layers.rows import LayerInput, building_row, check_layer_extent, green_row, street_row
 from pipelines.base_layers.walk_network import WalkLine, build_graph, describe_components
 from pipelines.readers.validate import Extent
 
@@ -62,10 +62,20 @@ def run_layer_load(
 
 
 def _rows(
-    run: LoadRun, layer: LayerInput, make: Callable[..., tuple[dict, G, list[str]]], **kwargs: Any
+    run: LoadRun,
+    layer: LayerInput,
+    make: Callable[..., tuple[dict, G, list[str]]],
+    *,
+    what: str,
+    extent: Extent | None,
+    **kwargs: Any,
 ) -> list[tuple[dict, G]]:
-    """Check every record with `make`; quarantine failures and duplicate ids; returns accepted rows."""
+    """Check every record with `make`; quarantine failures and duplicate ids; returns accepted rows.
+
+    A layer none of whose rows lies inside `extent` is refused as a whole (`check_layer_extent`).
+    """
     run.count_in(len(layer.records))
+    check_layer_extent(layer, extent, what=what)
     for note in layer.notes:
         run.note(note)
     seen: dict[str, int] = {}
@@ -81,7 +91,7 @@ def _rows(
                     f"duplicate id {sid!r} (first at row {seen[sid]}); ids must be unique"
                 )
             seen[sid] = number
-            values, geom, notes = make(record, layer, **kwargs)
+            values, geom, notes = make(record, layer, extent=extent, **kwargs)
         except ValueError as exc:
             run.reject(
                 number,
@@ -136,7 +146,7 @@ def buildings_body(
     run: LoadRun, layer: LayerInput, *, epoch: date | None, extent: Extent | None, on_invalid: str
 ) -> None:
     """Check, estimate population where missing, and sync the epoch's buildings."""
-    rows = _rows(run, layer, building_row, extent=extent, on_invalid=on_invalid)
+    rows = _rows(run, layer, building_row, what="buildings", extent=extent, on_invalid=on_invalid)
     for values, _ in rows:
         values.update(epoch=epoch, source_format=layer.format)
     estimated = sum(1 for v, _ in rows if v["population_estimated"])
@@ -152,7 +162,7 @@ def green_body(
     run: LoadRun, layer: LayerInput, *, epoch: date | None, extent: Extent | None, on_invalid: str
 ) -> None:
     """Check and sync the epoch's green spaces."""
-    rows = _rows(run, layer, green_row, extent=extent, on_invalid=on_invalid)
+    rows = _rows(run, layer, green_row, what="green spaces", extent=extent, on_invalid=on_invalid)
     for values, _ in rows:
         values.update(epoch=epoch, source_format=layer.format)
     unknown = sum(1 for v, _ in rows if v["public_access"] is None)
@@ -165,7 +175,7 @@ def walk_body(
     run: LoadRun, layer: LayerInput, *, epoch: date | None, extent: Extent | None
 ) -> None:
     """Check the lines, replace the epoch's graph and report its size and connectivity."""
-    rows = _rows(run, layer, street_row, extent=extent)
+    rows = _rows(run, layer, street_row, what="paths", extent=extent)
     lines = [
         WalkLine(v["source_id"], v["name"], v["road_class"], v["width_m"], part)
         for v, parts in rows

@@ -23,6 +23,7 @@ from msip.core.crs import check_degrees
 from msip.core.errors import SourceReadError
 from msip.core.runs import LoadReport
 from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.inventory.osm_tags import read_osm_ads
 from pipelines.readers.columns import Rejects, as_text, booleans, dates, integers, numbers, texts
 from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from pipelines.readers.tabular import Table, normalise_name
@@ -54,12 +55,13 @@ AD_FIELDS: dict[str, tuple[str, ...]] = {
     **COORDINATE_ALIASES,
 }
 #: Carrier type code ← pattern over the normalised source wording, first match wins.
+#: OpenStreetMap's advertising=* values are matched too (poster_box: a lit poster case, i.e. a citylight).
 CARRIER_TYPES: tuple[tuple[str, str], ...] = (
     ("led_screen", r"led|ekran|screen|digital|cyfrow|telebim"),
-    ("mural", r"mural"),
-    ("banner", r"baner|banner|siatk|mesh|wielkoformat|plachta|wrap"),
-    ("pylon", r"pylon"),
-    ("citylight", r"city_?light|gablot"),
+    ("mural", r"mural|wall_painting"),
+    ("banner", r"baner|banner|siatk|mesh|wielkoformat|plachta|wrap|^tarp$"),
+    ("pylon", r"pylon|totem"),
+    ("citylight", r"city_?light|gablot|poster_box"),
     ("column", r"slup|column|kiosk"),
     ("sign", r"szyld|sign|neon"),
     ("board", r"tablic|billboard|board|wolnostoj|plakat|poster"),
@@ -185,7 +187,7 @@ def build_zone_columns(table: Table, fields: dict[str, str], rejects: Rejects, *
 
 ADS = InventoryKind(kind="ads", table="msip.advertisement", what="advertising carrier", id_field="carrier_id",
                     fields=AD_FIELDS, layers=("ads", "nosniki_reklamowe", "nosniki", "advertising"),
-                    build=build_ad_columns)
+                    build=build_ad_columns, osm=read_osm_ads)
 ZONES = InventoryKind(kind="landscape_zones", table="msip.landscape_zone", what="zone", id_field="zone_id",
                       fields=ZONE_FIELDS, layers=("landscape_zones", "strefy_krajobrazowe", "strefy"),
                       build=build_zone_columns)
@@ -195,7 +197,8 @@ def load_ads(path: Path | str, *, epoch: date | None = None, crs: int | None = N
              extent: Extent | str | None = "kielce", mapping: Path | str | dict | None = None,
              dataset: str | None = None, layer: str | None = None, url: str | None = None,
              force: bool = False) -> LoadReport:
-    """Load an advertising-carrier inventory (CSV/GeoJSON/GPKG/SHP) into msip.advertisement.
+    """Load an advertising-carrier inventory (CSV/GeoJSON/GPKG/SHP, or the advertising=* features of an
+    OpenStreetMap .osm.pbf) into msip.advertisement.
 
     Same options and epoch/dataset rules as `pipelines.inventory.trees.load_trees`; columns MSIP does not
     model (e.g. the SC811 utility columns) are kept in `attrs`.

@@ -1,8 +1,9 @@
 """The load flow shared by the tree, advertising and landscape-zone loaders.
 
-read the file → map its columns to known fields → build typed columns (the kind's `build`,
-which refuses bad rows with reasons) → identifiers (empty / repeated ones refused) → every
-other source column into `attrs` → quarantine → write the version with history — all inside
+read the file (an OpenStreetMap .osm.pbf through the kind's tag reader) → map its columns to
+known fields → build typed columns (the kind's `build`, which refuses bad rows with reasons) →
+identifiers (empty / repeated ones refused) → every other source column into `attrs` →
+quarantine → write the version with history — all inside
 one `run_load` transaction.
 """
 
@@ -22,7 +23,7 @@ from msip.core.checksums import file_sha256
 from msip.core.crs import parse_epsg
 from msip.core.db import connect
 from msip.core.epochs import parse_epoch
-from msip.core.errors import EpochError, SourceReadError, ValidationError
+from msip.core.errors import ConfigError, EpochError, SourceReadError, ValidationError
 from msip.core.progress import progress_bar
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.versions import write_version
@@ -47,6 +48,7 @@ class InventoryKind:
     fields: dict[str, tuple[str, ...]]  # field → source column aliases
     layers: tuple[str, ...]             # preferred layer names in multi-layer files
     build: Build
+    osm: Callable[[Path], Table] | None = None  # reads an .osm.pbf into a Table of this kind
 
 
 def dataset_and_epoch(path: Path | str, *, dataset: str | None = None,
@@ -59,6 +61,8 @@ def dataset_and_epoch(path: Path | str, *, dataset: str | None = None,
     ('nosniki_reklamowe', datetime.date(2025, 6, 15))
     """
     stem = Path(path).stem
+    if stem.lower().endswith(".osm"):  # Helsinki.osm.pbf → Helsinki
+        stem = stem[:-4]
     found = _DATED_STEM.match(stem)
     named: date | None = None
     if found and found["stem"]:
@@ -108,11 +112,13 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
     def body(run: LoadRun) -> None:
         if epoch_note:
             run.note(epoch_note)
-        table = read_table(path, layer=layer, preferred_layers=spec.layers)
+        table = read_source(spec, path, layer=layer, mapping=override)
         run.count_in(len(table))
-        fields = resolve_mapping([str(c) for c in table.frame.columns], spec.fields, override)
+        fields = table.fields or resolve_mapping([str(c) for c in table.frame.columns], spec.fields, override)
         rejects = Rejects(table.name, len(table))
         columns, used = spec.build(table, fields, rejects, crs=crs, extent=ext, **options)
+        for i, (fld, reason) in table.problems.items():  # after the positions: a file elsewhere is refused whole
+            rejects.add(np.arange(len(table)) == i, fld, _fixed(reason))
         id_column = fields.get(spec.id_field)
         ids = source_ids(table.frame[id_column] if id_column else None, rejects, field=spec.id_field,
                          column=id_column, what=spec.what)
@@ -120,15 +126,18 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
             run.note(f"{table.name} has no identifier column ({spec.id_field}): rows are identified by their "
                      "row number, so a later version must keep the row order (or map one with --mapping)")
         extra = [c for c in table.frame.columns if c not in used and c != id_column]
-        attrs = (pa.array(json_objects(table.frame, extra), pa.string(), from_pandas=True) if extra
-                 else pa.nulls(len(table), pa.string()))
+        if table.attrs is not None:
+            attrs = pa.array(table.attrs, pa.string())
+        else:
+            attrs = (pa.array(json_objects(table.frame, extra), pa.string(), from_pandas=True) if extra
+                     else pa.nulls(len(table), pa.string()))
         for note in table.notes:
             run.note(note)
-        if not rejects.ok.any():
+        quarantine(run, table, rejects, ids)
+        if not rejects.ok.any():  # a failed run that keeps the refused rows with their reasons
             shown = "; ".join(str(r) for r in rejects.reason[:3])
             raise ValidationError(f"{table.name}: none of its {len(table)} rows can be loaded, e.g. {shown}. "
                                   "Nothing was changed (an empty version would retire the whole dataset)")
-        quarantine(run, table, rejects, ids)
         data = pa.table({"source_id": pa.array(ids, pa.string()), **columns, "attrs": attrs})
         if not rejects.ok.all():
             data = data.filter(pa.array(rejects.ok))
@@ -137,6 +146,24 @@ def load_inventory(spec: InventoryKind, path: Path | str, *, epoch: date | str |
         run.note(f"dataset {dataset!r}, epoch {epoch}")
 
     return run_load(spec.kind, path, epoch=epoch, body=body, params=params, url=url, force=force, sha256=sha)
+
+
+def _fixed(reason: str) -> Callable[[int], str]:
+    """A Rejects message for one row whose reason is already known."""
+    return lambda _row: reason
+
+
+def read_source(spec: InventoryKind, path: Path, *, layer: str | None, mapping: dict) -> Table:
+    """The file as a Table: an OpenStreetMap extract through the kind's tag reader, else `read_table`."""
+    if path.suffix.lower() != ".pbf":
+        return read_table(path, layer=layer, preferred_layers=spec.layers)
+    if spec.osm is None:
+        raise SourceReadError(f"{path.name}: an OpenStreetMap file holds no {spec.what}s MSIP can read; "
+                              "load its buildings, green spaces and paths with msip load base --osm")
+    if mapping or layer:
+        raise ConfigError(f"{path.name}: --mapping and --layer do not apply to OpenStreetMap files (MSIP reads "
+                          f"the {spec.what} tags itself); drop them")
+    return spec.osm(path)
 
 
 def quarantine(run: LoadRun, table: Table, rejects: Rejects, ids: pd.Series) -> None:

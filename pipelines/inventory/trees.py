@@ -1,4 +1,4 @@
-"""Tree inventory loader: CSV/GeoJSON/GPKG/SHP with Polish or English field names → msip.tree, with history.
+"""Tree inventory loader: CSV/GeoJSON/GPKG/SHP with Polish or English field names, or OSM natural=tree → msip.tree.
 
 Multi-stem trees: a circumference such as "47, 52, 56" keeps its stems in
 `trunk_circumferences_cm` and stores the equivalent single stem sqrt(Σ cᵢ²) = 89.7 cm in
@@ -11,6 +11,7 @@ are allowed (NULL); a value that is not a number or is out of range refuses the 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow as pa
 from msip.core.copy import ewkb_hex
 from msip.core.runs import LoadReport
 from pipelines.inventory.flow import InventoryKind, load_inventory
+from pipelines.inventory.osm_tags import read_osm_trees
 from pipelines.readers.columns import Rejects, number_lists, numbers, texts
 from pipelines.readers.points import COORDINATE_ALIASES, locate_points
 from pipelines.readers.tabular import Table
@@ -89,7 +91,8 @@ def _floats(values: np.ndarray) -> pa.Array:
 
 
 TREES = InventoryKind(kind="trees", table="msip.tree", what="tree", id_field="inventory_id", fields=TREE_FIELDS,
-                      layers=("trees", "drzewa", "inwentaryzacja_drzew"), build=build_tree_columns)
+                      layers=("trees", "drzewa", "inwentaryzacja_drzew"), build=build_tree_columns,
+                      osm=partial(read_osm_trees, circumference_range_cm=CIRCUMFERENCE_RANGE_CM))
 
 
 def load_trees(path: Path | str, *, epoch: date | None = None, crs: int | None = None,
@@ -100,7 +103,8 @@ def load_trees(path: Path | str, *, epoch: date | None = None, crs: int | None =
 
     Parameters
     ----------
-    path : CSV (`,`/`;`, UTF-8 or CP1250, decimal commas), GeoJSON, GPKG or SHP.
+    path : CSV (`,`/`;`, UTF-8 or CP1250, decimal commas), GeoJSON, GPKG, SHP, or an OpenStreetMap
+        .osm.pbf (its natural=tree features; see pipelines.inventory.osm_tags).
     epoch : inventory date; default the date in the file name (`…_2025-06-15.csv`), else the
         epoch of an earlier load of the same file, else today.
     crs : EPSG code when the file does not say (x/y columns are otherwise detected).

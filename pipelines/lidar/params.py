@@ -26,7 +26,9 @@ class SmrfParams:
     window_m: largest opening radius (m) — objects up to about twice this wide are removed;
     threshold_m: elevation threshold (m); scalar: slope scaling factor added to the threshold;
     low_outlier_m: cells of the minimum surface lower than their 3×3 median by more than
-    this (m) are treated as low outliers before filtering (an addition to Pingel's method).
+    this (m) are treated as low outliers before filtering (an addition to Pingel's method);
+    min_points_per_cell: on sparse surveys the cell grows to the multiple of cell_m holding about
+    this many points (an addition: 1 m cells at 0.9 pt/m² keep tree crowns as terrain).
     """
 
     cell_m: float = 1.0
@@ -35,9 +37,10 @@ class SmrfParams:
     threshold_m: float = 0.5
     scalar: float = 1.25
     low_outlier_m: float = 1.0
+    min_points_per_cell: float = 4.0
 
     def __post_init__(self) -> None:
-        for name in ("cell_m", "window_m", "threshold_m"):
+        for name in ("cell_m", "window_m", "threshold_m", "min_points_per_cell"):
             if getattr(self, name) <= 0:
                 raise ConfigError(
                     f"SMRF {name}={getattr(self, name)} must be > 0 (defaults: cell 1 m, "
@@ -45,6 +48,33 @@ class SmrfParams:
                 )
         if self.slope < 0 or self.scalar < 0:
             raise ConfigError(f"SMRF slope={self.slope} and scalar={self.scalar} must be ≥ 0")
+
+
+@dataclass(frozen=True)
+class TreeParams:
+    """Treetop detection on the CHM (`algorithms/trees.py`): lidR's variable-window local maximum.
+
+    window_base_m + window_per_m × height is the window diameter (m), lidR's published
+    `lmf(function(x) x * 0.07 + 3)`; smooth_sigma_m: Gaussian smoothing of the CHM (m) before
+    the search — light (under a third of a 0.5 m cell): it steadies the apex position, which a
+    single off-centre highest return would otherwise set, while the window keeps one crown's
+    branch tips from counting as several trees (sensitivity in benchmarks/results_accuracy_lidar.md).
+    """
+
+    window_base_m: float = 3.0
+    window_per_m: float = 0.07
+    smooth_sigma_m: float = 0.15
+
+    def __post_init__(self) -> None:
+        if self.window_base_m <= 0 or self.window_per_m < 0 or self.smooth_sigma_m < 0:
+            raise ConfigError(
+                f"tree window {self.window_base_m} m + {self.window_per_m} × height and smoothing "
+                f"{self.smooth_sigma_m} m must be > 0, ≥ 0 and ≥ 0 (defaults 3 m, 0.07, 0.15 m)"
+            )
+
+
+#: The defaults, used by `algorithms.trees.detect` unless a caller passes others.
+TREE_PARAMS = TreeParams()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 
 from msip.core.checksums import file_sha256
 from msip.core.errors import MsipError, SourceReadError, ValidationError
+from msip.core.extents import extent_fix
 from msip.core.runs import LoadRun, run_load
 from pipelines.lidar.engine import LidarEngine
 from pipelines.lidar.las.lascrs import Placement, place
@@ -85,8 +86,7 @@ def _check_extent(info: LasInfo, placement: Placement, extent: Extent) -> None:
             f"N {y.min():.0f}–{y.max():.0f} in EPSG:2180, "
             f"CRS {placement.crs_label} from {placement.source}) "
             f"lie outside {extent.describe()}; "
-            "pass --extent poland, --extent none or a bbox if the survey is elsewhere, "
-            "or check the CRS"
+            + extent_fix(x, y, extent, crs_fix="check the CRS (--crs)")
         )
 
 

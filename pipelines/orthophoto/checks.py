@@ -11,7 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from msip.core.errors import ConfigError
+from msip.core.extents import in_poland
 from pipelines.readers.validate import Extent, outside_extent_reason
 
 #: Projected CRSs accepted for orthophoto tiles: PL-2000 zones 5–8 and PUWG-1992 (storage).
@@ -206,7 +209,7 @@ def inspect_tile(
         return info
     info.roles = roles
     info.bounds_2180 = bounds_in_2180(bounds, info.epsg)
-    if extent is not None and math.isfinite(extent.minx):  # EXTENTS['none'] checks nothing
+    if extent is not None:  # 'none' is no city limit, but still Poland
         info.reason = location_reason(name, info.bounds_2180, extent)
     return info
 
@@ -227,13 +230,15 @@ def bounds_in_2180(bounds, epsg: int) -> tuple[float, float, float, float] | Non
 def location_reason(
     name: str, b: tuple[float, float, float, float] | None, extent: Extent
 ) -> str | None:
-    """Why a tile's EPSG:2180 bounds do not touch `extent` (None when they do)."""
+    """Why a tile's EPSG:2180 bounds do not touch `extent`, or its centre lies outside Poland (None when fine)."""
     if b is None:
         return f"{name}: its coordinates do not map into Poland (EPSG:2180); check the CRS (--crs)"
-    if b[0] <= extent.maxx and b[2] >= extent.minx and b[1] <= extent.maxy and b[3] >= extent.miny:
-        return None
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-    return f"{name}: outside the city — tile centre {outside_extent_reason(cx, cy, extent)}"
+    poland = bool(in_poland(np.array([cx]), np.array([cy]))[0])
+    if poland and b[0] <= extent.maxx and b[2] >= extent.minx and b[1] <= extent.maxy and b[3] >= extent.miny:
+        return None
+    where = "Poland" if not poland else "the city" if extent.name == "Kielce" else "the extent"
+    return f"{name}: outside {where} — tile centre {outside_extent_reason(cx, cy, extent)}"
 
 
 def delivery_reference(infos: list[TileInfo]) -> tuple[tuple[int, str], float] | None:

@@ -2,7 +2,8 @@
 
 One delivery (files and folders of GeoTIFF tiles) is one load run: rows_in = tiles, loaded =
 tiles written (or already there with the same checksum), rejected = problem tiles, each with
-its file name and reason. Rasters go to `$MSIP_DATA_DIR/rasters/<kind>/<epoch>/` (kinds
+its file name and reason; a delivery of which no tile can be used is a `failed` run (its
+rejected tiles kept) and raises NothingLoaded. Rasters go to `$MSIP_DATA_DIR/rasters/<kind>/<epoch>/` (kinds
 `orthophoto`, `ndvi`, `brightness`, `orthophoto_rgb`; see pipelines.orthophoto.tiles for their
 bands and scaling) and each kind gets a per-epoch mosaic `<kind>_<epoch>.vrt`.
 """
@@ -109,4 +110,5 @@ def load_orthophoto(
         url=url,
         force=force,
         sha256=delivery_checksum(files, shas),
+        unit="tiles",
     )

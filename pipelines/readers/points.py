@@ -17,7 +17,9 @@ import pyarrow as pa
 
 from msip.core.crs import STORAGE_EPSG, check_degrees, detect_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError, ValidationError
+from msip.core.extents import extent_fix
 from pipelines.readers.columns import Rejects, numbers
+from pipelines.readers.osm import EXTRACT_FIX
 from pipelines.readers.tabular import Table
 from pipelines.readers.validate import Extent, outside_extent_reason
 from pipelines.readers.vector_io import declared_epsg
@@ -160,34 +162,36 @@ def _guess_epsg(table: Table, sx: np.ndarray, sy: np.ndarray, ok: np.ndarray, xc
 
 def _check_extent(table: Table, rejects: Rejects, x: np.ndarray, y: np.ndarray, sx: np.ndarray,
                   sy: np.ndarray, epsg: int, extent: Extent, raw_of: Callable[[int], str]) -> None:
+    """Refuse rows outside `extent` (and Poland) one by one, or the whole file when most are outside."""
     located = rejects.ok.copy()
-    if not np.isfinite(extent.minx) or not located.any():
+    if not located.any():
         return
-    inside = (x >= extent.minx) & (x <= extent.maxx) & (y >= extent.miny) & (y <= extent.maxy)
-    outside = located & ~inside
+    outside = located & ~extent.inside(x, y)
     if not outside.any():
         return
     swapped_fits = np.zeros(len(x), dtype=bool)
-    wx, wy = to_storage(sy[outside], sx[outside], epsg)
-    with np.errstate(invalid="ignore"):
-        swapped_fits[outside] = (wx >= extent.minx) & (wx <= extent.maxx) & (wy >= extent.miny) & (wy <= extent.maxy)
+    if not table.crs_fixed:  # an OpenStreetMap node is lon/lat by definition: never "swapped"
+        wx, wy = to_storage(sy[outside], sx[outside], epsg)
+        swapped_fits[outside] = extent.inside(wx, wy)
     n_out, n_in = int(outside.sum()), int(located.sum())
     if 2 * n_out > n_in:
         first = int(np.flatnonzero(outside)[0])
+        guess = None if table.crs_fixed else detect_epsg(sx[outside], sy[outside])
         if 2 * swapped_fits.sum() > n_out:
             hint = ("with the two coordinates swapped they would fit, so the coordinate columns (or the "
                     "lon/lat order) are swapped: fix the file or map them the other way with --mapping")
+        elif guess not in (None, epsg):
+            hint = f"the coordinates do not look like EPSG:{epsg} but like EPSG:{guess}: pass --crs {guess}"
         else:
-            guess = detect_epsg(sx[outside], sy[outside])
-            hint = (f"the coordinates do not look like EPSG:{epsg} but like EPSG:{guess}: pass --crs {guess}"
-                    if guess not in (None, epsg) else
-                    f"check the CRS (read as EPSG:{epsg}; --crs) or widen --extent (poland, a bbox, or none)")
+            crs_fix = None if table.crs_fixed else f"check the CRS (read as EPSG:{epsg}; --crs)"
+            hint = extent_fix(x[outside], y[outside], extent, crs_fix=crs_fix,
+                              other_data=EXTRACT_FIX if table.crs_fixed else None)
         raise ValidationError(
             f"{table.name}: {n_out} of {n_in} points fall outside {extent.describe()} (first: row {first + 1}, "
             f"{raw_of(first)} → E {x[first]:.1f}, N {y[first]:.1f}); {hint}. Nothing was loaded")
 
     def reason(i: int) -> str:
-        text = f"{raw_of(i)}: {outside_extent_reason(x[i], y[i], extent)}"
+        text = f"{raw_of(i)}: {outside_extent_reason(x[i], y[i], extent, swappable=not table.crs_fixed)}"
         if swapped_fits[i] and epsg != STORAGE_EPSG:
             text += "; with the two coordinates swapped it would fit (lon/lat or x/y swapped in this row)"
         return text

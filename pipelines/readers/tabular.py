@@ -41,12 +41,25 @@ class Table:
     epsg: int | None = None
     crs_text: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Set by sources whose values MSIP converts itself (OpenStreetMap tags, pipelines.inventory.osm_tags):
+    crs_fixed: bool = False
+    """The format fixes CRS and axis order (OpenStreetMap: lon/lat), so --crs or swapped axes are never the fix."""
+    fields: dict[str, str] | None = None
+    """Field → column when the columns are already MSIP's fields (no name matching, no --mapping)."""
+    attrs: list[str | None] | None = None
+    """The `attrs` JSON object of each row, when the source builds it (its unused tags)."""
+    raw: list[dict[str, object]] | None = None
+    """The values of each row as the source gave them, for the quarantine, when `frame` holds converted ones."""
+    problems: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Rows (0-based) refused while converting: (field, reason)."""
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def raw_rows(self, rows: np.ndarray) -> list[dict[str, object]]:
         """The source values of `rows` (0-based) as read, geometry as WKT, for the quarantine."""
+        if self.raw is not None:
+            return [self.raw[int(i)] for i in rows]
         records = self.frame.iloc[rows].to_dict("records")
         out = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in records]
         if self.geometry is not None and len(rows):

@@ -1,4 +1,4 @@
-"""Shared value and geometry checks: numbers with decimal commas, ranges, extents, geometries.
+"""Shared value and geometry checks: numbers with decimal commas, ranges, geometries (extents: msip.core.extents).
 
 Parsers raise ValidationError (an MsipError and a ValueError) with a message that shows the
 value and what was expected; loaders turn those into quarantined rows (never a silent drop).
@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import GeometryCollection
 from shapely.geometry.base import BaseGeometry
 
-from msip.core.errors import ConfigError, ValidationError
-from msip.core.extents import KIELCE_2180_WITH_MARGIN, POLAND_2180
+from msip.core.errors import ValidationError
+from msip.core.extents import EXTENTS, Extent, get_extent
+from msip.core.extents import outside_reason as outside_extent_reason
+
+#: The extent rule lives in msip.core.extents; the loaders import it from here with the other checks.
+__all__ = ["EXTENTS", "Extent", "check_geometry", "check_range", "get_extent", "outside_extent_reason",
+           "parse_number", "parse_number_list"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
@@ -73,62 +77,6 @@ def check_range(value: float | None, lo: float, hi: float, *, field: str, unit: 
         return
     if not (lo <= value <= hi):
         raise ValidationError(f"{field}={value:g} {unit} is outside the plausible range {lo:g}–{hi:g} {unit}")
-
-
-@dataclass(frozen=True)
-class Extent:
-    """An EPSG:2180 bounding box: minx, miny, maxx, maxy (metres)."""
-
-    name: str
-    minx: float
-    miny: float
-    maxx: float
-    maxy: float
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.minx <= x <= self.maxx and self.miny <= y <= self.maxy
-
-    def describe(self) -> str:
-        if not math.isfinite(self.minx):
-            return f"{self.name} (no extent check)"
-        return f"{self.name} (E {self.minx:.0f}–{self.maxx:.0f}, N {self.miny:.0f}–{self.maxy:.0f}, EPSG:2180)"
-
-
-#: Kielce's city extent with a 2 km margin, all of Poland, in EPSG:2180 (from the one bounds table,
-#: msip.core.extents); 'none' checks nothing (for foreign test data such as the SC811 billboards:
-#: coordinates still go to EPSG:2180).
-EXTENTS = {
-    "kielce": Extent("Kielce", *KIELCE_2180_WITH_MARGIN),
-    "poland": Extent("Poland", *POLAND_2180),
-    "none": Extent("anywhere", -math.inf, -math.inf, math.inf, math.inf),
-}
-
-
-def get_extent(value: str | None) -> Extent:
-    """An extent by name ('kielce', 'poland', 'none') or 'minx,miny,maxx,maxy' in EPSG:2180."""
-    if value is None or value == "":
-        return EXTENTS["kielce"]
-    if value.lower() in EXTENTS:
-        return EXTENTS[value.lower()]
-    parts = value.split(",")
-    try:
-        minx, miny, maxx, maxy = (float(p) for p in parts)
-    except ValueError:
-        raise ConfigError(
-            f"extent {value!r} is neither a name ({', '.join(EXTENTS)}) nor 'minx,miny,maxx,maxy' "
-            "in EPSG:2180, e.g. 610000,330000,620000,340000"
-        ) from None
-    if minx >= maxx or miny >= maxy:
-        raise ConfigError(f"extent {value!r} has min ≥ max; order is minx,miny,maxx,maxy")
-    return Extent("custom", minx, miny, maxx, maxy)
-
-
-def outside_extent_reason(x: float, y: float, extent: Extent) -> str:
-    """Why (x, y) in EPSG:2180 is outside `extent`, hinting at swapped axes when that fits."""
-    if extent.contains(y, x):
-        return (f"point (E {x:.1f}, N {y:.1f}) is outside {extent.describe()} but fits with the axes "
-                "swapped: the coordinate columns (or lat/lon order) are probably swapped")
-    return f"point (E {x:.1f}, N {y:.1f}) is outside {extent.describe()}; check the CRS (--crs) or the coordinates"
 
 
 def check_geometry(geom: BaseGeometry | None, *, on_invalid: str = "repair") -> tuple[BaseGeometry, str | None]:

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from msip.core.crs import check_degrees, epsg_of, parse_epsg, to_storage
 from msip.core.errors import CrsError, SourceReadError
+from msip.core.runs import shorten
 from pipelines.readers.sniff import refuse_unusable_file
 from pipelines.readers.validate import Extent, check_geometry, outside_extent_reason
 
@@ -177,7 +178,7 @@ def declared_epsg(
     code = file_code if file_code is not None else crs
     if code is None:
         if crs_text:
-            raise CrsError(f"{name}: its CRS has no EPSG code ({crs_text[:80]}…); "
+            raise CrsError(f"{name}: its CRS has no EPSG code ({shorten(crs_text, 80)}); "
                            "reproject the file to EPSG:2180 (e.g. ogr2ogr -t_srs EPSG:2180)")
         raise CrsError(f"{name} has no CRS; pass --crs, e.g. --crs 2180 or --crs 2178")
     try:
@@ -216,12 +217,16 @@ def _transform(geom: BaseGeometry, epsg: int) -> BaseGeometry:
 
 
 def _check_extent(geom: BaseGeometry, extent: Extent | None) -> None:
+    """ValueError when a vertex of `geom` (EPSG:2180) lies outside `extent` (the city, Poland), naming a
+    point inside the geometry when that is outside too, else the first vertex outside."""
     if extent is None:
         return
-    minx, miny, maxx, maxy = geom.bounds
-    if not (extent.contains(minx, miny) and extent.contains(maxx, maxy)):
-        p = geom.representative_point() if not geom.is_empty else geom.centroid
-        raise ValueError(outside_extent_reason(p.x, p.y, extent))
+    xy = shapely.get_coordinates(geom)
+    inside = extent.inside(xy[:, 0], xy[:, 1])
+    if not inside.all():
+        p = geom.representative_point()
+        x, y = (p.x, p.y) if not extent.contains(p.x, p.y) else xy[int(np.flatnonzero(~inside)[0])]
+        raise ValueError(outside_extent_reason(float(x), float(y), extent))
 
 
 def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:

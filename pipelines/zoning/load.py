@@ -121,7 +121,7 @@ def load_app_features(run: LoadRun, path: Path, *, extent: Extent, on_invalid: s
     write_rows(run, "msip.zoning_plan", PLAN_COLUMNS, rows["plan"])
     write_rows(run, "msip.zoning_document", DOC_COLUMNS, rows["document"])
     write_rows(run, "msip.zoning_zone", ZONE_COLUMNS, rows["zone"])
-    check_zone_topology(run, rows["zone"])
+    check_zone_topology(run, rows["zone"], rows["plan"])
 
 
 def _drop_swapped_zones(

@@ -92,6 +92,21 @@ def _by_rule(v) -> str:
     return v.rule
 
 
+def _fee_note(rules, assessments: list[Assessment], period: tuple[date, date]) -> str:
+    """The run's fee line: totals of the known amounts, or 'unknown' (never 0.00) where none is known."""
+    if rules.fees is None:
+        return ("fees and penalty estimates: unknown (no fee rates in the rule set; add a fees: section to the "
+                "rules file or load it with --fee-rates)")
+    money = [_money(a, rules, period) for a in assessments]
+    fees = [m[2] for m in money if m[2] is not None]
+    if not fees:
+        return "fees and penalty estimates: unknown (no carrier has a face area and face count)"
+    penalty = sum((m[4] for m in money if m[4] is not None), Decimal(0))
+    missing = len(money) - len(fees)
+    return (f"fees {sum(fees, Decimal(0)):,.2f} PLN, penalty estimates {penalty:,.2f} PLN for {period[0]} – "
+            f"{period[1]}" + (f"; {missing} carriers without a known fee (no face area or count)" if missing else ""))
+
+
 def _results_gone(conn, params: dict, input_ids: list[int], when: date) -> bool:
     """True when an earlier identical run's rows were since replaced (so 'unchanged' would be wrong)."""
     digest = fingerprint(NAME, params, input_ids)
@@ -159,6 +174,7 @@ def _compute(run: LoadRun, request: AdRequest, resolved: Resolved) -> None:
              f"{verdicts['not_assessed']} not assessed (rule set {rules.name!r}, id {rule_set_id})")
     if by_rule:
         run.note("violations: " + ", ".join(f"{code} {n}" for code, n in sorted(by_rule.items())))
+    run.note(_fee_note(rules, assessments, period))
     for note in notes:
         run.note(note)
 

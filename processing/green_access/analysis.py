@@ -5,7 +5,9 @@ Per residential building of a snapshot (defaults and ranges in `PARAMETERS`):
 * **3** – ``trees_15m``: inventory trees valid on the analysis date plus LiDAR-detected trees
   with no inventory trunk within ``dedup_distance_m`` (3 m), whose trunk/apex lies within
   ``tree_radius_m`` (15 m) of the building outline — the proxy for "three trees visible from
-  home". Met when ≥ ``min_trees`` (3).
+  home". Met when ≥ ``min_trees`` (3); unknown (NULL) below that where no tree data covers the
+  building: its centroid outside the inventory's convex hull and CHM data in under half of the
+  ``tree_radius_m`` circle around it.
 * **30** – ``canopy_pct`` = 100 × CHM cells ≥ ``canopy_min_height_m`` (2 m) / CHM cells with
   data, in the circle of ``canopy_radius_m`` (250 m) around the centroid. Met when
   ≥ ``min_canopy_pct`` (30 %); unknown (NULL) without a CHM.
@@ -13,12 +15,15 @@ Per residential building of a snapshot (defaults and ranges in `PARAMETERS`):
   along the pgRouting network) to the nearest public green space ≥ ``park_min_area_ha``
   (0.5 ha), reached at any network point within ``entrance_tolerance_m`` (20 m) of its
   outline. Met when ≤ ``park_max_distance_m`` (300 m); minutes at ``walk_speed_kmh`` (4.8).
+  Unknown (NULL), as art. 13f, for a building beyond the network's snap limit or when no green
+  spaces are loaded.
 * **art. 13f** – green: public green spaces reached (same walk) within
   ``green_total_distance_m`` (1500 m) total ≥ ``green_total_ha`` (3 ha) *and* one of
   ≥ ``large_park_ha`` (20 ha) within ``large_park_distance_m`` (3000 m); school: a building of
   kind 'school' reached within ``school_distance_m`` (1500 m), tested only when schools exist.
 
-Green spaces with public_access NULL count as public. Shares are weighted by population, per
+Green spaces with public_access NULL count as public. Shares are weighted by population (of the
+residents whose flag is known: unknown is not counted as not met), per
 district (``district`` = 'grid' cells of ``district_cell_m`` aligned to EPSG:2180 multiples, or
 'zone' = the current zoning zone holding the centroid) and for the whole analysed area.
 """
@@ -32,9 +37,10 @@ import numpy as np
 from msip.core.runs import LoadReport, LoadRun
 from processing.contract import Analysis, Outcome, Resolved, ResultTable
 from processing.green_access import network
-from processing.green_access.canopy import canopy_shares
+from processing.green_access.canopy import canopy_shares, tree_data_covers
 from processing.green_access.db import (
     context_area,
+    inventory_hull,
     stage_buildings,
     stage_targets,
     store_values,
@@ -85,9 +91,13 @@ class GreenAccessResult:
         lines = [self.report.summary()]
         t = self.totals
         if t and t["population"]:
+            known = t.get("population_known") or {}
 
             def pct(k):
-                return "n/a" if t[k] is None else f"{t[k]:.1f} %"
+                if t[k] is None:
+                    return "unknown (no data)"
+                share = known.get(k, t["population"]) / t["population"]
+                return f"{t[k]:.1f} %" + ("" if share >= 1 else f" of the {100 * share:.0f} % of residents with data")
 
             lines.append(
                 f"  residents: {t['population']} in {t['buildings']} buildings; meeting 3: {pct('pct_3')}, "
@@ -180,7 +190,7 @@ def _compute(
     if snapped < n:
         run.note(
             f"{n - snapped} of {n} buildings are farther than {params.max_snap_m:g} m from the walking "
-            "network: no walking distances for them (300 and art. 13f not met)"
+            "network: no walking distances for them (300 and art. 13f unknown)"
         )
     greens, unknown, schools = stage_targets(conn, inputs, area)
     if unknown:
@@ -220,14 +230,19 @@ def _compute(
         )
     else:
         canopy, data = np.full(len(pks), np.nan), np.zeros(len(pks))
+    known = tree_data_covers(inventory_hull(conn, inputs.epoch), inputs.chm_path, xy,
+                             radius_m=params.tree_radius_m, workers=workers)
+    if not known.all():
+        run.note(f"{int((~known).sum())} of {n} buildings lie outside the tree inventory and the LiDAR survey: "
+                 f"3 is unknown there unless {params.min_trees} trees were found anyway")
     store_values(
         conn,
         (
-            (pk, *values.get(pk, (None,) * 6), _num(c), _num(d), *trees[pk])
-            for pk, c, d in zip(pks, canopy, data, strict=True)
+            (pk, *values.get(pk, (None,) * 6), _num(c), _num(d), *trees[pk], bool(k))
+            for pk, c, d, k in zip(pks, canopy, data, known, strict=True)
         ),
     )
-    written = write_results(conn, run.run_id, record, has_schools=schools > 0)
+    written = write_results(conn, run.run_id, record, has_schools=schools > 0, has_greens=inputs.has_green_spaces)
     write_districts(conn, run.run_id, record, has_schools=schools > 0)
     run.loaded(inserted=written)
 
@@ -271,11 +286,22 @@ def _num(v: float) -> float | None:
 
 
 def _totals(conn, run_id: int | None) -> dict | None:
-    """The whole-area row of msip.greenspace_access_district for a run."""
+    """The whole-area row of msip.greenspace_access_district for a run, with `population_known`: per share,
+    the residents whose flag is known (the share's denominator)."""
     cur = conn.execute(
         "SELECT buildings, population, pct_3, pct_30, pct_300, pct_3_30_300, pct_13f_green, pct_13f_school, pct_13f, "
         "median_park_distance_m FROM msip.greenspace_access_district WHERE load_run_id = %s AND district_kind = 'all'",
         (run_id,),
     )
     row = cur.fetchone()
-    return dict(zip([d.name for d in cur.description], row, strict=True)) if row else None
+    if not row:
+        return None
+    totals = dict(zip([d.name for d in cur.description], row, strict=True))
+    flags = ("3", "30", "300", "3_30_300", "13f_green", "13f_school", "13f")
+    known = conn.execute(
+        "SELECT " + ", ".join(f"coalesce(sum(population) FILTER (WHERE meets_{f} IS NOT NULL), 0)" for f in flags)
+        + " FROM msip.greenspace_access_result WHERE load_run_id = %s",
+        (run_id,),
+    ).fetchone()
+    totals["population_known"] = {f"pct_{f}": int(n) for f, n in zip(flags, known, strict=True)}
+    return totals

@@ -192,3 +192,26 @@ def canopy_shares(
         canopy[index] = c
         data[index] = d
     return canopy, data
+
+
+def tree_data_covers(
+    inventory_hull_wkb: bytes | None,
+    chm_path: Path | str | None,
+    xy: np.ndarray,
+    *,
+    radius_m: float,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Per point (building centroids, n × 2): does tree data cover it? True inside the inventory's convex
+    hull (WKB; None = no inventory), or where the CHM (the LiDAR survey the detected trees come from) has
+    data in at least half of the `radius_m` circle. Where neither holds, a low tree count is unknown."""
+    import shapely
+
+    xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
+    known = np.zeros(len(xy), dtype=bool)
+    if inventory_hull_wkb is not None and len(xy):
+        known |= shapely.covers(shapely.from_wkb(inventory_hull_wkb), shapely.points(xy))
+    if chm_path and len(xy):
+        _, data_pct = canopy_shares(chm_path, xy, radius_m=radius_m, min_height_m=0.0, workers=workers)
+        known |= data_pct >= 50
+    return known

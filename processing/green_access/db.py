@@ -136,38 +136,32 @@ def tree_counts(
     return by_building, len(inventory), len(detected)
 
 
+def inventory_hull(conn: psycopg.Connection, epoch) -> bytes | None:
+    """WKB of the convex hull of the inventory trees valid on `epoch`: the area the inventory covers (None: none)."""
+    row = conn.execute(
+        f"SELECT ST_AsBinary(ST_ConvexHull(ST_Collect(t.geom))) FROM msip.tree t WHERE {_VALID_ON}", {"e": epoch}
+    ).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
+
+
 def store_values(conn: psycopg.Connection, rows: Iterable[tuple]) -> None:
     """Per-building computed values into ``ga_value`` (see the column list)."""
+    columns = ["building_pk", "snap_m", "park_tgt", "park_m", "green_m2", "park20_m", "school_m", "canopy_pct",
+               "canopy_data_pct", "trees_inv", "trees_lidar", "trees_known"]
     conn.execute(
         "CREATE TEMP TABLE ga_value (building_pk bigint PRIMARY KEY, snap_m float8, park_tgt bigint, park_m float8, "
         "green_m2 float8, park20_m float8, school_m float8, canopy_pct float8, canopy_data_pct float8, "
-        "trees_inv int, trees_lidar int) ON COMMIT DROP"
+        "trees_inv int, trees_lidar int, trees_known boolean) ON COMMIT DROP"
     )
-    copy_rows(
-        conn,
-        "ga_value",
-        [
-            "building_pk",
-            "snap_m",
-            "park_tgt",
-            "park_m",
-            "green_m2",
-            "park20_m",
-            "school_m",
-            "canopy_pct",
-            "canopy_data_pct",
-            "trees_inv",
-            "trees_lidar",
-        ],
-        rows,
-    )
+    copy_rows(conn, "ga_value", columns, rows)
 
 
-def _sql_params(record: dict, run_id: int, has_schools: bool) -> dict:
+def _sql_params(record: dict, run_id: int, has_schools: bool, has_greens: bool = True) -> dict:
     """The run's recorded parameters as the named SQL parameters below."""
     return {
         "run": run_id,
         "schools": has_schools,
+        "greens": has_greens,
         "epoch": record["epoch"],
         "district": record["district"],
         "cell": record["district_cell_m"],
@@ -182,12 +176,30 @@ def _sql_params(record: dict, run_id: int, has_schools: bool) -> dict:
     }
 
 
-def write_results(conn: psycopg.Connection, run_id: int, record: dict, *, has_schools: bool) -> int:
+#: Per-building flags; NULL = unknown (see sql/095_green_access_unknown.sql): 3 without tree data covering
+#: the building, 300 / art. 13f without a walking distance (snap_m NULL) or without green spaces loaded.
+#: The combined flags use SQL's three-valued AND: false if any part is false, else NULL if any is unknown.
+_FLAGS = {
+    "meets_3": "CASE WHEN v.trees_inv + v.trees_lidar >= %(min_trees)s THEN true WHEN v.trees_known THEN false END",
+    "meets_30": "v.canopy_pct >= %(min_canopy)s",
+    "meets_300": "CASE WHEN %(greens)s AND v.snap_m IS NOT NULL THEN coalesce(v.park_m <= %(park_m)s, false) END",
+    "meets_13f_green": "CASE WHEN %(greens)s AND v.snap_m IS NOT NULL THEN coalesce(v.green_m2, 0) >= %(green_m2)s "
+                       "AND coalesce(v.park20_m <= %(large_m)s, false) END",
+    "meets_13f_school": "CASE WHEN %(schools)s AND v.snap_m IS NOT NULL THEN coalesce(v.school_m <= %(school_m)s, "
+                        "false) END",
+}
+_FLAGS["meets_3_30_300"] = f"({_FLAGS['meets_3']}) AND ({_FLAGS['meets_30']}) AND ({_FLAGS['meets_300']})"
+_FLAGS["meets_13f"] = (f"({_FLAGS['meets_13f_green']}) AND (NOT %(schools)s OR ({_FLAGS['meets_13f_school']}))")
+
+
+def write_results(
+    conn: psycopg.Connection, run_id: int, record: dict, *, has_schools: bool, has_greens: bool = True
+) -> int:
     """Insert one result row per staged building (flags from the thresholds in `record`); returns rows written.
 
     Earlier results of the same buildings stop being current.
     """
-    p = _sql_params(record, run_id, has_schools)
+    p = _sql_params(record, run_id, has_schools, has_greens)
     district = (
         "concat((floor(ST_X(b.centroid) / %(cell)s) * %(cell)s)::bigint, '_', "
         "(floor(ST_Y(b.centroid) / %(cell)s) * %(cell)s)::bigint)"
@@ -202,22 +214,14 @@ def write_results(conn: psycopg.Connection, run_id: int, record: dict, *, has_sc
     return conn.execute(
         "INSERT INTO msip.greenspace_access_result (load_run_id, epoch, building_pk, building_id, population, "
         "district_id, trees_15m, trees_inventory_15m, trees_lidar_15m, canopy_pct, canopy_data_pct, snap_m, "
-        "park_distance_m, park_walk_min, park_id, green_1500m_ha, park_20ha_distance_m, school_distance_m, meets_3, "
-        "meets_30, meets_300, meets_3_30_300, meets_13f_green, meets_13f_school, meets_13f, geom) "
+        "park_distance_m, park_walk_min, park_id, green_1500m_ha, park_20ha_distance_m, school_distance_m, "
+        + ", ".join(_FLAGS) + ", geom) "
         "SELECT %(run)s, %(epoch)s::date, b.building_pk, b.source_id, b.population, "
         + district
         + ", "
         "v.trees_inv + v.trees_lidar, v.trees_inv, v.trees_lidar, v.canopy_pct, v.canopy_data_pct, v.snap_m, v.park_m, "
         "v.park_m / (%(speed)s * 1000.0 / 60.0), g.source_id, coalesce(v.green_m2, 0) / 10000.0, v.park20_m, "
-        "v.school_m, v.trees_inv + v.trees_lidar >= %(min_trees)s, v.canopy_pct >= %(min_canopy)s, "
-        "coalesce(v.park_m <= %(park_m)s, false), "
-        "v.trees_inv + v.trees_lidar >= %(min_trees)s AND coalesce(v.canopy_pct >= %(min_canopy)s, false) "
-        "  AND coalesce(v.park_m <= %(park_m)s, false), "
-        "coalesce(v.green_m2, 0) >= %(green_m2)s AND coalesce(v.park20_m <= %(large_m)s, false), "
-        "CASE WHEN %(schools)s THEN coalesce(v.school_m <= %(school_m)s, false) END, "
-        "coalesce(v.green_m2, 0) >= %(green_m2)s AND coalesce(v.park20_m <= %(large_m)s, false) "
-        "  AND (NOT %(schools)s OR coalesce(v.school_m <= %(school_m)s, false)), "
-        "ST_Multi(b.geom) "
+        "v.school_m, " + ", ".join(_FLAGS.values()) + ", ST_Multi(b.geom) "
         "FROM ga_building b JOIN ga_value v USING (building_pk) "
         "LEFT JOIN net_target t ON t.tgt_id = v.park_tgt LEFT JOIN msip.green_space g ON g.green_space_pk = t.owner "
         "ORDER BY b.building_pk",
@@ -225,17 +229,15 @@ def write_results(conn: psycopg.Connection, run_id: int, record: dict, *, has_sc
     ).rowcount
 
 
-_SHARES = (
-    "count(*), coalesce(sum(population), 0), "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_3), 0) / nullif(sum(population), 0), "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_30), 0) / nullif(sum(population), 0), "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_300), 0) / nullif(sum(population), 0), "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_3_30_300), 0) / nullif(sum(population), 0), "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_13f_green), 0) / nullif(sum(population), 0), "
-    "CASE WHEN %(schools)s THEN 100.0 * coalesce(sum(population) FILTER (WHERE meets_13f_school), 0) "
-    "  / nullif(sum(population), 0) END, "
-    "100.0 * coalesce(sum(population) FILTER (WHERE meets_13f), 0) / nullif(sum(population), 0)"
-)
+def _share(flag: str) -> str:
+    """Residents meeting `flag`, % of the residents whose `flag` is known (NULL when known for nobody)."""
+    return (f"100.0 * coalesce(sum(population) FILTER (WHERE {flag}), 0) "
+            f"/ nullif(sum(population) FILTER (WHERE {flag} IS NOT NULL), 0)")
+
+
+_SHARES = "count(*), coalesce(sum(population), 0), " + ", ".join(
+    _share(f) for f in ("meets_3", "meets_30", "meets_300", "meets_3_30_300", "meets_13f_green", "meets_13f_school",
+                        "meets_13f"))
 
 
 def write_districts(
@@ -256,7 +258,7 @@ def write_districts(
         "  SELECT district_id, park_distance_m, sum(population) OVER (PARTITION BY district_id "
         "    ORDER BY park_distance_m NULLS LAST, access_id) AS cum, "
         "  sum(population) OVER (PARTITION BY district_id) AS total "
-        "  FROM msip.greenspace_access_result WHERE load_run_id = %(run)s) w "
+        "  FROM msip.greenspace_access_result WHERE load_run_id = %(run)s AND meets_300 IS NOT NULL) w "
         "WHERE cum * 2 >= total AND total > 0 ORDER BY district_id, cum",
         params,
     )
@@ -275,7 +277,8 @@ def write_districts(
         f"SELECT %(run)s, 'all', NULL, {_SHARES}, ("
         "  SELECT park_distance_m FROM (SELECT park_distance_m, sum(population) OVER (ORDER BY park_distance_m "
         "  NULLS LAST, access_id) AS cum, sum(population) OVER () AS total FROM msip.greenspace_access_result "
-        "  WHERE load_run_id = %(run)s) w WHERE cum * 2 >= total AND total > 0 ORDER BY cum LIMIT 1), "
+        "  WHERE load_run_id = %(run)s AND meets_300 IS NOT NULL) w WHERE cum * 2 >= total AND total > 0 "
+        "  ORDER BY cum LIMIT 1), "
         "ST_Multi(ST_Envelope(ST_Collect(r.geom))) FROM msip.greenspace_access_result r WHERE r.load_run_id = %(run)s",
         params,
     )

@@ -30,6 +30,7 @@ class Inputs:
     chm_path: str | None
     detected_epoch: date | None
     has_schools: bool
+    has_green_spaces: bool = True
     input_run_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -75,8 +76,10 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
     )
     if note:
         inputs.notes.append(f"green spaces: {note}")
-    if not one_row(conn.execute("SELECT EXISTS (SELECT 1 FROM msip.green_space)"))[0]:
-        inputs.notes.append("no green spaces are loaded: nobody meets 300 or art. 13f")
+    inputs.has_green_spaces = one_row(conn.execute("SELECT EXISTS (SELECT 1 FROM msip.green_space)"))[0]
+    if not inputs.has_green_spaces:
+        inputs.notes.append("no green spaces are loaded: 300 and art. 13f are unknown; load them with "
+                            "`msip load base --parks parks.gpkg`")
     inputs.chm_epoch, note = pick_epoch(
         _epochs(
             conn, "SELECT DISTINCT epoch FROM msip.raster_asset WHERE kind = 'chm' AND is_mosaic"
@@ -108,6 +111,7 @@ def resolve_inputs(conn: psycopg.Connection, epoch: date | None) -> Inputs:
     ))[0]:
         inputs.notes.append(
             f"no inventory trees valid on {epoch or 'today'}: 3 counts LiDAR-detected trees only"
+            + ("" if inputs.chm_path else " (and no LiDAR survey is loaded: 3 is unknown)")
         )
     inputs.has_schools = one_row(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM msip.building WHERE kind = 'school' AND epoch IS NOT DISTINCT FROM %s)",

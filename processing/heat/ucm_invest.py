@@ -2,9 +2,12 @@
 
 A case is a land-cover array, an ET0 array and an InVEST biophysical table (lucode → kc,
 green_area, shade, albedo, building_intensity). `run_invest` writes them as GeoTIFF/CSV/GPKG
-in EPSG:2180 and runs `natcap.invest.urban_cooling_model.execute` (optional dependency: only
-this harness imports it); `run_msip` reclassifies the same table and runs `processing.heat.ucm`.
-Both return CC, CC_park, HM and T_air arrays (NaN = nodata) and the wall time.
+in EPSG:2180 and runs `natcap.invest.urban_cooling_model.execute` (installed by `make setup`,
+scripts/install_invest.sh; only this harness imports it); `run_msip` reclassifies the same table
+and runs `processing.heat.ucm` on arrays; `run_msip_files` does the same from the files InVEST
+reads and writes its rasters as InVEST does (tiled LZW GeoTIFF), so the two can be timed alike,
+raster I/O included. Each returns CC, CC_park, HM, T_air before and after air mixing (NaN =
+nodata) and the wall time.
 """
 
 from __future__ import annotations
@@ -35,11 +38,19 @@ class UcmCase:
 
 @dataclass
 class UcmOutputs:
+    """One model's rasters (NaN = nodata) and its wall time, s; `t_air` is after air mixing."""
+
     cc: np.ndarray
     cc_park: np.ndarray
     hm: np.ndarray
+    t_air_nomix: np.ndarray
     t_air: np.ndarray
     seconds: float
+
+
+#: How pygeoprocessing (so InVEST) writes its rasters; MSIP's timed file run writes the same way.
+GTIFF_OPTIONS = {"driver": "GTiff", "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "lzw",
+                 "BIGTIFF": "YES"}
 
 
 def _reclass(case: UcmCase, column: str) -> np.ndarray:
@@ -50,9 +61,7 @@ def _reclass(case: UcmCase, column: str) -> np.ndarray:
     return np.where(case.lulc >= 0, lut[np.maximum(case.lulc, 0)], np.nan)
 
 
-def run_msip(case: UcmCase, convolve=None) -> UcmOutputs:
-    """MSIP's model on the case (in this process unless `convolve` runs the windows elsewhere)."""
-    started = time.perf_counter()
+def _model(case: UcmCase, convolve=None) -> ucm.UcmResult:
     p = case.params
     if p.method == "factors":
         cc = ucm.cooling_capacity_factors(_reclass(case, "shade"), _reclass(case, "albedo"),
@@ -60,21 +69,55 @@ def run_msip(case: UcmCase, convolve=None) -> UcmOutputs:
     else:
         cc = ucm.cooling_capacity_intensity(_reclass(case, "building_intensity"))
     kwargs = {} if convolve is None else {"convolve": convolve}
-    r = ucm.urban_cooling(cc, _reclass(case, "green_area"), p, **kwargs)
-    return UcmOutputs(r.cc, r.cc_park, r.hm, r.t_air, time.perf_counter() - started)
+    return ucm.urban_cooling(cc, _reclass(case, "green_area"), p, **kwargs)
 
 
-def _write_inputs(case: UcmCase, workdir: Path) -> dict[str, str]:
+def run_msip(case: UcmCase, convolve=None) -> UcmOutputs:
+    """MSIP's model on the case's arrays, model only (in this process unless `convolve` runs the windows
+    elsewhere)."""
+    started = time.perf_counter()
+    r = _model(case, convolve)
+    return UcmOutputs(r.cc, r.cc_park, r.hm, r.t_air_nomix, r.t_air, time.perf_counter() - started)
+
+
+def run_msip_files(paths: dict[str, str], params: ucm.UcmParams, out_dir: Path, convolve=None) -> UcmOutputs:
+    """MSIP's model from the files `write_inputs` made (land cover, ET0, biophysical CSV) to GeoTIFFs of CC,
+    CC_park, HM, T_air_nomix and T_air in `out_dir`; timed from the first read to the last write, as
+    InVEST's `execute` is."""
+    import csv
+
+    import rasterio
+
+    started = time.perf_counter()
+    with rasterio.open(paths["lulc"]) as src:
+        profile = {**GTIFF_OPTIONS, "width": src.width, "height": src.height, "count": 1, "crs": src.crs,
+                   "transform": src.transform, "dtype": "float32", "nodata": np.float32(np.finfo(np.float32).min)}
+        lulc = src.read(1, masked=True).astype(np.int64).filled(-1)
+    et0 = _read(Path(paths["et0"]))
+    with open(paths["table"], newline="") as f:
+        table = {int(row.pop("lucode")): {k: float(v) for k, v in row.items()} for row in csv.DictReader(f)}
+    r = _model(UcmCase(lulc, et0, table, params), convolve)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("cc", "cc_park", "hm", "t_air_nomix", "t_air"):
+        arr = getattr(r, name)
+        with rasterio.open(out_dir / f"{name}.tif", "w", **profile) as dst:
+            dst.write(np.where(np.isnan(arr), profile["nodata"], arr).astype(np.float32), 1)
+    return UcmOutputs(r.cc, r.cc_park, r.hm, r.t_air_nomix, r.t_air, time.perf_counter() - started)
+
+
+def write_inputs(case: UcmCase, workdir: Path) -> dict[str, str]:
+    """The case as InVEST's inputs in `workdir`: lulc.tif, et0.tif, biophysical.csv, aoi.shp (EPSG:2180)."""
     import rasterio
     from affine import Affine
     from shapely.geometry import box
 
+    workdir.mkdir(parents=True, exist_ok=True)
     rows, cols = case.lulc.shape
     cell = case.params.cell_size_m
     x0, y0 = ORIGIN
     transform = Affine(cell, 0, x0, 0, -cell, y0 + rows * cell)
-    profile = {"driver": "GTiff", "width": cols, "height": rows, "count": 1, "crs": "EPSG:2180",
-               "transform": transform, "tiled": True, "blockxsize": 256, "blockysize": 256}
+    profile = {**GTIFF_OPTIONS, "width": cols, "height": rows, "count": 1, "crs": "EPSG:2180",
+               "transform": transform}
     paths = {"lulc": workdir / "lulc.tif", "et0": workdir / "et0.tif", "table": workdir / "biophysical.csv",
              "aoi": workdir / "aoi.shp"}
     with rasterio.open(paths["lulc"], "w", dtype="int32", nodata=-1, **profile) as dst:
@@ -100,12 +143,14 @@ def _read(path: Path) -> np.ndarray:
         return src.read(1, masked=True).astype(np.float64).filled(np.nan)
 
 
-def run_invest(case: UcmCase, workdir: Path) -> UcmOutputs:
-    """natcap.invest's UCM on the case in `workdir` (raises ImportError when natcap.invest is absent)."""
+def run_invest(case: UcmCase, workdir: Path, paths: dict[str, str] | None = None) -> UcmOutputs:
+    """natcap.invest's UCM on the case in `workdir` (inputs written there unless `paths` names them); the
+    time is that of `execute`: reading the inputs, the model, writing its rasters. Raises ImportError when
+    natcap.invest is absent."""
     from natcap.invest.urban_cooling_model import urban_cooling_model
 
     workdir.mkdir(parents=True, exist_ok=True)
-    paths = _write_inputs(case, workdir)
+    paths = paths or write_inputs(case, workdir)
     p = case.params
     w = ucm.normalised_weights(p.weights)
     args: dict[str, Any] = {
@@ -121,8 +166,8 @@ def run_invest(case: UcmCase, workdir: Path) -> UcmOutputs:
     urban_cooling_model.execute(args)
     seconds = time.perf_counter() - started
     out = Path(args["workspace_dir"])
-    return UcmOutputs(_read(out / "cc.tif"), _read(out / "intermediate" / "cc_park.tif"),
-                      _read(out / "hm.tif"), _read(out / "T_air.tif"), seconds)
+    return UcmOutputs(_read(out / "cc.tif"), _read(out / "intermediate" / "cc_park.tif"), _read(out / "hm.tif"),
+                      _read(out / "intermediate" / "T_air_nomix.tif"), _read(out / "T_air.tif"), seconds)
 
 
 def synthetic_city(rows: int, cols: int, *, seed: int = 42, cell_size_m: float = 5.0) -> UcmCase:

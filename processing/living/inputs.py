@@ -131,8 +131,8 @@ class PointIndicators:
 
     population: np.ndarray
     buildings: np.ndarray
-    pop_with_access: np.ndarray
-    pop_meets: np.ndarray  # (cells, 4): 3, 30, 300, all three
+    pop_known: np.ndarray  # (cells, 4): residents whose 3, 30, 300, all-three flag is known (not NULL)
+    pop_meets: np.ndarray  # (cells, 4): residents meeting 3, 30, 300, all three
     trees: np.ndarray
     ads: np.ndarray
 
@@ -145,8 +145,8 @@ def point_indicators(
 
     n = len(grid)
     rows = conn.execute(
-        "SELECT ST_X(c), ST_Y(c), b.population, r.building_pk IS NOT NULL, coalesce(r.meets_3, false), "
-        "coalesce(r.meets_30, false), coalesce(r.meets_300, false), coalesce(r.meets_3_30_300, false) "
+        "SELECT ST_X(c), ST_Y(c), b.population, r.building_pk IS NOT NULL, r.meets_3, r.meets_30, r.meets_300, "
+        "r.meets_3_30_300 "
         "FROM (SELECT *, ST_Centroid(geom) AS c FROM msip.building WHERE residential "
         "      AND epoch IS NOT DISTINCT FROM %s AND geom && ST_GeomFromWKB(%s, 2180)) b "
         "LEFT JOIN msip.greenspace_access r USING (building_pk)",
@@ -156,12 +156,13 @@ def point_indicators(
     cell = grid.index_of(a[:, 0], a[:, 1])
     keep = cell >= 0
     cell, a = cell[keep], a[keep]
-    pop, has = a[:, 2], a[:, 3]
+    pop = a[:, 2]
     population = np.bincount(cell, weights=pop, minlength=n)
-    with_access = np.bincount(cell, weights=pop * has, minlength=n)
-    meets = np.stack(
-        [np.bincount(cell, weights=pop * has * a[:, k], minlength=n) for k in range(4, 8)], axis=1
-    )
+    # A NULL flag (no result, or unknown for lack of data) counts neither as met nor as not met.
+    known = ~np.isnan(a[:, 4:8])
+    flags = np.nan_to_num(a[:, 4:8], nan=0.0)
+    pop_known = np.stack([np.bincount(cell, weights=pop * known[:, k], minlength=n) for k in range(4)], axis=1)
+    meets = np.stack([np.bincount(cell, weights=pop * flags[:, k], minlength=n) for k in range(4)], axis=1)
     buildings = np.bincount(cell, minlength=n)
     inventory, detected = tree_points(
         conn, epoch=inputs.epoch, detected_epoch=inputs.detected_epoch, area=area, dedup_m=dedup_m
@@ -185,7 +186,7 @@ def point_indicators(
     return PointIndicators(
         population,
         buildings,
-        with_access,
+        pop_known,
         meets,
         trees,
         np.bincount(ad_cells[ad_cells >= 0], minlength=n),

@@ -161,7 +161,7 @@ def store_cells(
         "AND cell_size_m = %s AND cell_code = ANY(%s)",
         (params.grid_epsg, params.cell_m, codes),
     )
-    meets = [_pct(points.pop_meets[:, k], points.pop_with_access) for k in range(4)]
+    meets = [_pct(points.pop_meets[:, k], points.pop_known[:, k]) for k in range(4)]
     columns = {
         "load_run_id": [run_id] * len(codes),
         "epoch": [epoch] * len(codes),

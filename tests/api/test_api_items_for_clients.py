@@ -2,7 +2,8 @@
 
 One geometry type per collection, extents and time spans from the data (refreshed by a load),
 a northing-first bbox given E,N refused with the fix, CSV with id/WKT/named axes, GeoJSON
-media type, no `next` link on the last page, and CQL2 parameters in the OpenAPI document.
+media type, no `next` link on the last page, CQL2 parameters in the OpenAPI document, and a typed
+JSON Schema of the features linked as `describedBy` (GDAL types always-null properties from it).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -235,3 +237,25 @@ def test_openapi_declares_the_cql2_parameters_of_every_feature_collection(client
     for cid in _feature_collections():
         params = {p.get("name") for p in doc["paths"][f"/collections/{cid}/items"]["get"]["parameters"]}
         assert {"filter", "filter-lang", "filter-crs"} <= params, cid
+
+
+# ---- finding 7: always-null properties keep their type ------------------------------------------
+
+def test_every_feature_collection_links_a_typed_geojson_schema(client):
+    """GDAL types fields from the `describedBy` JSON Schema, so a property null on a whole page is not a String."""
+    listed = client.get("/collections", query_string={"f": "json"}).get_json()["collections"]
+    features = _feature_collections()
+    for entry in listed:
+        links = [link for link in entry["links"] if link["rel"] == "describedBy"]
+        if entry["id"] not in features:
+            assert not links, entry["id"]
+            continue
+        assert [link["type"] for link in links] == ["application/schema+json"], entry["id"]
+        r = client.get(urlsplit(links[0]["href"]).path)
+        assert r.status_code == 200 and r.mimetype == "application/schema+json", (entry["id"], r.status_code)
+        props = r.get_json()["properties"]["properties"]["properties"]
+        assert all(isinstance(p["type"], str) for p in props.values()), entry["id"]
+    fees = client.get("/collections/ad_compliance/feature-schema").get_json()["properties"]["properties"]
+    assert fees["properties"]["fee_pln"]["type"] == "number", "numeric(12,2) is a number, not a string"
+    missing = client.get("/collections/orthophoto/feature-schema")
+    assert missing.status_code == 404 and "trees" in missing.get_json()["description"]

@@ -115,6 +115,39 @@ def test_ogr2ogr_to_geopackage_same_count_and_one_geometry_type(cid: str, world:
     )
 
 
+#: PostgreSQL column type → the OGR field types GDAL may give the property (a JSON Schema "integer"
+#: becomes Integer; GDAL widens to Integer64 itself when a value needs it).
+OGR_TYPES = {
+    "smallint": {"Integer"}, "integer": {"Integer"}, "bigint": {"Integer", "Integer64"}, "numeric": {"Real"},
+    "real": {"Real"}, "double precision": {"Real"}, "text": {"String"}, "character varying": {"String"},
+    "character": {"String"}, "date": {"Date"}, "timestamp with time zone": {"DateTime"},
+    "timestamp without time zone": {"DateTime"}, "boolean": {"Integer(Boolean)"},
+}
+
+
+@pytest.mark.parametrize("cid", params(FEATURES, {}))
+def test_ogrinfo_types_every_property_from_the_database(cid: str, world: World,
+                                                       feature_facts: dict[str, FeatureFacts]) -> None:
+    """Also a property null on every feature of the first page ("unknown") keeps its column's type, not String."""
+    import psycopg
+
+    schema, _, table = feature_facts[cid].table.rpartition(".")
+    with psycopg.connect(world.owner_url) as conn:
+        columns = dict(conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = %s", (schema or "public", table)).fetchall())
+    done = tool("ogrinfo", "-ro", "-so", f"OAPIF:{world.url}", cid)
+    assert done.returncode == 0, f"ogrinfo OAPIF: {cid} failed: {done.stderr[-600:]}"
+    got = dict(re.findall(r"^(\w+): ([\w()]+) \(", done.stdout, flags=re.MULTILINE))
+    wrong = {
+        name: (got[name], OGR_TYPES[pg])
+        for name, pg in columns.items()
+        if name in got and pg in OGR_TYPES and got[name] not in OGR_TYPES[pg]
+    }
+    assert not wrong, f"{cid}: GDAL types (got, expected) {wrong}"
+    assert got, f"{cid}: ogrinfo lists no fields: {done.stdout[-600:]}"
+
+
 def test_ogrinfo_lists_the_feature_collections_only(world: World) -> None:
     done = tool("ogrinfo", "-ro", "-q", f"OAPIF:{world.url}")
     listed = re.findall(r"^\d+: (\S+)", done.stdout, flags=re.MULTILINE)

@@ -117,7 +117,8 @@ def test_bad_input(name, empty_db, store, monkeypatch, capsys):
     # LiDAR adds a 'lidar_derived' run (rasters, trees) after the per-file runs; counts are per file.
     runs = _rows(empty_db, "SELECT run_id, status, rows_in, rows_loaded, rows_rejected, source_path, message "
                            "FROM msip.load_run WHERE source_kind <> 'lidar_derived' ORDER BY run_id")
-    assert runs and all(r[1] == "succeeded" for r in runs), f"{runs}\n{shown}"
+    nothing = spec["rows_loaded"] == 0 and spec["rows_rejected"] > 0  # every row refused: a failed run
+    assert runs and all(r[1] == ("failed" if nothing else "succeeded") for r in runs), f"{runs}\n{shown}"
     totals = tuple(sum(r[i] for r in runs) for i in (2, 3, 4))
     assert totals == (spec["rows_in"], spec["rows_loaded"], spec["rows_rejected"]), shown
     assert all(r[2] == r[3] + r[4] for r in runs)

@@ -24,6 +24,7 @@ const UI = {
     yes: "tak",
     no: "nie",
     none: "brak",
+    noData: "brak danych",
     popupTitle: "{layer}",
     close: "Zamknij",
     apiLink: "API (OGC API) — wszystkie dane",
@@ -51,6 +52,7 @@ const UI = {
     yes: "yes",
     no: "no",
     none: "none",
+    noData: "no data",
     popupTitle: "{layer}",
     close: "Close",
     apiLink: "API (OGC API) — all the data",
@@ -187,6 +189,11 @@ export function value(v, unit = "") {
   const s = String(v);
   if (current === "en") return CARRIERS_EN[s] ?? VALUES_EN[s] ?? s;
   return VALUES_PL[s] ?? s;
+}
+
+/** A yes/no result that may be unknown: null is "no data" (unknown), never "none" or "no". */
+export function flag(v) {
+  return v === null || v === undefined ? t("noData") : t(v ? "yes" : "no");
 }
 
 /** The species as "Polish name (Latin)" in Polish, "English name (Latin)" in English. */

@@ -1,7 +1,7 @@
 // The map's layers: which API collection each shows, how (raster tiles, vector tiles or GeoJSON
 // items), its colours (shared by the map style and the HTML legend) and its popup fields.
 
-import { pick, rules, species, value, zoneSymbol, ZONE_SYMBOLS } from "./i18n.js";
+import { flag, pick, rules, species, value, zoneSymbol, ZONE_SYMBOLS } from "./i18n.js";
 
 const HEALTH = [
   { values: ["dobry", "good"], color: "#1a9641", label: { pl: "stan dobry", en: "good health" } },
@@ -52,6 +52,11 @@ function matchColor(property, groups) {
 }
 
 const metCount = ["+", ...["meets_3", "meets_30", "meets_300"].map((p) => ["case", ["==", ["get", p], true], 1, 0])];
+/** A building whose three criteria are all unknown (no data) is grey, not "meets none". */
+const NO_DATA = { color: OTHER, label: { pl: "brak danych", en: "no data" } };
+const allUnknown = ["all", ...["meets_3", "meets_30", "meets_300"].map((p) => ["==", ["get", p], null])];
+/** "yes (detail)" / "no (detail)", or just "no data" when the result is unknown. */
+const known = (f, detail) => (f === null || f === undefined ? flag(f) : `${flag(f)} (${detail})`);
 
 const row = (label, get) => ({ label, get });
 
@@ -151,28 +156,29 @@ export const LAYERS = [
       {
         type: "fill",
         paint: {
-          "fill-color": ["match", metCount, ...ACCESS.flatMap((a) => [a.count, a.color]), OTHER],
+          "fill-color": ["case", allUnknown, NO_DATA.color,
+            ["match", metCount, ...ACCESS.flatMap((a) => [a.count, a.color]), OTHER]],
           "fill-opacity": 0.75,
         },
       },
       { type: "line", paint: { "line-color": "#252525", "line-width": 1 } },
     ],
-    legend: ACCESS,
+    legend: [...ACCESS, NO_DATA],
     popup: {
       title: { pl: "Budynek", en: "Building" },
       rows: [
         row({ pl: "Budynek", en: "Building" }, (p) => p.building_id),
         row({ pl: "Mieszkańcy", en: "Residents" }, (p) => value(p.population)),
         row({ pl: "3 drzewa w pobliżu (15 m)", en: "3 trees nearby (15 m)" }, (p) =>
-          `${value(p.meets_3)} (${value(p.trees_15m)})`,
+          known(p.meets_3, value(p.trees_15m)),
         ),
         row({ pl: "30% koron drzew w okolicy", en: "30% tree canopy around" }, (p) =>
-          `${value(p.meets_30)} (${value(p.canopy_pct, "%")})`,
+          known(p.meets_30, value(p.canopy_pct, "%")),
         ),
         row({ pl: "Park w zasięgu 300 m", en: "Park within 300 m" }, (p) =>
-          `${value(p.meets_300)} (${value(p.park_distance_m, "m")})`,
+          known(p.meets_300, value(p.park_distance_m, "m")),
         ),
-        row({ pl: "Spełnia 3-30-300", en: "Meets 3-30-300" }, (p) => value(p.meets_3_30_300)),
+        row({ pl: "Spełnia 3-30-300", en: "Meets 3-30-300" }, (p) => flag(p.meets_3_30_300)),
       ],
     },
   },

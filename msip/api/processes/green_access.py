@@ -18,10 +18,11 @@ _DESCRIPTION_EN = (
     "3: trees_15m = inventory trees valid on the analysis date (msip.tree) + LiDAR-detected trees (msip.tree_detected, "
     "latest survey on or before it) with no inventory trunk within dedup_distance_m (m, default 3), whose position "
     "lies within tree_radius_m (m, default 15) of the building outline (proxy for 'visible from home'); met when "
-    "≥ min_trees (default 3). "
+    "≥ min_trees (default 3); unknown (null) below that where no tree data covers the building (its centroid "
+    "outside the convex hull of the inventory trees, and CHM data in under half of the tree_radius_m circle). "
     "30: canopy_pct = 100 × (CHM cells ≥ canopy_min_height_m (m, default 2)) / (CHM cells with data) over the cells "
     "whose centres lie within canopy_radius_m (m, default 250) of the building centroid; met when ≥ min_canopy_pct "
-    "(%, default 30); unknown without a CHM (counted as not met in shares). canopy_data_pct says how much of the "
+    "(%, default 30); unknown (null) without CHM data in the circle. canopy_data_pct says how much of the "
     "circle the CHM covers. "
     "300: park_distance_m = straight leg from the centroid to the nearest walk edge (msip.walk_edge; none beyond "
     "max_snap_m, m, default 250) + shortest path on the pgRouting network (pgr_drivingDistance, cost = length, m) to "
@@ -29,7 +30,9 @@ _DESCRIPTION_EN = (
     "default 0.5), which is reached at any network point within entrance_tolerance_m (m, default 20) of its "
     "outline (a space with no edge that close: within its nearest edge's distance + the tolerance); met when ≤ "
     "park_max_distance_m (m, default 300). park_walk_min = park_distance_m / (walk_speed_kmh (default 4.8) × "
-    "1000 / 60). Distances are searched up to 3000 m (or the largest distance threshold); farther = null. "
+    "1000 / 60). Distances are searched up to 3000 m (or the largest distance threshold); farther = null. 300 and "
+    "art. 13f are unknown (null) for a building beyond max_snap_m of the network, or when no green spaces are "
+    "loaded. meets_3_30_300 and meets_13f are false when a part is false, else null when a part is unknown. "
     "Art. 13f green: the areas of all public green spaces reached (same walk) within green_total_distance_m (m, "
     "default 1500) sum to ≥ green_total_ha (ha, default 3), and one public green space ≥ large_park_ha (ha, default "
     "20) is reached within large_park_distance_m (m, default 3000). Art. 13f school: a building of kind 'school' "
@@ -37,7 +40,9 @@ _DESCRIPTION_EN = (
     "loaded. meets_13f = green and (where schools exist) school. "
     "Districts: district = 'grid' (default; squares of district_cell_m m, default 500, aligned to multiples of the "
     "size in EPSG:2180, id = lower-left E_N) or 'zone' (current zoning zone holding the centroid); shares are "
-    "% of residents. Other layers are read at their latest epoch on or before the building epoch. The same inputs "
+    "% of the residents whose flag is known (null when it is known for nobody: unknown, not 0 %); "
+    "totals.population_known gives those residents per share. Other layers are read at their latest epoch on or "
+    "before the building epoch. The same inputs "
     "and parameters give the same results (checksum); a rerun answers 'unchanged' unless force. A bbox (buildings "
     f"whose centroid is inside) may cover at most {MAX_AREA_KM2:g} km²; the whole city (no bbox) should run as an "
     "async job (Prefer: respond-async)."
@@ -54,7 +59,9 @@ _DESCRIPTION_PL = (
     "(20 m) od jego granicy; spełnione przy ≤ park_max_distance_m (300 m); minuty przy walk_speed_kmh (4,8 km/h). "
     "Art. 13f: łączna powierzchnia publicznej zieleni osiąganej do green_total_distance_m (1500 m) ≥ green_total_ha "
     "(3 ha) oraz teren ≥ large_park_ha (20 ha) do large_park_distance_m (3000 m); szkoła (budynek rodzaju 'school') "
-    "do school_distance_m (1500 m), jeśli szkoły są wczytane. Rejony: siatka district_cell_m (500 m) lub strefy "
+    "do school_distance_m (1500 m), jeśli szkoły są wczytane. Bez danych (drzew, CHM, dojścia do sieci, terenów "
+    "zieleni) wynik jest nieznany (null), nie „niespełniony”; udziały liczone są wśród mieszkańców ze znanym "
+    "wynikiem. Rejony: siatka district_cell_m (500 m) lub strefy "
     f"planistyczne. Obszar bbox do {MAX_AREA_KM2:g} km²; całe miasto jako zadanie asynchroniczne."
 )
 
@@ -129,8 +136,9 @@ PROCESS_METADATA = {
         "result": {
             "title": {"en": "Green access summary", "pl": "Podsumowanie dostępu do zieleni"},
             "description": {
-                "en": "Run id and status, epochs read, whole-area shares (% of residents), shares per "
-                "district, a checksum of the results and, on request, the buildings as GeoJSON",
+                "en": "Run id and status, epochs read, whole-area shares (% of the residents whose flag is known; "
+                "null = unknown) with population_known, shares per district, a checksum of the results and, on "
+                "request, the buildings as GeoJSON",
                 "pl": "Identyfikator i stan przebiegu, użyte epoki, udziały mieszkańców (%), udziały w "
                 "rejonach, suma kontrolna i na życzenie budynki jako GeoJSON",
             },

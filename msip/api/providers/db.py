@@ -7,6 +7,7 @@ look-ups) lives here at module level, created lazily in each server worker after
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -190,9 +191,10 @@ _JSON_TYPES = {
 
 
 def _json_type(pg_type: str) -> tuple[str, str | None]:
+    """JSON type and format of a `format_type()` name; modifiers such as numeric(12,2) do not change it."""
     if pg_type.endswith("[]"):
         return "array", None
-    return _JSON_TYPES.get(pg_type, ("string", None))
+    return _JSON_TYPES.get(re.sub(r"\(.*?\)", "", pg_type), ("string", None))
 
 
 @lru_cache(maxsize=256)

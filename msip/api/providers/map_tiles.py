@@ -116,8 +116,8 @@ class CogTileProvider(TileProviderBase):
             }
         return meta
 
-    def get_tiles(self, layer=None, tileset=None, z=None, y=None, x=None, format_=None) -> bytes:
-        """One rendered map tile in the provider's format (bytes)."""
+    def get_tiles(self, layer=None, tileset=None, z=None, y=None, x=None, format_=None) -> bytes | None:
+        """One rendered map tile in the provider's format (bytes); None (204) inside the limits without data."""
         from rio_tiler.colormap import cmap
         from rio_tiler.errors import TileOutsideBounds
         from rio_tiler.io import Reader
@@ -131,6 +131,8 @@ class CogTileProvider(TileProviderBase):
         try:
             img = run_guarded(read_tile, what=f"map tile {z}/{y}/{x} of the {self.asset.kind} raster")
         except TileOutsideBounds:
+            if self._within_limits(z, y, x):
+                return None  # pygeoapi answers 204 No Content: a tile of the declared set without data
             raise ProviderTileNotFoundError(
                 user_msg=f"tile {z}/{y}/{x} lies outside the {self.asset.kind} raster"
             ) from None
@@ -146,6 +148,16 @@ class CogTileProvider(TileProviderBase):
                 user_msg=f"tile format {self.format_type!r} is not supported (png, webp, jpeg)"
             )
         return img.render(img_format=fmt, colormap=colormap, add_mask=fmt != "JPEG")
+
+    def _within_limits(self, z: int, y: int, x: int) -> bool:
+        """Whether tile z/y/x lies inside the tileMatrixSetLimits this collection declares."""
+        w, s, e, n = lonlat_bounds(self.asset.path, self.asset.identity)
+        return any(
+            lim["tileMatrix"] == str(z)
+            and lim["minTileRow"] <= y <= lim["maxTileRow"]
+            and lim["minTileCol"] <= x <= lim["maxTileCol"]
+            for lim in tile_limits((w, s, e, n), self.minzoom, self.maxzoom)
+        )
 
     def __repr__(self) -> str:
         return f"<CogTileProvider {self.asset.kind} {self.asset.path}>"
@@ -195,7 +207,14 @@ def lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:
 
 
 def tile_limits(lonlat: tuple[float, float, float, float], minzoom: int, maxzoom: int) -> list[dict]:
-    """WebMercatorQuad tileMatrixSetLimits (rows and columns per zoom) covering a lon/lat extent."""
+    """WebMercatorQuad tileMatrixSetLimits covering a lon/lat extent: the data's columns, every row.
+
+    The rows are not narrowed because GDAL 3.6's OGCAPI driver sizes its tile grid from the full
+    matrix height while windowing it to the narrowed rows (its pixels come out ~60 000 times too
+    tall). Limits wider than the data are valid OGC API Tiles; tiles inside them without data
+    answer 204. Only zooms from `minzoom` are listed, so GDAL skips the levels where the data
+    is smaller than a pixel.
+    """
     import morecantile
 
     tms = morecantile.tms.get("WebMercatorQuad")
@@ -205,7 +224,7 @@ def tile_limits(lonlat: tuple[float, float, float, float], minzoom: int, maxzoom
         nw, se = tms.tile(west, north, z), tms.tile(east, south, z)
         limits.append({
             "tileMatrix": str(z),
-            "minTileRow": nw.y, "maxTileRow": se.y, "minTileCol": nw.x, "maxTileCol": se.x,
+            "minTileRow": 0, "maxTileRow": 2**z - 1, "minTileCol": nw.x, "maxTileCol": se.x,
         })
     return limits
 

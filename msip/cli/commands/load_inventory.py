@@ -29,11 +29,13 @@ layer_option = click.option("--layer", default=None, help="Layer to read from a 
 @layer_option
 @force_option
 def trees(file: Path, epoch, crs, extent, mapping, dataset, layer, force) -> None:
-    """Load a tree inventory (CSV, GeoJSON, GPKG, SHP) into msip.tree.
+    """Load a tree inventory (CSV, GeoJSON, GPKG, SHP, or OpenStreetMap .osm.pbf) into msip.tree.
 
     Fields are matched from Polish or English names (gatunek/species, obwód pnia/trunk_circumference_cm,
-    wysokość/height_m …); positions come from the geometry or x/y, lon/lat columns. A later
-    version of the same dataset updates changed trees and retires missing ones, keeping history.
+    wysokość/height_m …); positions come from the geometry or x/y, lon/lat columns. From an
+    .osm.pbf: its natural=tree nodes (species, species:pl, genus, height, circumference in metres,
+    diameter_crown). A later version of the same dataset updates changed trees and retires
+    missing ones, keeping history.
     """
     from pipelines.inventory.trees import load_trees
 
@@ -61,7 +63,8 @@ def ads(file: Path | None, zones: Path | None, zones_mapping, on_invalid, epoch,
         layer, force) -> None:
     """Load advertising carriers (nośniki reklamowe) into msip.advertisement, and/or landscape zones.
 
-    For data outside Kielce pass --extent poland, a bbox, or --extent none (no check).
+    FILE may be an OpenStreetMap .osm.pbf (its advertising=* features). For data elsewhere in
+    Poland pass --extent poland (or none) or a bbox; data outside Poland are always refused.
     """
     if file is None and zones is None:
         raise click.UsageError("give an advertising FILE, --landscape-zones ZONES, or both")

@@ -53,8 +53,8 @@ def orthophoto(
     force: bool,
 ) -> None:
     """Load orthophoto tiles (files or folders) of one epoch; problem tiles are reported, not fatal
-    (but a delivery of which no tile could be used exits 1)."""
-    from msip.core.errors import ConfigError, MsipError
+    (but a delivery of which no tile could be used is refused: a failed run, exit 1)."""
+    from msip.core.errors import ConfigError
     from pipelines.orthophoto.load import load_orthophoto
 
     if epoch is None:
@@ -73,10 +73,3 @@ def orthophoto(
         force=force,
     )
     click.echo(report.summary())
-    if report.status == "succeeded" and report.rows_loaded == 0 and report.rows_rejected:
-        # recorded (the rejected tiles and reasons stay in msip.rejected_record), but a delivery
-        # of which nothing could be used must not look like a success to a script
-        raise MsipError(
-            f"none of the {report.rows_rejected} tiles could be used (reasons above; also in "
-            f"msip.rejected_record for run {report.run_id}); nothing was loaded"
-        )

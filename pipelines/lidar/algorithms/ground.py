@@ -1,6 +1,9 @@
 """Ground classification with SMRF, the Simple Morphological Filter (Pingel, Clarke & McBride 2013).
 
-1. minimum surface: lowest point per `cell_m` cell; low outliers (cells far below their 3×3
+0. cell: `cell_m`, or a multiple of it on sparse surveys so that a cell holds about
+   `min_points_per_cell` points (`smrf_cell_m`; at 1 m a 0.9 pt/m² forest leaves most cells empty
+   or holding only canopy, and the opening then keeps crowns as terrain);
+1. minimum surface: lowest point per cell; low outliers (cells far below their 3×3
    median) and empty cells are filled by Laplace interpolation;
 2. progressive opening with a disk-like (octagonal) element of radius 1 … window_m/cell_m
    cells; a cell is an object once the opening lowers it by more than slope × radius × cell;
@@ -11,6 +14,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from scipy import ndimage
@@ -58,6 +62,25 @@ def provisional_dtm(
     return fill(np.where(obj | low, np.nan, surface))
 
 
+#: Side (m) of the coarse cells over which the point density is measured (empty ones are not survey).
+DENSITY_CELL_M = 5.0
+
+
+def smrf_cell_m(x: np.ndarray, y: np.ndarray, params: SmrfParams) -> float:
+    """SMRF cell (m): params.cell_m, or the multiple of it that holds about
+    params.min_points_per_cell points at the survey's density (points per m² of the 5 m cells
+    that hold any point, so water without returns and the tile buffer do not thin it)."""
+    if len(x) == 0:
+        return params.cell_m
+    keys = np.unique(
+        np.floor(x / DENSITY_CELL_M).astype(np.int64) * (1 << 32)
+        + np.floor(y / DENSITY_CELL_M).astype(np.int64)
+    )
+    density_pt_m2 = len(x) / (len(keys) * DENSITY_CELL_M**2)
+    k = max(1, round(math.sqrt(params.min_points_per_cell / density_pt_m2) / params.cell_m))
+    return k * params.cell_m
+
+
 def smrf_ground(
     x: np.ndarray,
     y: np.ndarray,
@@ -68,10 +91,21 @@ def smrf_ground(
     """Boolean mask of ground points among (x, y, z) inside `bounds` (EPSG:2180 m, buffered tile).
 
     `bounds` must lie on multiples of params.cell_m. Points should exclude noise and outliers.
+    On sparse surveys the cell grows (`smrf_cell_m`); the grid then reaches past the lower
+    right corner of `bounds` by less than one cell.
     """
     if len(x) == 0:
         return np.zeros(0, dtype=bool)
-    grid = Grid.over(bounds, params.cell_m)
+    cell_m = smrf_cell_m(x, y, params)
+    params = replace(params, cell_m=cell_m)
+    minx, miny, maxx, maxy = bounds
+    grid = Grid(
+        minx,
+        maxy,
+        cell_m,
+        max(1, math.ceil((maxy - miny) / cell_m - 1e-9)),
+        max(1, math.ceil((maxx - minx) / cell_m - 1e-9)),
+    )
     dtm = provisional_dtm(grid, x, y, z, params)
     if dtm is None:
         return np.zeros(len(x), dtype=bool)

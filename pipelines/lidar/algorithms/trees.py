@@ -1,9 +1,10 @@
 """Individual trees from a canopy height model: treetops by local maxima, crowns by watershed.
 
 Treetops are cells of the lightly smoothed CHM that are the highest within a window whose
-radius grows with height (`window_radius_m`), at least `min_height_m` tall. Crowns grow
-from the treetops over the canopy (CHM ≥ max(min height, 40 % of the apex)) by watershed
-on the inverted CHM (4-connected, so every crown is one polygon).
+radius grows with height (`window_radius_m`: lidR's published variable window, scored against
+a real forest's stored segmentation in benchmarks/results_accuracy_lidar.md), at least
+`min_height_m` tall. Crowns grow from the treetops over the canopy (CHM ≥ max(min height,
+40 % of the apex)) by watershed on the inverted CHM (4-connected, so every crown is one polygon).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from pipelines.lidar.algorithms.grids import Grid
+from pipelines.lidar.params import TREE_PARAMS, TreeParams
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -37,35 +39,46 @@ class DetectedTree:
         return 2.0 * math.sqrt(self.crown_area_m2 / math.pi)
 
 
-def window_radius_m(height_m: np.ndarray | float) -> np.ndarray | float:
-    """Local-maximum search radius (m) for a treetop of `height_m`: 0.6 + 0.08 h, 1–3 m."""
-    return np.clip(0.6 + 0.08 * np.asarray(height_m), 1.0, 3.0)
+def window_radius_m(height_m: np.ndarray | float, params: TreeParams = TREE_PARAMS) -> np.ndarray | float:
+    """Local-maximum search radius (m) for a treetop of `height_m`: half of lidR's window diameter.
+
+    lidR's published variable window `lmf(function(x) x * 0.07 + 3)` is a diameter of
+    3 m + 0.07 × height; `params` holds both numbers (pipelines/lidar/params.py).
+    """
+    return (params.window_base_m + params.window_per_m * np.asarray(height_m)) / 2.0
 
 
-def treetops(chm: np.ndarray, res: float, min_height_m: float) -> tuple[np.ndarray, np.ndarray]:
+def treetops(
+    chm: np.ndarray, res: float, min_height_m: float, params: TreeParams = TREE_PARAMS
+) -> tuple[np.ndarray, np.ndarray]:
     """(rows, cols) of treetops in a CHM (m, NaN = no data) with `res` m cells.
 
-    Candidates are the 3×3 local maxima of the smoothed CHM at least `min_height_m` tall; each
-    is kept when nothing within its height-dependent disk (`window_radius_m`) is higher.
+    Candidates are the 3×3 local maxima of the lightly smoothed CHM at least `min_height_m`
+    tall; each is kept when no cell whose centre lies within its height-dependent circle
+    (`window_radius_m`) is higher — lidR's lmf on a raster.
     """
     c = np.nan_to_num(chm, nan=0.0)
-    smooth = ndimage.gaussian_filter(c, sigma=0.5 / res)
+    sigma = params.smooth_sigma_m / res
+    smooth = ndimage.gaussian_filter(c, sigma=sigma) if sigma > 0 else c
     peak = (smooth >= ndimage.maximum_filter(smooth, size=3, mode="nearest")) & (
         smooth >= min_height_m
     )
     rows, cols = np.nonzero(peak)
     if not len(rows):
         return rows, cols
-    k_needed = np.ceil(window_radius_m(smooth[rows, cols]) / res).astype(int)
+    radius = np.asarray(window_radius_m(smooth[rows, cols], params), dtype=np.float64)
+    k_needed = np.ceil(radius / res).astype(int)
     keep = np.zeros(len(rows), dtype=bool)
     for k in np.unique(k_needed):
         sel = np.flatnonzero(k_needed == k)
         dy, dx = np.mgrid[-k : k + 1, -k : k + 1]
-        disk = dx * dx + dy * dy <= k * k
-        dy, dx = dy[disk], dx[disk]
+        dy, dx = dy.ravel(), dx.ravel()
+        d2_m2 = (dx * dx + dy * dy) * res * res
         rr = np.clip(rows[sel, None] + dy, 0, chm.shape[0] - 1)
         cc = np.clip(cols[sel, None] + dx, 0, chm.shape[1] - 1)
-        keep[sel] = smooth[rows[sel], cols[sel]] >= smooth[rr, cc].max(axis=1)
+        inside = d2_m2[None, :] <= radius[sel, None] ** 2 + 1e-9
+        highest = np.where(inside, smooth[rr, cc], -np.inf).max(axis=1)
+        keep[sel] = smooth[rows[sel], cols[sel]] >= highest
     rows, cols = rows[keep], cols[keep]
     # Plateaus give several equal maxima: keep one per connected group.
     is_top = np.zeros(chm.shape, dtype=bool)
@@ -100,6 +113,7 @@ def detect(
     core: tuple[float, float, float, float],
     min_height_m: float,
     dtm: np.ndarray | None = None,
+    params: TreeParams = TREE_PARAMS,
 ) -> list[DetectedTree]:
     """Trees whose apex lies in `core` (minx, miny, maxx, maxy), from a CHM on (buffered) `grid`."""
     import shapely
@@ -107,7 +121,7 @@ def detect(
     from rasterio import features
     from shapely.geometry import shape
 
-    rows, cols = treetops(chm, grid.res, min_height_m)
+    rows, cols = treetops(chm, grid.res, min_height_m, params)
     if not len(rows):
         return []
     labels = crowns(chm, rows, cols, min_height_m)

@@ -61,8 +61,11 @@ def test_execute_directly(toy):
         {**EXACT, "return_buildings": True}
     )
     assert mime == "application/json" and out["status"] == "succeeded"
-    assert out["totals"]["pct_300"] == 60 and out["districts"][0]["district_kind"] == "all"
+    # H4 (40 of 100 residents) has no walking distance: 300 is unknown for it, not "not met"
+    assert out["totals"]["pct_300"] == 100 and out["totals"]["population_known"]["pct_300"] == 60
+    assert out["districts"][0]["district_kind"] == "all"
     features = {f["id"]: f for f in out["buildings"]["features"]}
+    assert features["H4"]["properties"]["meets_300"] is None and features["H4"]["properties"]["meets_3"] is None
     assert features["H2"]["properties"]["park_distance_m"] == pytest.approx(PARK_M["H2"])
     assert features["H2"]["geometry"]["type"] == "MultiPolygon"
 
@@ -93,7 +96,7 @@ def test_process_over_http_sync_and_async(api_client):
     assert described["id"] == "green-access" and "park_max_distance_m" in described["inputs"]
     sync = api_client.post("/processes/green-access/execution", json={"inputs": EXACT})
     assert sync.status_code == 200, sync.get_data(as_text=True)
-    assert sync.get_json()["totals"]["pct_300"] == 60
+    assert sync.get_json()["totals"]["pct_300"] == 100
     bad = api_client.post(
         "/processes/green-access/execution", json={"inputs": {"tree_radius_m": -1}}
     )

@@ -99,6 +99,17 @@ def test_map_tile_outside_the_raster_is_404(client):
     )
 
 
+def test_map_tile_inside_the_limits_without_data_is_204(client):
+    """The limits keep every row (GDAL 3.6 needs it): a tile in the data's columns but far north is empty, not 404."""
+    inside = _tile_for(614050, 334950, 18)
+    meta = client.get("/collections/orthophoto/tiles/WebMercatorQuad?f=json").get_json()
+    lim = next(x for x in meta["tileMatrixSetLimits"] if x["tileMatrix"] == "18")
+    assert (lim["minTileRow"], lim["maxTileRow"]) == (0, 2**18 - 1)
+    assert lim["minTileCol"] <= inside.x <= lim["maxTileCol"] and lim["maxTileCol"] - lim["minTileCol"] < 50
+    r = client.get(f"/collections/orthophoto/tiles/WebMercatorQuad/18/{inside.y - 1000}/{inside.x}")
+    assert r.status_code == 204, (r.status_code, r.headers, r.get_data()[:200])
+
+
 def test_tilesets_are_described(client):
     tiles = client.get("/collections/orthophoto/tiles").get_json()
     assert any(

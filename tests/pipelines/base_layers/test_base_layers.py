@@ -14,15 +14,12 @@ from msip.core.errors import CrsError, SourceReadError
 from pipelines.base_layers.load import load_buildings, load_green_spaces, load_walk_network
 from pipelines.base_layers.osm import load_osm
 from pipelines.base_layers.rows import estimate_population
-from pipelines.readers.validate import get_extent
 from tests.support.db import count
 from tests.support.paths import TEST_DATA
 
 pytestmark = pytest.mark.db
 DATA = TEST_DATA / "base"
 E1, E2 = date(2024, 6, 15), date(2025, 6, 15)
-#: EPSG:2180 box around both OSM samples (Helsinki, Kouvola): outside Poland, still projected to 2180.
-FINLAND = get_extent("700000,1300000,1000000,1500000")
 
 
 def _rows(url: str, sql: str, params: tuple = ()) -> list[tuple]:
@@ -209,34 +206,6 @@ def test_a_file_without_crs_needs_crs(empty_db, tmp_path):
     with pytest.raises(CrsError, match="has no CRS; pass --crs"):
         load_green_spaces(path, url=empty_db)
     assert load_green_spaces(path, url=empty_db, crs=2180).rows_loaded == 3
-
-
-def test_helsinki_osm_three_runs(empty_db, shared_data):
-    pbf = shared_data / "osm" / "Helsinki.osm.pbf"
-    buildings, green, walk = load_osm(pbf, url=empty_db, extent=FINLAND)
-    assert {r.status for r in (buildings, green, walk)} == {"succeeded"}
-    assert len({r.run_id for r in (buildings, green, walk)}) == 3
-    assert (buildings.rows_in, walk.rows_in) == (486, 6363)
-    assert buildings.rows_rejected == 3 and "Too few points" in _reasons(empty_db, buildings.run_id)
-    assert count(empty_db, "SELECT count(*) FROM msip.building WHERE residential") == 30
-    assert count(empty_db, "SELECT count(*) FROM msip.green_space WHERE kind = 'park'") == 16
-    assert count(empty_db, "SELECT count(*) FROM msip.walk_vertex") == 5558
-    # Helsinki in PUWG-1992 coordinates: far outside Poland, but a projection all the same.
-    minx, miny, maxx, maxy = _rows(
-        empty_db,
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-        "FROM (SELECT ST_Extent(geom) e FROM msip.walk_edge) s",
-    )[0]
-    assert 820_000 < minx < maxx < 840_000 and 1_375_000 < miny < maxy < 1_395_000
-    assert all(r.status == "unchanged" for r in load_osm(pbf, url=empty_db, extent=FINLAND))
-
-
-def test_osm_outside_the_extent_is_quarantined_not_dropped(empty_db, shared_data):
-    buildings, _, walk = load_osm(
-        shared_data / "osm" / "test.osm.pbf", url=empty_db
-    )  # default extent: Kielce
-    assert buildings.rows_in > 2000 and buildings.rows_loaded == 0 and walk.rows_loaded == 0
-    assert "is outside Kielce" in _reasons(empty_db, buildings.run_id)
 
 
 @pytest.mark.parametrize("content", [b"", b"not a protobuf at all"])

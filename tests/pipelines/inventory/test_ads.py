@@ -15,6 +15,7 @@ from msip.core.errors import SourceReadError, ValidationError
 from pipelines.inventory.ads import carrier_type_codes, load_ads, load_landscape_zones
 from tests.support.db import count
 from tests.support.paths import TEST_DATA
+from tests.support.relocate.vector import offset_to, shift_csv, shift_geojson
 
 pytestmark = pytest.mark.db
 DATA = TEST_DATA / "inventory"
@@ -30,6 +31,9 @@ def _rows(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     ("wolnostojący", "board"), ("Billboard (free-standing)", "board"), ("baner na budynku", "banner"),
     ("siatka reklamowa", "banner"), ("mural", "mural"), ("ekran LED", "led_screen"), ("pylon", "pylon"),
     ("słup ogłoszeniowy", "column"), ("City light", "citylight"), ("szyld", "sign"), ("balon", "other"),
+    # OpenStreetMap's advertising=* values
+    ("poster_box", "citylight"), ("totem", "pylon"), ("screen", "led_screen"), ("wall_painting", "mural"),
+    ("tarp", "banner"), ("billboard", "board"), ("column", "column"), ("sign", "sign"), ("board", "board"),
 ])
 def test_carrier_types_normalised(wording, code):
     import pandas as pd
@@ -76,19 +80,40 @@ def test_sample_world_ads_and_zones(empty_db, sample_dir):
                       if f["properties"]["type"] == "new_ad"}
 
 
-def test_sc811_billboards_keep_every_column(empty_db, shared_data):
+@pytest.mark.parametrize("name", ["billboardLocations.geojson", "billboards_banners_2019_xy.csv"])
+@pytest.mark.parametrize("extent", ["kielce", "none", "poland"])
+def test_sc811_billboards_as_delivered_are_refused_as_outside_poland(empty_db, shared_data, name, extent):
+    """South Carolina in EPSG:2180 stretches lengths by 72 %: `--extent none` must not load it."""
+    n = 16 if name.endswith("json") else 17
+    with pytest.raises(ValidationError, match=rf"{name}: {n} of {n} points fall outside .*; they lie at "
+                                              r"81\.\d+°W 3[34]\.\d+°N, .*distorts lengths by \+7\d % and areas by "
+                                              r"\+\d+ %: MSIP loads data of Poland only; if they are not really "
+                                              r"there, check the CRS \(read as EPSG:4326; --crs\)"):
+        load_ads(shared_data / "advertising" / name, epoch=E1, extent=extent, url=empty_db)
+    assert _rows(empty_db, "SELECT status, rows_loaded FROM msip.load_run") == [("failed", 0)]
+    assert _rows(empty_db, "SELECT count(*) FROM msip.advertisement") == [(0,)]
+
+
+def test_sc811_billboards_keep_every_column(empty_db, shared_data, tmp_path):
     folder = shared_data / "advertising"
-    with pytest.raises(ValidationError, match=r"16 of 16 points fall outside Kielce.*--extent"):
-        load_ads(folder / "billboardLocations.geojson", epoch=E1, url=empty_db)
-    geo = load_ads(folder / "billboardLocations.geojson", epoch=E1, extent="none", url=empty_db)
-    table = load_ads(folder / "billboards_banners_2019_xy.csv", epoch=E1, extent="none", url=empty_db)
+    # The real files moved into Kielce (tests only): every column and the SC811 traps stay as they are.
+    dlon, dlat = offset_to(-81.08, 33.99)
+    geojson = shift_geojson(folder / "billboardLocations.geojson", tmp_path / "billboardLocations.geojson",
+                            dlon=dlon, dlat=dlat)
+    csv_file = shift_csv(folder / "billboards_banners_2019_xy.csv", tmp_path / "billboards_banners_2019_xy.csv",
+                         lon="x", lat="y", dlon=dlon, dlat=dlat)
+    with pytest.raises(ValidationError, match=r"15 of 16 points fall outside Kielce .*; to load data from elsewhere "
+                                              r"in Poland pass --extent poland"):  # they spread over 100 km
+        load_ads(geojson, epoch=E1, url=empty_db)
+    geo = load_ads(geojson, epoch=E1, extent="poland", url=empty_db)
+    table = load_ads(csv_file, epoch=E1, extent="poland", url=empty_db)
     assert (geo.rows_loaded, table.rows_loaded) == (16, 17)
     assert any("760 U+FFFD replacement characters" in n for n in geo.notes)
-    assert any("x/y hold degrees: read as longitude/latitude" in n for n in table.notes)
+    assert any("CRS EPSG:4326 detected from the values of x/y" in n for n in table.notes)
     assert _rows(empty_db, "SELECT carrier_type, carrier_type_source, count(*) FROM msip.advertisement "
                            "WHERE dataset = 'billboards_banners_2019_xy' GROUP BY 1, 2 ORDER BY 1") == [
         ("banner", "banner", 10), ("board", "billboard", 7)]
-    with (folder / "billboards_banners_2019_xy.csv").open(encoding="utf-8") as f:
+    with csv_file.open(encoding="utf-8") as f:
         first = next(csv.DictReader(f))
     (description, attrs), = _rows(empty_db, "SELECT description, attrs FROM msip.advertisement "
                                             "WHERE dataset = 'billboards_banners_2019_xy' AND source_id = '1'")

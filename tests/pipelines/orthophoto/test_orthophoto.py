@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import pytest
 import rasterio
 from rasterio.enums import ColorInterp
@@ -17,6 +18,7 @@ from rasterio.transform import from_origin
 
 from msip.core.errors import ConfigError, SourceReadError
 from msip.core.rasters.store import is_valid_cog, write_cog
+from msip.core.runs import NothingLoaded
 from pipelines.orthophoto.checks import inspect_tile, parse_bands
 from pipelines.orthophoto.delivery import find_tiles
 from pipelines.orthophoto.load import load_orthophoto
@@ -402,18 +404,50 @@ def test_alpha_band_is_a_mask_and_pl2000_tiles_are_warped(store, empty_db, tmp_p
 def test_real_foreign_files_are_refused_with_reason(
     store, empty_db, shared_data, name, crs, extent
 ):
-    """Documented outcome: tiles outside PL CRSs are refused for their CRS, whatever the extent."""
-    report = load_orthophoto(
-        [shared_data / "orthophoto" / name],
-        epoch=EPOCH,
-        bands="R,G,B,NIR" if "m_" in name else None,
-        extent=extent,
-        url=empty_db,
-    )
-    assert (report.rows_in, report.rows_loaded, report.rows_rejected) == (1, 0, 1)
-    assert _rejections(empty_db, report.run_id)[name].startswith(
-        f"{name}: CRS EPSG:{crs} is not accepted"
-    )
+    """Documented outcome: tiles outside PL CRSs are refused for their CRS, whatever the extent; a
+    delivery of which no tile can be used is a failed run that keeps its rejected tiles."""
+    with pytest.raises(NothingLoaded, match=rf"{re.escape(name)}: none of its 1 tiles could be loaded — "
+                                            rf"{re.escape(name)}: CRS EPSG:{crs} is not accepted") as refused:
+        load_orthophoto(
+            [shared_data / "orthophoto" / name],
+            epoch=EPOCH,
+            bands="R,G,B,NIR" if "m_" in name else None,
+            extent=extent,
+            url=empty_db,
+        )
+    assert "2176–2179); reproject the tile first" in str(refused.value)  # whole, not cut mid-word
+    (run_id, status, counts), = count_rows(
+        empty_db, "SELECT run_id, status, ARRAY[rows_in, rows_loaded, rows_rejected] FROM msip.load_run")
+    assert (status, counts) == ("failed", [1, 0, 1])
+    assert _rejections(empty_db, run_id)[name].startswith(f"{name}: CRS EPSG:{crs} is not accepted")
+    assert count(empty_db, "SELECT count(*) FROM msip.raster_asset") == 0
+
+
+@pytest.mark.db
+def test_failed_delivery_is_tried_again_not_unchanged(store, empty_db, tmp_path):
+    """An older run recorded `succeeded` with every tile rejected must not make the next load a no-op."""
+    tile = make_tile(tmp_path / "far.tif", origin=(E0 + 50_000, N0))
+    with pytest.raises(NothingLoaded, match=r"far\.tif: outside the city"):
+        load_orthophoto([tile], epoch=EPOCH, url=empty_db, workers=1)
+    with psycopg.connect(empty_db, autocommit=True) as c:  # what versions before this fix recorded
+        c.execute("UPDATE msip.load_run SET status = 'succeeded'")
+    with pytest.raises(NothingLoaded):
+        load_orthophoto([tile], epoch=EPOCH, url=empty_db, workers=1)
+    assert count(empty_db, "SELECT count(*) FROM msip.load_run WHERE status = 'failed'") == 1
+
+
+@pytest.mark.db
+def test_tile_outside_poland_is_refused_even_with_extent_none(store, empty_db, tmp_path):
+    """`--extent none` is no city limit, never anywhere: EPSG:2180 metres west of Poland (Monaco's) are refused."""
+    far = make_tile(tmp_path / "monaco.tif", origin=(-432_100.0, -393_000.0))
+    good = make_tile(tmp_path / "kielce.tif")
+    report = load_orthophoto([tmp_path], epoch=EPOCH, extent="none", url=empty_db, workers=1, display=False)
+    assert (report.status, report.rows_in, report.rows_loaded, report.rows_rejected) == ("succeeded", 2, 1, 1)
+    reason = _rejections(empty_db, report.run_id)[far.name]
+    assert reason.startswith("monaco.tif: outside Poland — tile centre point (E -432080.0, N -393020.0) is outside "
+                             "Poland (EPSG:2180's area of use, 14.14–24.15°E, 49.00–55.93°N): it lies at 7.4")
+    assert "distorts lengths by +1 % and areas by +2 %" in reason
+    assert good.name not in _rejections(empty_db, report.run_id)
 
 
 @pytest.mark.db
@@ -449,6 +483,20 @@ def test_cli_loads_and_refuses_in_one_line(store, empty_db, tmp_path, monkeypatc
         )
     assert exit_.value.code == 1
     assert "'IRR' is not a band role" in capsys.readouterr().err
+
+
+@pytest.mark.db
+def test_cli_delivery_without_a_usable_tile_fails_in_one_line(store, empty_db, tmp_path, monkeypatch, capsys):
+    from msip.cli import main
+
+    monkeypatch.setenv("MSIP_DATABASE_URL", empty_db)
+    make_tile(tmp_path / "far.tif", origin=(E0 + 50_000, N0))
+    with pytest.raises(SystemExit) as exit_:
+        main(["load", "orthophoto", str(tmp_path / "far.tif"), "--epoch", EPOCH, "--workers", "1"])
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code == 1 and len(err.splitlines()) == 1
+    assert err.startswith("error: far.tif: none of its 1 tiles could be loaded — far.tif: outside the city")
+    assert count(empty_db, "SELECT count(*) FROM msip.load_run WHERE status = 'failed' AND rows_rejected = 1") == 1
 
 
 # --- the sample world ----------------------------------------------------------------------

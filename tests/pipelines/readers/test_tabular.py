@@ -327,10 +327,3 @@ def test_file_without_any_coordinate_refused():
     with pytest.raises(SourceReadError, match=r"usable coordinates in x/y \(first: t.csv row 1: x is empty"):
         locate_points(_table(["", ""], ["", ""]), {"x": "x", "y": "y"}, _rejects(2), crs=None, extent=KIELCE,
                       what="tree")
-
-
-def test_extent_none_accepts_anywhere():
-    table = _table([-81.08], [33.99])
-    rejects = _rejects(1)
-    points = locate_points(table, {"x": "x", "y": "y"}, rejects, crs=None, extent=get_extent("none"), what="ad")
-    assert rejects.ok.all() and points.source_epsg == 4326 and np.isfinite(points.x[0])

@@ -83,7 +83,9 @@ def test_every_deliberate_violation_is_found_and_nothing_else(worlds, scratch, n
 
 
 def test_fees_and_penalty_match_hand_computation(sample42):
-    run_ad_compliance(epoch=EPOCH1, url=sample42)
+    report = run_ad_compliance(epoch=EPOCH1, url=sample42)
+    summary = compliance_summary(report.run_id, url=sample42)
+    assert f"fees {summary['fee_total_pln']:,.2f} PLN, penalty estimates" in report.summary()
     # NR-0002: słup ogłoszeniowy, 3 faces × 4.70 m², installed 2011, compliant; 2024 is a leap year (366 days).
     assert _inputs(sample42, "NR-0002") == (3, 4.7, date(2011, 1, 18))
     r = _row(sample42, "NR-0002", EPOCH1)
@@ -210,5 +212,11 @@ def test_without_fee_rates_the_fee_totals_are_unknown_not_zero(sample42, worlds,
         summary = compliance_summary(report.run_id, url=sample42)
         assert summary["carriers"] > 0
         assert summary["fee_total_pln"] is None and summary["penalty_estimate_total_pln"] is None
-    finally:
-        load_ad_rules(rules, fee_rates=fee_file(scratch), url=sample42)
+        # the printed summary says so too, and shows no 0.00 PLN
+        assert "fees and penalty estimates: unknown (no fee rates in the rule set" in report.summary()
+        assert "0.00 PLN" not in report.summary()
+        with psycopg.connect(sample42) as c:
+            assert c.execute("SELECT count(*) FILTER (WHERE fee_pln IS NOT NULL OR penalty_estimate_pln IS NOT NULL) "
+                             "FROM msip.ad_compliance WHERE load_run_id = %s", (report.run_id,)).fetchone() == (0,)
+    finally:  # the rules with fees the latest again (force: the same file was loaded before, a no-op otherwise)
+        load_ad_rules(rules, fee_rates=fee_file(scratch), url=sample42, force=True)

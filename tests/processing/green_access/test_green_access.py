@@ -102,11 +102,11 @@ def test_toy_world_values_are_the_hand_computed_ones(toy):
         assert rows[hid]["school_distance_m"] == pytest.approx(SCHOOL_M[hid], abs=1e-6)
         assert rows[hid]["park_id"] == "BIG"  # the private park next to H2 does not count
     assert rows["H2"]["park_walk_min"] == pytest.approx(55 / (4.8 * 1000 / 60))
-    assert (
-        rows["H4"]["snap_m"] is None
-        and rows["H4"]["park_distance_m"] is None
-        and not rows["H4"]["meets_300"]
-    )
+    # H4 lies beyond the network's snap limit, the CHM and the inventory: unknown, not "not met"
+    assert (rows["H4"]["snap_m"], rows["H4"]["park_distance_m"]) == (None, None)
+    flags = ("meets_3", "meets_30", "meets_300", "meets_3_30_300", "meets_13f")
+    assert {k: rows["H4"][k] for k in flags} == dict.fromkeys(flags)
+    assert (rows["H2"]["meets_3"], rows["H2"]["meets_3_30_300"]) == (False, False)  # known: inside the CHM
     # 3: two inventory trunks within 15 m of H1 and one LiDAR apex; the apex beside the trunk at (60, 5) is that tree
     assert (
         rows["H1"]["trees_inventory_15m"],
@@ -120,16 +120,17 @@ def test_toy_world_values_are_the_hand_computed_ones(toy):
     # all public green (0.6 + 0.04 ha) is within 1500 m, but no 20 ha park: art. 13f green fails
     assert rows["H1"]["green_1500m_ha"] == pytest.approx(0.64) and not rows["H1"]["meets_13f_green"]
     t = result.totals
+    # shares of the 60 residents of H1–H3, whose flags are known (H4's 40 are unknown, not "not met")
     assert (t["population"], t["pct_3"], t["pct_30"], t["pct_300"], t["pct_13f_school"]) == (
         100,
-        10,
-        30,
-        60,
-        60,
+        pytest.approx(100 * 10 / 60),
+        pytest.approx(100 * 30 / 60),
+        100,
+        100,
     )
-    assert t["median_park_distance_m"] == pytest.approx(
-        PARK_M["H2"]
-    )  # H3 (30) + H2 (20) are half of 100 residents
+    assert t["population_known"]["pct_3"] == t["population_known"]["pct_300"] == 60
+    # H3's 30 are half of the 60 residents with a walking distance (H4's 40 have none: not "beyond 3000 m")
+    assert t["median_park_distance_m"] == pytest.approx(PARK_M["H3"])
 
 
 @pytest.mark.db
@@ -143,13 +144,13 @@ def test_thresholds_and_districts_follow_the_parameters(toy):
         "H1": True,
         "H2": True,
         "H3": True,
-        "H4": False,
+        "H4": None,
     }
     assert {h: r["meets_300"] for h, r in rows.items()} == {
         "H1": False,
         "H2": True,
         "H3": True,
-        "H4": False,
+        "H4": None,
     }
     assert {r["district_id"] for r in rows.values()} == {"600000_300000", "601000_301000"}
     with psycopg.connect(toy) as c:
@@ -160,7 +161,7 @@ def test_thresholds_and_districts_follow_the_parameters(toy):
         ).fetchall()
     assert districts == [
         ("600000_300000", 60, pytest.approx(100 * 50 / 60), 1e6),
-        ("601000_301000", 40, 0, 1e6),
+        ("601000_301000", 40, None, 1e6),  # H4 alone: no walking distance, 300 unknown
     ]
 
 
@@ -184,7 +185,34 @@ def test_without_a_chm_canopy_is_unknown_and_said_so(toy):
     rows = _rows(toy, result.report.run_id)
     assert all(r["canopy_pct"] is None and r["meets_30"] is None for r in rows.values())
     assert any("no canopy height model" in n for n in result.report.notes)
-    assert result.totals["pct_30"] == 0
+    assert result.totals["pct_30"] is None  # unknown, not 0 %
+    assert "30: unknown (no data)" in result.summary() and "30: 0.0 %" not in result.summary()
+    with psycopg.connect(toy) as c:
+        assert c.execute("SELECT pct_30 FROM msip.greenspace_access_district WHERE load_run_id = %s",
+                         (result.report.run_id,)).fetchall() == [(None,)] * 3  # the whole area and 2 grid cells
+    # without the CHM only the inventory's hull says where trees are known: H1 (3 trees found) meets 3,
+    # H2 and H3 (outside the three inventory trunks' hull) are unknown, not "fewer than 3"
+    assert {h: r["meets_3"] for h, r in rows.items()} == {"H1": True, "H2": None, "H3": None, "H4": None}
+    assert any("outside the tree inventory and the LiDAR survey" in n for n in result.report.notes)
+
+
+@pytest.mark.db
+def test_without_tree_data_or_green_spaces_3_and_300_are_unknown(toy):
+    with psycopg.connect(toy, autocommit=True) as c:
+        c.execute("DELETE FROM msip.raster_asset")
+        c.execute("DELETE FROM msip.tree")
+        c.execute("DELETE FROM msip.green_space")
+    result = run_green_access(TOY, url=toy, workers=1)
+    rows = _rows(toy, result.report.run_id)
+    assert {r["meets_3"] for r in rows.values()} == {None}  # H1's two LiDAR apexes are not "fewer than 3"
+    assert {r["meets_300"] for r in rows.values()} == {r["meets_13f_green"] for r in rows.values()} == {None}
+    assert {r["meets_3_30_300"] for r in rows.values()} == {None}
+    t = result.totals
+    assert (t["pct_3"], t["pct_30"], t["pct_300"], t["pct_3_30_300"], t["pct_13f_green"]) == (None,) * 5
+    assert t["pct_13f_school"] == 100  # the school is still known to be reachable
+    summary = result.summary()
+    assert "meeting 3: unknown (no data), 30: unknown (no data), 300: unknown (no data)" in summary
+    assert any("no green spaces are loaded: 300 and art. 13f are unknown" in n for n in result.report.notes)
 
 
 @pytest.mark.db
@@ -227,7 +255,8 @@ def test_cli_prints_the_shares(toy, monkeypatch):
         command, ["--entrance-tolerance-m", "0", "--canopy-radius-m", "40", "--workers", "1"]
     )
     assert result.exit_code == 0, result.output
-    assert "analysis:green-access: succeeded" in result.output and "300: 60.0 %" in result.output
+    assert "analysis:green-access: succeeded" in result.output
+    assert "300: 100.0 % of the 60 % of residents with data" in result.output  # H4's 40 have no walking distance
     bad = CliRunner().invoke(command, ["--walk-speed-kmh", "40"])
     assert bad.exit_code == 2 and "40.0 is not in the range 1<=x<=10" in bad.output
 

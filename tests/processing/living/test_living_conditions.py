@@ -118,6 +118,17 @@ def test_toy_cells_hold_the_known_values(toy):
 
 
 @pytest.mark.db
+def test_unknown_green_access_is_no_share_not_zero(toy):
+    """Residents whose 3/30/300 flag is unknown (NULL) count neither as meeting it nor as failing it."""
+    run_green_access(GreenAccessParams(entrance_tolerance_m=0.0, canopy_radius_m=40.0), url=toy, workers=1)
+    with psycopg.connect(toy, autocommit=True) as c:
+        c.execute("UPDATE msip.greenspace_access SET meets_3 = NULL, meets_3_30_300 = NULL")
+    cells = _cells(toy, run_living_conditions(PARAMS, url=toy, workers=1).report.run_id)
+    east = cells[EAST]
+    assert (east["pct_3"], east["pct_3_30_300"], east["pct_300"]) == (None, None, 100)
+
+
+@pytest.mark.db
 def test_eu_grid_keeps_everyone(toy):
     result = run_living_conditions(replace(PARAMS, grid_epsg=3035, cell_m=250), url=toy, workers=1)
     cells = _cells(toy, result.report.run_id)

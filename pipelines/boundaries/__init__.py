@@ -1,0 +1,1 @@
+"""Administrative boundaries (PRG): country, voivodeships, counties, communes."""
