@@ -89,7 +89,8 @@ class LidarParams:
     outlier_high_gap_m / outlier_low_gap_m: a point more than this above / below every other
     point in its 5 × 5 columns is an outlier (kept in patches, left out of derivatives);
     outlier_min_support: fewer other points than this in those columns and it is not judged;
-    tree_min_height_m: lowest canopy taken for a tree; match_tolerance_m: inventory matching
+    tree_min_height_m: lowest canopy taken for a tree; tree_max_height_m: taller canopy maxima are
+    not trees (masts, chimneys left in class 1; Poland's tallest trees are ~50 m); match_tolerance_m: inventory matching
     radius; tall_tree_m: detected trees this tall and missing from the inventory are flagged.
     """
 
@@ -105,6 +106,7 @@ class LidarParams:
     outlier_low_gap_m: float = 3.0
     outlier_min_support: int = 8
     tree_min_height_m: float = 2.0
+    tree_max_height_m: float = 80.0
     match_tolerance_m: float = 3.0
     tall_tree_m: float = 5.0
     engine: str = "laspy"

@@ -53,6 +53,12 @@ def describe(run: LoadRun, facts: list[dict], results: list[TileResult]) -> None
         f"{total['withheld']} withheld, {total['overlap']} overlap "
         f"({total['points']} points processed, tile buffers included)"
     )
+    too_tall = sum(r.too_tall for r in results)
+    if too_tall:
+        run.note(
+            f"{too_tall} canopy maxima taller than any tree (≥ tree_max_height_m) not taken for "
+            "trees: masts, chimneys or roofs left unclassified?"
+        )
     for r in results:
         if r.empty:
             run.note(r.empty)

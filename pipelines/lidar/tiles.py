@@ -81,6 +81,8 @@ class TileResult:
     ground_classes: int = 0
     water: int = 0
     ground_smrf: int = 0
+    too_tall: int = 0
+    """Canopy maxima at least tree_max_height_m tall, not taken for trees."""
     empty: str = ""
     """Why the tile has no rasters (nothing usable left), else ''."""
 
@@ -238,7 +240,9 @@ def process_tile(task: TileTask) -> TileResult:
             "so no terrain; no rasters (DSM, nDSM and CHM would have no ground to agree with)"
         )
         return result
-    result.trees = detect(s.chm, grid, core=core, min_height_m=p.tree_min_height_m, dtm=s.dtm)
+    trees = detect(s.chm, grid, core=core, min_height_m=p.tree_min_height_m, dtm=s.dtm)
+    result.trees = [t for t in trees if t.height_m < p.tree_max_height_m]
+    result.too_tall = len(trees) - len(result.trees)
     result.rasters = _write(task, grid, {"dtm": s.dtm, "dsm": s.dsm, "ndsm": s.ndsm, "chm": s.chm})
     return result
 

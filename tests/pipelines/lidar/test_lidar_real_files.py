@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.lidar import LidarParams, load_lidar
 from pipelines.readers.validate import EXTENTS
-from tests.support.relocate_las import relocate_las
+from tests.support.relocate_las import KIELCE_ORIGIN, relocate_las
 
 pytestmark = pytest.mark.db
 EPOCH = date(2024, 6, 15)
@@ -43,8 +43,7 @@ AS_DELIVERED = {
     "warsaw_small.las": ([], 1, r"its WKT VLR \(GUGIK/2018-04-04/12/40/10\) is empty; its "
                          r"coordinates \(E 639930, N 485160\) look like EPSG:2180 — if so, load it "
                          r"with --crs 2180"),
-    "warsaw_small.las --crs 2180": (["--crs", "2180"], 1, r"lie outside Kielce .*; pass --extent "
-                                    r"poland"),
+    "warsaw_small.las --crs 2180": (["--crs", "2180"], 1, r"lie outside Kielce .* --extent poland"),
     "warsaw_small.las --crs 2180 --extent poland": (["--crs", "2180", "--extent", "poland"], 0,
                                                     r"warsaw_small\.las: succeeded .* 3000 in = "
                                                     r"3000 loaded \+ 0 rejected"),
@@ -95,10 +94,12 @@ def test_as_delivered_each_loads_or_is_refused_in_one_line(
         assert re.search(expected, out), out
 
 
-def _relocated(shared_data: Path, tmp_path: Path, name: str) -> Path:
+def _relocated(
+    shared_data: Path, tmp_path: Path, name: str, origin: tuple[float, float] = KIELCE_ORIGIN
+) -> Path:
     suffix = ".las" if name.endswith(".las") else ".laz"
     stem = Path(name).stem.removesuffix(".copc")  # the copy is plain LAZ, not COPC
-    return relocate_las(shared_data / "lidar" / name, tmp_path / (stem + suffix)).path
+    return relocate_las(shared_data / "lidar" / name, tmp_path / (stem + suffix), origin=origin).path
 
 
 def _share(notes: list[str]) -> tuple[int, int, str]:
@@ -158,9 +159,11 @@ def test_water_is_kept_and_part_of_the_terrain(shared_data, store, empty_db, tmp
 def test_sparse_copc_and_odd_real_files_load_in_kielce(shared_data, store, empty_db, tmp_path):
     """COPC (0.04 pt/m²: the old voxel filter dropped 99 % of it), classes 129/143 and vendor
     VLRs (las14_pdrf6), overlap on every point (1_4_w_evlr)."""
-    names = ["1.2-with-color.copc.laz", "las14_pdrf6.laz", "1_4_w_evlr.las"]
+    # side by side, not on top of each other (their heights differ by 550 m)
+    places = {"1.2-with-color.copc.laz": (614000.0, 334600.0), "las14_pdrf6.laz": (616000.0, 334600.0),
+              "1_4_w_evlr.las": (616400.0, 334600.0)}  # fmt: skip
     result = load_lidar(
-        [_relocated(shared_data, tmp_path, n) for n in names],
+        [_relocated(shared_data, tmp_path, n, origin) for n, origin in places.items()],
         epoch=EPOCH,
         url=empty_db,
         workers=1,

@@ -197,3 +197,23 @@ def test_tiny_and_single_class_files_load_all_or_nothing(store, empty_db, tmp_pa
         assert len(rasters) == 4
         dtm = _raster(empty_db, "dtm", "E614000_N334600")
         assert dtm.count() > 0 and float(dtm.min()) > 261.9 and float(dtm.max()) < 262.4
+
+
+def test_a_mast_left_in_class_1_is_not_a_tree(store, empty_db, tmp_path):
+    """With class 1 as canopy a 160 m mast became a 'tree' that broke msip.tree_detected's check
+    (height < 150 m) and failed the derived run."""
+    scene = make_scene(size_m=40, density=6, seed=9, origin=(614100.0, 334700.0), noise=0)
+    cls = np.where(scene.cls == 5, 1, scene.cls).astype(np.uint8)
+    scene = replace(scene, cls=cls)
+    rng = np.random.default_rng(5)
+    k = 400
+    angle, r = rng.uniform(0, 2 * np.pi, k), rng.uniform(0, 1.5, k)
+    mx, my = 614120 + r * np.cos(angle), 334720 + r * np.sin(angle)
+    mz = 262 + np.sort(rng.uniform(5, 160, k))
+    scene = _with_points(scene, mx, my, mz, 1)
+    result = load_lidar([write_las(tmp_path / "mast.laz", scene)], epoch=EPOCH, url=empty_db,
+                        workers=1)  # fmt: skip
+    assert result.derived.status == "succeeded", result.derived.message
+    [(tallest,)] = rows(empty_db, "SELECT max(height_m) FROM msip.tree_detected")
+    assert tallest < 80
+    assert any("canopy maxima taller than any tree" in n for n in result.derived.notes)
