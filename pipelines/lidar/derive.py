@@ -16,6 +16,7 @@ import numpy as np
 
 from msip.core.runs import LoadReport, LoadRun, run_load
 from pipelines.lidar.params import LidarParams
+from pipelines.lidar.report import describe
 from pipelines.lidar.spill import FileSpill, TileGrid
 from pipelines.lidar.tiles import KINDS, TileResult, TileTask, process_tile, snap_out
 
@@ -63,7 +64,7 @@ def plan_tiles(
                     max(e[2], st.maxx),
                     max(e[3], st.maxy),
                 ]
-    unclassified = frozenset(s.file_index for s in spills if not s.facts.get("has_ground_class"))
+    rules = tuple(sorted((s.file_index, str(s.facts["canopy_rule"])) for s in spills))
     dirs = {k: raster_dir(k, epoch) for k in KINDS}
     res = params.resolution_m
     tasks = []
@@ -85,7 +86,7 @@ def plan_tiles(
                 out_bounds=out,
                 buffer_m=grid.buffer_m,
                 parts=tuple(parts[key]),
-                unclassified_files=unclassified,
+                canopy_rules=rules,
                 out_paths={k: str(dirs[k] / f"{k}_{name}.tif") for k in KINDS},
                 params=params,
                 epoch=str(epoch),
@@ -169,6 +170,7 @@ def derive_epoch(
             pool=pool,
         )
         _store(run, results, epoch, sha, params)
+        describe(run, [s.facts for s in spills], results)
 
     return run_load(
         "lidar_derived",
@@ -253,21 +255,10 @@ def _store(
                 source_sha256=sha,
                 is_mosaic=True,
             )
-    points = sum(r.points for r in results)
     run.note(
-        f"{len(results)} tiles × {', '.join(k.upper() for k in KINDS)} "
+        f"{sum(1 for r in results if r.rasters)} tiles × {', '.join(k.upper() for k in KINDS)} "
         f"at {params.resolution_m:g} m; "
         f"{len(trees)} trees detected"
-    )
-    smrf = sum(r.ground_smrf for r in results)
-    ground = sum(r.ground_classes for r in results)
-    run.note(f"ground points: {ground} from ASPRS class 2, {smrf} by SMRF")
-    left_out = {k: sum(getattr(r, k) for r in results) for k in ("noise", "withheld", "outliers")}
-    run.note(
-        f"left out of the rasters (kept in the patches): "
-        f"{left_out['noise']} noise (classes 7, 18), "
-        f"{left_out['outliers']} statistical outliers, {left_out['withheld']} withheld "
-        f"({points} points processed, tile buffers included)"
     )
     summary = match_inventory(
         conn,
@@ -278,3 +269,4 @@ def _store(
         min_visible_m=params.tree_min_height_m,
     )
     run.note(summary.describe())
+

@@ -30,9 +30,17 @@ class LidarEngine(Protocol):
         """Points `start` … `start + count - 1` of a file, in file units (for parallel reading)."""
 
     def outliers(
-        self, x: np.ndarray, y: np.ndarray, z: np.ndarray, *, voxel_m: float, max_neighbours: int
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        z: np.ndarray,
+        *,
+        cell_m: float,
+        high_gap_m: float,
+        low_gap_m: float,
+        min_support: int,
     ) -> np.ndarray:
-        """True for statistical outliers."""
+        """True for statistical outliers (see algorithms.outliers.isolated)."""
 
     def ground(
         self,
@@ -60,10 +68,18 @@ class LaspyEngine:
 
         return read_range(path, start, count, threads=threads)
 
-    def outliers(self, x, y, z, *, voxel_m, max_neighbours):
+    def outliers(self, x, y, z, *, cell_m, high_gap_m, low_gap_m, min_support):
         from pipelines.lidar.algorithms.outliers import isolated
 
-        return isolated(x, y, z, voxel_m=voxel_m, max_neighbours=max_neighbours)
+        return isolated(
+            x,
+            y,
+            z,
+            cell_m=cell_m,
+            high_gap_m=high_gap_m,
+            low_gap_m=low_gap_m,
+            min_support=min_support,
+        )
 
     def ground(self, x, y, z, bounds, params):
         from pipelines.lidar.algorithms.ground import smrf_ground
@@ -103,12 +119,16 @@ class PdalEngine(LaspyEngine):
         pipe.execute()
         return pipe.arrays[0]["Classification"]
 
-    def outliers(self, x, y, z, *, voxel_m, max_neighbours):  # pragma: no cover - needs PDAL
+    def outliers(
+        self, x, y, z, *, cell_m, high_gap_m, low_gap_m, min_support
+    ):  # pragma: no cover - needs PDAL
+        # PDAL's statistical filter is not MSIP's column test; a radius as wide as the gap
+        # keeps it conservative.
         stage = {
             "type": "filters.outlier",
             "method": "radius",
-            "radius": voxel_m,
-            "min_k": max_neighbours + 2,
+            "radius": min(high_gap_m, low_gap_m),
+            "min_k": 2,
         }
         return self._run(stage, x, y, z) == 7
 

@@ -19,6 +19,7 @@ from msip.core.errors import MsipError
 from msip.core.progress import progress_bar
 from msip.core.rasters.write_errors import write_error
 from msip.core.runs import LoadReport, LoadRun, run_load
+from pipelines.lidar.algorithms.canopy import CLASSES, NON_CANOPY_CLASSES, RULE_TEXT, canopy_rule
 from pipelines.lidar.engine import LidarEngine
 from pipelines.lidar.ingest import ChunkPool, chunk_jobs
 from pipelines.lidar.las.clean import Cleaner, Rejected
@@ -29,7 +30,7 @@ from pipelines.lidar.params import (
     STANDARD_CLASSES,
     LidarParams,
 )
-from pipelines.lidar.patches import PatchWriter, patch_cell_m
+from pipelines.lidar.patches import POINT_DTYPE, PatchWriter, patch_cell_m
 from pipelines.lidar.plan import KIND, FilePlan
 from pipelines.lidar.spill import FileSpill
 from pipelines.readers.validate import Extent
@@ -150,7 +151,7 @@ def ingest_file(
     info = plan.usable_info
     rejected = Rejected()
     classes = np.zeros(256, dtype=np.int64)
-    withheld = 0
+    withheld = overlap = 0
     read = 0
     jobs = chunk_jobs(
         info.path,
@@ -173,6 +174,7 @@ def ingest_file(
             rejected.merge(done.rejected)
             classes += done.classes
             withheld += done.withheld
+            overlap += done.overlap
             spill.merge(done.tiles)
             if writer is not None:
                 writer.write(done.copy_data, done.points, done.patches)
@@ -184,6 +186,7 @@ def ingest_file(
             "kept": int(classes.sum()),
             "has_ground_class": bool(classes[2] > 0),
             "classes": class_counts,
+            "canopy_rule": canopy_rule(class_counts),
         }
         spill.finish(facts)
     if run is None:
@@ -200,18 +203,35 @@ def ingest_file(
         )
     for note in plan.notes:
         run.note(note)
-    _class_notes(run, info, class_counts, withheld)
+    _class_notes(run, info, class_counts, withheld, overlap)
+    _format_notes(run, info)
 
 
-def _class_notes(run: LoadRun, info: LasInfo, classes: dict[int, int], withheld: int) -> None:
+def _format_notes(run: LoadRun, info: LasInfo) -> None:
+    """Say what of the file's point format is not stored (extra bytes, colours) and COPC."""
+    if info.copc:
+        run.note(f"{info.name}: COPC (cloud-optimised LAZ), read as ordinary LAZ in file order")
+    if info.extra_dims:
+        vlrs = f" from {info.extra_bytes_vlrs} Extra Bytes VLRs" if info.extra_bytes_vlrs > 1 else ""
+        run.note(
+            f"{info.name}: extra bytes {', '.join(info.extra_dims)}{vlrs} not stored (the point "
+            f"schema holds {', '.join(POINT_DTYPE.names or ())}); keep the source file for them"
+        )
+    if info.colours:
+        run.note(f"{info.name}: {' and '.join(info.colours)} colours not stored (not in the point schema)")
+
+
+def _class_notes(
+    run: LoadRun, info: LasInfo, classes: dict[int, int], withheld: int, overlap: int
+) -> None:
     known = STANDARD_CLASSES if info.point_format >= 6 else LEGACY_STANDARD_CLASSES
     odd = {c: n for c, n in classes.items() if c not in known}
     if odd:
         listed = ", ".join(f"{c} ({n} points)" for c, n in sorted(odd.items()))
         run.note(
             f"{info.name}: classes {listed} are not standard ASPRS classes for "
-            f"LAS {info.version}; stored as "
-            "they are and treated as non-ground objects in the rasters"
+            f"LAS {info.version}; stored as they are; in the rasters they are not ground "
+            "(and count as canopy only in a file without vegetation classes 3–5)"
         )
     noise = sum(n for c, n in classes.items() if c in NOISE_CLASSES)
     if noise:
@@ -222,5 +242,11 @@ def _class_notes(run: LoadRun, info: LasInfo, classes: dict[int, int], withheld:
         run.note(
             f"{info.name}: {withheld} points flagged 'withheld' stored but left out of the rasters"
         )
+    if overlap:
+        how = "flagged 'overlap'" if info.point_format >= 6 else "of class 12 (overlap)"
+        run.note(f"{info.name}: {overlap} points {how} stored but left out of the rasters")
+    rule = canopy_rule(classes)
+    if rule != CLASSES and any(c not in NON_CANOPY_CLASSES for c in classes):
+        run.note(f"{info.name}: canopy (CHM) rule — {RULE_TEXT[rule]}")
     if not classes.get(2):
         run.note(f"{info.name}: no ground class (2) in the file; ground is classified with SMRF")

@@ -66,6 +66,7 @@ class ChunkDone:
     classes: np.ndarray
     """Stored points per class code (256 counts)."""
     withheld: int
+    overlap: int
     tiles: dict[tuple[int, int], TileStats]
 
 
@@ -94,6 +95,7 @@ def ingest_chunk(job: ChunkJob) -> ChunkDone:
         rejected=rejected,
         classes=np.bincount(kept.classification, minlength=256),
         withheld=int(kept.withheld.sum()),
+        overlap=int(kept.overlap_mask.sum()),
         tiles=spill.tiles,
     )
 

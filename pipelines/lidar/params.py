@@ -84,10 +84,13 @@ class LidarParams:
     resolution_m: pixel size of DTM/DSM/nDSM/CHM (m); tile_m: side of a processing tile (m,
     a multiple of resolution_m and of the SMRF cell); chunk_points: points decoded at a time
     (bounds memory); patch_points: target points per pgpointcloud patch; z_min_m/z_max_m:
-    plausible heights — points outside are rejected (counted, never stored); outlier_voxel_m /
-    outlier_max_neighbours: a point with at most that many other points in the 3×3×3 voxels
-    around it is a statistical outlier (kept in patches, left out of derivatives);
-    tree_min_height_m: lowest canopy taken for a tree; match_tolerance_m: inventory matching
+    plausible heights — points outside are rejected (counted, never stored); outlier_cell_m:
+    narrowest column of the outlier test (m; grows to two point spacings in sparse surveys);
+    outlier_high_gap_m / outlier_low_gap_m: a point more than this above / below every other
+    point in its 5 × 5 columns is an outlier (kept in patches, left out of derivatives);
+    outlier_min_support: fewer other points than this in those columns and it is not judged;
+    tree_min_height_m: lowest canopy taken for a tree; tree_max_height_m: taller canopy maxima are
+    not trees (masts, chimneys left in class 1; Poland's tallest trees are ~50 m); match_tolerance_m: inventory matching
     radius; tall_tree_m: detected trees this tall and missing from the inventory are flagged.
     """
 
@@ -98,9 +101,12 @@ class LidarParams:
     patch_points: int = 800
     z_min_m: float = -50.0
     z_max_m: float = 2700.0
-    outlier_voxel_m: float = 1.0
-    outlier_max_neighbours: int = 0
+    outlier_cell_m: float = 1.0
+    outlier_high_gap_m: float = 10.0
+    outlier_low_gap_m: float = 3.0
+    outlier_min_support: int = 8
     tree_min_height_m: float = 2.0
+    tree_max_height_m: float = 80.0
     match_tolerance_m: float = 3.0
     tall_tree_m: float = 5.0
     engine: str = "laspy"
@@ -128,6 +134,11 @@ class LidarParams:
             )
         if not self.z_min_m < self.z_max_m:
             raise ConfigError(f"z range {self.z_min_m}–{self.z_max_m} m is empty; give min < max")
+        if min(self.outlier_cell_m, self.outlier_high_gap_m, self.outlier_low_gap_m) <= 0:
+            raise ConfigError(
+                f"outlier cell {self.outlier_cell_m} m and gaps {self.outlier_high_gap_m} / "
+                f"{self.outlier_low_gap_m} m must be > 0 (defaults 1, 10 and 3 m)"
+            )
         if self.patch_points < 10:
             raise ConfigError(f"patch_points={self.patch_points} is too small (default 800)")
 

@@ -25,14 +25,16 @@ SPILL_DTYPE = np.dtype(
         ("cls", "u1"),
         ("ret", "u1"),
         ("nret", "u1"),
-        ("withheld", "u1"),
+        ("flags", "u1"),
         ("file", "<u2"),
     ]
 )
+#: Bits of the `flags` byte: points kept in the store but left out of every raster.
+WITHHELD, OVERLAP = 1, 2
 DONE = "done.json"
 #: Layout of the spill folder (one sub-folder per tile, one record file per decoded chunk);
 #: a done marker of another layout (an older version's crash) is not reused.
-LAYOUT = 2
+LAYOUT = 3
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ class FileSpill:
             rec["cls"] = chunk.classification[idx]
             rec["ret"] = chunk.return_number[idx]
             rec["nret"] = chunk.number_of_returns[idx]
-            rec["withheld"] = chunk.withheld[idx]
+            rec["flags"] = chunk.withheld[idx] * WITHHELD + chunk.overlap_mask[idx] * OVERLAP
             rec["file"] = self.file_index
             folder = self.tile_dir(key)
             folder.mkdir(exist_ok=True)

@@ -133,15 +133,21 @@ def surfaces(
     vegetation: np.ndarray | None,
     multi_return: np.ndarray,
     covered: np.ndarray,
+    unclassified: np.ndarray | None = None,
 ) -> Surfaces:
     """Build the four height models from cleaned points (noise and outliers already left out).
 
     flat: cell numbers of the points (`cells`); ground: points of the terrain; first: first
-    returns (DSM = their highest per cell); vegetation: points of ASPRS classes 3–5, or None
-    when the points carry no vegetation classes — then the CHM is the nDSM masked to cells
-    that look like vegetation (`vegetation_mask`: several returns per pulse, smoothed);
-    multi_return: points of pulses with more than one return; covered: cells with data
-    (others become NaN).
+    returns (DSM = their highest per cell); vegetation: returns whose height above the DTM is
+    canopy (`canopy.canopy_returns`), or None when no point carries trustworthy classes —
+    then the CHM is the nDSM masked to cells that look like vegetation (`vegetation_mask`:
+    several returns per pulse, smoothed); unclassified: with `vegetation`, the points that
+    get that multi-return rule instead (files without classes among classified ones);
+    multi_return: points of pulses with more than one return; covered: cells with data.
+
+    The four grids agree on nodata (NaN): a cell has a value only where it is covered and
+    both the terrain and the surface are known there, so a CHM never says 0 m where the
+    DTM does not know the ground.
     """
     dtm = fill(
         fill_small_holes(cell_stat(grid, flat[ground], z[ground], "mean"), passes=1), covered
@@ -149,14 +155,18 @@ def surfaces(
     dsm = fill(fill_small_holes(cell_stat(grid, flat[first], z[first], "max")), covered)
     dsm = np.fmax(dsm, dtm)  # a surface never lies below the terrain
     ndsm = dsm - dtm
+    chm = np.zeros(grid.shape)
     if vegetation is not None:
         veg_top = cell_stat(grid, flat[vegetation], z[vegetation], "max")
-        chm = np.where(np.isfinite(veg_top), np.maximum(veg_top - dtm, 0.0), 0.0)
-        chm = close_canopy_holes(chm)
-    else:
-        mask = vegetation_mask(grid, flat[multi_return], ndsm)
-        chm = np.where(mask, ndsm, 0.0)
-    out = [np.where(covered, a, np.nan).astype(np.float32) for a in (dtm, dsm, ndsm, chm)]
+        with np.errstate(invalid="ignore"):
+            chm = np.where(np.isfinite(veg_top), np.maximum(veg_top - dtm, 0.0), 0.0)
+        chm = close_canopy_holes(np.nan_to_num(chm, nan=0.0))
+    if vegetation is None or (unclassified is not None and unclassified.any()):
+        split = multi_return if vegetation is None else multi_return & unclassified
+        mask = vegetation_mask(grid, flat[split], ndsm)
+        chm = np.fmax(chm, np.where(mask, ndsm, 0.0))
+    valid = covered & np.isfinite(dtm) & np.isfinite(dsm)
+    out = [np.where(valid, a, np.nan).astype(np.float32) for a in (dtm, dsm, ndsm, chm)]
     return Surfaces(*out)
 
 

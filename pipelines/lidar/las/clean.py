@@ -108,5 +108,6 @@ class Cleaner:
             chunk.classification,
             chunk.gps_time,
             chunk.withheld,
+            chunk.overlap,
         )
         return out if not bad.any() else out.take(~bad)

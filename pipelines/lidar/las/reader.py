@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from msip.core.errors import SourceReadError
+from pipelines.lidar.las.laz_chunks import read_variable, variable_chunk_table
 
 LAS_SUFFIXES = (".las", ".laz")
 
@@ -31,6 +32,12 @@ class LasInfo:
     has_gps_time: bool
     compressed: bool
     wkt_bit: bool
+    extra_dims: tuple[str, ...] = ()
+    """Extra-bytes dimensions as 'name (type)'; MSIP's point schema does not hold them."""
+    extra_bytes_vlrs: int = 0
+    colours: tuple[str, ...] = ()
+    """'RGB' and/or 'NIR' when the point format has them (not stored either)."""
+    copc: bool = False
 
     @property
     def name(self) -> str:
@@ -55,6 +62,9 @@ class PointChunk:
     classification: np.ndarray
     gps_time: np.ndarray | None
     withheld: np.ndarray
+    overlap: np.ndarray | None = None
+    """Overlap points: the overlap flag (point formats 6–10) or class 12 (formats 0–5);
+    None: none."""
 
     def __len__(self) -> int:
         return len(self.x)
@@ -72,7 +82,13 @@ class PointChunk:
             self.classification[m],
             None if self.gps_time is None else self.gps_time[m],
             self.withheld[m],
+            None if self.overlap is None else self.overlap[m],
         )
+
+    @property
+    def overlap_mask(self) -> np.ndarray:
+        """`overlap` as a boolean array (all False when the chunk has none)."""
+        return np.zeros(len(self), dtype=bool) if self.overlap is None else self.overlap
 
 
 def _xyz(values: Iterable[float]) -> tuple[float, float, float]:
@@ -148,8 +164,25 @@ def inspect(path: Path) -> tuple[LasInfo, object]:
             has_gps_time="gps_time" in h.point_format.dimension_names,
             compressed=path.suffix.lower() == ".laz" or h.point_format.id >= 128,
             wkt_bit=bool(getattr(h.global_encoding, "wkt", False)),
+            extra_dims=_extra_dims(h),
+            extra_bytes_vlrs=sum(1 for v in h.vlrs if type(v).__name__ == "ExtraBytesVlr"),
+            colours=tuple(
+                c
+                for c, dim in (("RGB", "red"), ("NIR", "nir"))
+                if dim in h.point_format.dimension_names
+            ),
+            copc=any(type(v).__name__ == "CopcInfoVlr" for v in h.vlrs),
         )
         return info, h
+
+
+def _extra_dims(header) -> tuple[str, ...]:
+    """'name (type)' of each extra-bytes dimension (laspy names an unnamed one 'ExtraBytes')."""
+    out = []
+    for dim in header.point_format.extra_dimensions:
+        kind = getattr(dim, "dtype", None)
+        out.append(f"{dim.name} ({kind})" if kind is not None else dim.name)
+    return tuple(out)
 
 
 def _check_size(path: Path, header) -> None:
@@ -198,9 +231,13 @@ def read_range(path: Path, start: int, count: int, *, threads: bool = True) -> P
         expected = int(reader.header.point_count)
         dims = set(reader.header.point_format.dimension_names)
         try:
-            if start:
-                reader.seek(start)
-            rec = reader.read_points(count)
+            table = variable_chunk_table(path, reader.header) if start else None
+            if table is not None:  # laspy/lazrs seek wrongly in variable-size chunks (COPC)
+                rec = read_variable(path, reader.header, table, start, count)
+            else:
+                if start:
+                    reader.seek(start)
+                rec = reader.read_points(count)
             chunk = _chunk(rec, dims)
         except Exception as exc:  # noqa: BLE001 - LazrsError, ValueError …: a damaged file
             raise _truncated(path, start, expected, exc) from None
@@ -218,8 +255,15 @@ def _backends(threads: bool):
     return available[0]
 
 
+#: ASPRS class 12 of LAS 1.0–1.3 (point formats 0–5): overlap points (a flag from format 6 on).
+OVERLAP_CLASS = 12
+
+
 def _chunk(rec, dims: set[str]) -> PointChunk:
     """A PointChunk of a laspy point record (x/y/z scaled)."""
+    classification = np.asarray(rec.classification, dtype=np.uint8)
+    flag = "overlap" in dims  # formats 6–10 flag overlap; older ones use class 12
+    overlap = np.asarray(rec.overlap, dtype=bool) if flag else classification == OVERLAP_CLASS
     return PointChunk(
         x=np.asarray(rec.x, dtype=np.float64),
         y=np.asarray(rec.y, dtype=np.float64),
@@ -227,9 +271,10 @@ def _chunk(rec, dims: set[str]) -> PointChunk:
         intensity=np.asarray(rec.intensity, dtype=np.uint16),
         return_number=np.asarray(rec.return_number, dtype=np.uint8),
         number_of_returns=np.asarray(rec.number_of_returns, dtype=np.uint8),
-        classification=np.asarray(rec.classification, dtype=np.uint8),
+        classification=classification,
         gps_time=np.asarray(rec.gps_time, dtype=np.float64) if "gps_time" in dims else None,
         withheld=np.asarray(rec.withheld, dtype=bool),
+        overlap=overlap if overlap.any() else None,
     )
 
 

@@ -95,7 +95,7 @@ def _place(path: Path, crs: int | None):
         (
             "test1_4.las",
             2180,
-            "EPSG:2903 .WKT VLR. places the points at 106.06.°W 35.99.°N, outside Poland",
+            "EPSG:2903 .US survey foot., from its WKT VLR, places the points at 106.06.°W 35.99.°N",
         ),
     ],
 )
@@ -141,3 +141,19 @@ def test_foot_units_convert_heights(shared_data, monkeypatch):
     monkeypatch.setattr(lascrs, "_check_in_poland", lambda *a: None)  # the file is in New Mexico
     p = _place(shared_data / "lidar" / "test1_4.las", None)
     assert p.z_factor == pytest.approx(0.3048006, rel=1e-6)  # US survey feet to metres
+
+
+def test_copc_is_read_in_ranges_like_any_laz(shared_data):
+    """COPC (1.2-with-color.copc.laz): entered through its chunk table like LAZ, in file order."""
+    import laspy
+
+    from pipelines.lidar.las.reader import read_range
+
+    path = shared_data / "lidar" / "1.2-with-color.copc.laz"
+    info, _ = inspect(path)
+    assert info.copc and info.point_count == 1065 and info.colours == ("RGB",)
+    whole = laspy.read(path)
+    part = read_range(path, 700, 300)
+    assert np.array_equal(part.x, np.asarray(whole.x)[700:1000])
+    assert np.array_equal(part.classification, np.asarray(whole.classification)[700:1000])
+    assert sum(len(c) for c in read_chunks(path, 10_000)) == 1065
