@@ -64,7 +64,7 @@ def measure(data: Path, url: str, work: Path) -> list[tuple[str, int, int, str, 
     """(file, outliers, points judged, bands, limit %) per file."""
     from pipelines.lidar import LidarParams, load_lidar
     from pipelines.readers.validate import EXTENTS
-    from tests.support.relocate_las import relocate_las
+    from tests.support.relocate.las import relocate_las
 
     out = []
     for i, (name, limit) in enumerate(FILES):

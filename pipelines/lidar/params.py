@@ -111,6 +111,7 @@ class LidarParams:
     tall_tree_m: float = 5.0
     engine: str = "laspy"
     smrf: SmrfParams = field(default_factory=SmrfParams)
+    trees: TreeParams = field(default_factory=TreeParams)
 
     def __post_init__(self) -> None:
         if not 0.05 <= self.resolution_m <= 10:

@@ -240,7 +240,7 @@ def process_tile(task: TileTask) -> TileResult:
             "so no terrain; no rasters (DSM, nDSM and CHM would have no ground to agree with)"
         )
         return result
-    trees = detect(s.chm, grid, core=core, min_height_m=p.tree_min_height_m, dtm=s.dtm)
+    trees = detect(s.chm, grid, core=core, min_height_m=p.tree_min_height_m, dtm=s.dtm, params=p.trees)
     result.trees = [t for t in trees if t.height_m < p.tree_max_height_m]
     result.too_tall = len(trees) - len(result.trees)
     result.rasters = _write(task, grid, {"dtm": s.dtm, "dsm": s.dsm, "ndsm": s.ndsm, "chm": s.chm})

@@ -8,9 +8,9 @@ import pytest
 
 from msip.api.processes.ad_compliance import AdComplianceProcessor
 from msip.api.processes.base import ProcessInputError
-from tests.support.toys.ad_world import EPOCH1, world_db
 from tests.support.api_keys import keyed
 from tests.support.paths import ROOT
+from tests.support.toys.ad_world import EPOCH1, world_db
 
 pytestmark = pytest.mark.db
 

@@ -11,8 +11,8 @@ from msip.api.processes.base import ProcessInputError, validate_inputs
 from msip.api.processes.heat_island import PROCESS_METADATA, HeatIslandProcessor
 from processing.heat.params import MODEL_NAMES, HeatParams
 from tests.support.api_keys import keyed
-from tests.support.toys.heat_toy import bbox, fresh_toy_db
 from tests.support.paths import ROOT
+from tests.support.toys.heat_toy import bbox, fresh_toy_db
 
 pytestmark = pytest.mark.db
 SMALL_AREA = list(bbox(0, 0, 200, 150))

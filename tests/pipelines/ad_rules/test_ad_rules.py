@@ -12,8 +12,8 @@ import yaml
 
 from msip.core.errors import SourceReadError, ValidationError
 from pipelines.ad_rules.load import load_ad_rules, read_rules
-from tests.support.toys.ad_world import TOY_RULES
 from tests.support.db import count
+from tests.support.toys.ad_world import TOY_RULES
 
 FEES = {
     "rates": {2024: {"fixed_pln_per_day": 2.0, "variable_pln_per_m2_day": 0.15},

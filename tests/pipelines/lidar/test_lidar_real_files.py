@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.lidar import LidarParams, load_lidar
 from pipelines.readers.validate import EXTENTS
-from tests.support.relocate_las import KIELCE_ORIGIN, relocate_las
+from tests.support.relocate.las import KIELCE_ORIGIN, relocate_las
 
 pytestmark = pytest.mark.db
 EPOCH = date(2024, 6, 15)

@@ -13,7 +13,7 @@ from msip.core.errors import CrsError
 from pipelines.lidar.las import lascrs
 from pipelines.lidar.las.lascrs import place
 from pipelines.lidar.las.reader import inspect
-from tests.support.relocate_las import FT, US_FT
+from tests.support.relocate.las import FT, US_FT
 
 LIDAR = "lidar"
 
