@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from msip.sample_world.constants import EPSG
 from msip.sample_world.manifest import FileRecord
@@ -74,8 +75,8 @@ def _point_xml(a: AddressPoint) -> str:
     uid = f"msip-sample-{a.address_id}"
     units = "".join(f"            <prg-ad:jednostkaAdmnistracyjna>{n}</prg-ad:jednostkaAdmnistracyjna>\n"
                     for n in ("Polska", "świętokrzyskie", "Kielce", "Kielce"))
-    refs = "".join(f'            <prg-ad:komponent xlink:href="http://geoportal.gov.pl/PZGIK/dane/PL.PZGIK.200_U{i}" />\n'
-                   for i in range(1, 5))
+    base = "http://geoportal.gov.pl/PZGIK/dane/PL.PZGIK.200"
+    refs = "".join(f'            <prg-ad:komponent xlink:href="{base}_U{i}" />\n' for i in range(1, 5))
     return (
         f'        <prg-ad:PRG_PunktAdresowy gml:id="PL.ZIPIN.2661.EMUiA_{uid}">\n'
         '            <gml:identifier codeSpace="http://geoportal.gov.pl/">\n'
@@ -154,7 +155,7 @@ def write_geosites(sites: list[Geosite], path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
 
-def _zone_facts(world: World, z: PlanZone, sealed: shapely.Geometry) -> tuple[float, float, float, str]:
+def _zone_facts(world: World, z: PlanZone, sealed: BaseGeometry) -> tuple[float, float, float, str]:
     """Built-up share %, bio-active share %, tallest building m and its id, for the last epoch."""
     inside = [b for b in world.buildings[world.epochs[-1]] if z.polygon.contains(b.footprint.representative_point())]
     built = sum(b.footprint.intersection(z.polygon).area for b in inside)

@@ -97,7 +97,7 @@ def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> Point
 
     z = ground + rng.uniform(-0.03, 0.03, m)
     cls = np.full(m, GROUND, dtype=np.uint8)
-    inten = np.array([GROUND_INTENSITY.get(int(v), 2000) for v in range(7)], dtype=np.float64)[
+    inten = np.array([GROUND_INTENSITY.get(int(v), 2000) for v in range(8)], dtype=np.float64)[
         lc[pulse]
     ]
 

@@ -10,8 +10,16 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 
 from msip.sample_world.world import ad_rules as R
-from msip.sample_world.world.ads import CLEAR_ANY_M, CLEAR_FOOTWAY_M, CLEAR_FREE_M, CLEAR_INTERSECTION_M
-from msip.sample_world.world.ads import CarrierPlanner, TYPE_WEIGHTS, _balance, _violation_for
+from msip.sample_world.world.ads import (
+    CLEAR_ANY_M,
+    CLEAR_FOOTWAY_M,
+    CLEAR_FREE_M,
+    CLEAR_INTERSECTION_M,
+    TYPE_WEIGHTS,
+    CarrierPlanner,
+    _balance,
+    _violation_for,
+)
 from msip.sample_world.world.model import Building, Carrier, LandscapeZone, Tree
 from msip.sample_world.world.streets import GridLine
 

@@ -7,7 +7,7 @@ import math
 from collections import Counter
 
 import numpy as np
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from msip.sample_world.constants import SizeSpec
 from msip.sample_world.world.blocks import Block
@@ -68,10 +68,11 @@ def build_district(spec: SizeSpec, seed: int) -> World:
     carrier_xy = np.array([(c.x, c.y) for c in carriers]).reshape(-1, 2)
 
     every_building = {b.building_id: b for e in eps for b in by_epoch[e]}
-    hard = [p for blk in blocks if blk.use in ("construction",) for p in blk.reserved]
+    hard: list[Polygon | MultiPolygon] = [p for blk in blocks if blk.use == "construction" for p in blk.reserved]
     hard += [T.earthwork_polygon().buffer(3.0), *T.slide_polygons()]
     soft = [p for blk in blocks if blk.use != "construction" for p in blk.reserved]
-    site = TreeSite([b.footprint for b in every_building.values()] + hard, soft,
+    obstacles: list[Polygon | MultiPolygon] = [b.footprint for b in every_building.values()]
+    site = TreeSite(obstacles + hard, soft,
                     [tuple(xy) for xy in carrier_xy], crown_gap=STREET_CROWN_GAP)
     trees: list = []
     plant_forced(rng, site, trees, planner.near_tree_points)

@@ -11,7 +11,7 @@ from shapely.geometry import Point, box
 
 from msip.sample_world.constants import SizeSpec
 from msip.sample_world.world.blocks import LANDCOVER_BARE, Block, TreeArea
-from msip.sample_world.world.buildings import ROOF_GREY, ROOF_LIGHT, block_of_flats, make_building, population
+from msip.sample_world.world.buildings import ROOF_LIGHT, block_of_flats, make_building, population
 from msip.sample_world.world.model import Building, Carrier, Change, Surface, Tree, TreeLife
 from msip.sample_world.world.trees import HEALTH, TreeSite, _attributes, _new_tree
 
@@ -43,7 +43,8 @@ def building_epochs(
     lots = [b for b in blocks if b.use == "construction"]
     lot = max(lots, key=lambda b: b.rect[1]).rect  # the northern lot; the southern one holds the earthwork
     mid = (lot[0] + lot[2]) / 2
-    new_office = make_building("office", 4, 4 * 3.5 + 0.8, box(lot[0] + 6, lot[1] + 8, mid - 6, lot[3] - 20), ROOF_LIGHT)
+    office_fp = box(lot[0] + 6, lot[1] + 8, mid - 6, lot[3] - 20)
+    new_office = make_building("office", 4, 4 * 3.5 + 0.8, office_fp, ROOF_LIGHT)
     new_office.building_id = f"B{n + 1:05d}"
     new_flats = block_of_flats(rng, (mid, lot[1], lot[2], lot[3]), False)
     new_flats.building_id = f"B{n + 2:05d}"
@@ -77,7 +78,6 @@ def building_epochs(
         Change("extended_building", hall.building_id, box(hx0, hy0 - 18.0, hx1, hy0),
                round((hx1 - hx0) * 18.0, 2), hall.height_m, eps[1], eps[2]),
     ]
-    _ = ROOF_GREY
     return by_epoch
 
 

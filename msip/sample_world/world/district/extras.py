@@ -90,10 +90,10 @@ def address_points(world: World) -> list[AddressPoint]:
         seg = roads[int(index.nearest(c))]
         (x0, y0), (x1, y1) = seg.line.coords[0], seg.line.coords[-1]
         side = 1 if (x1 - x0) * (c.y - y0) - (y1 - y0) * (c.x - x0) > 0 else 0
-        key = (seg.name, side)
+        street = seg.name.removeprefix("ulica ").removeprefix("aleja ").split(" (")[0]
+        key = (street, side)
         counters[key] = counters.get(key, 0) + 1
         number = 2 * counters[key] - (1 if side else 0)
-        street = seg.name.removeprefix("ulica ").removeprefix("aleja ").split(" (")[0]
         out.append(AddressPoint(f"A{len(out) + 1:05d}", b.building_id, street, str(number),
                                 _postcode(c.x, c.y, world.spec), TERYT_KIELCE, round(c.x, 2), round(c.y, 2)))
     return out

@@ -4,11 +4,20 @@ retail park, offices, schools, a hospital; and the street-free areas (railway, v
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
 from msip.sample_world.constants import EPOCHS
-from msip.sample_world.world.blocks import LANDCOVER_BARE, LANDCOVER_FOOTWAY, LANDCOVER_ROAD, Block, TreeArea, fill_block
+from msip.sample_world.world.blocks import (
+    LANDCOVER_BARE,
+    LANDCOVER_FOOTWAY,
+    LANDCOVER_ROAD,
+    Block,
+    TreeArea,
+    fill_block,
+)
 from msip.sample_world.world.buildings import (
     ROOF_BITUMEN,
     ROOF_GREY,
@@ -20,11 +29,9 @@ from msip.sample_world.world.buildings import (
     make_building,
     office,
     place_rectangle,
-    retail,
     split_rect,
 )
 from msip.sample_world.world.model import GreenSpace, Surface
-from msip.sample_world.world.streets import GridLine
 
 from . import terrain as T
 from .layout import SpecialArea
@@ -183,7 +190,7 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.extras_line = track  # type: ignore[attr-defined]
     elif a.use == "valley":
         river = T.river_line().buffer(T.RIVER_WIDTH_M / 2, cap_style="flat").intersection(poly)
-        water = river.union(T.reservoir_polygon())
+        water = cast(Polygon | MultiPolygon, river.union(T.reservoir_polygon()))
         blk.surfaces.append(Surface(LANDCOVER_WATER, water, epochs))
         blk.reserved.append(water.buffer(2.0))
         blk.reserved.append(T.slide_polygons()[0].union(T.slide_polygons()[1]).buffer(4.0))

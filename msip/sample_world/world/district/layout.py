@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, box
+from shapely.geometry.base import BaseGeometry
 
 from msip.sample_world.constants import SizeSpec
 from msip.sample_world.world.blocks import EDGE_MARGIN_M, Block
@@ -92,7 +93,7 @@ def grid_lines(spec: SizeSpec, rng: np.random.Generator) -> list[GridLine]:
 def line_parts(spec: SizeSpec, g: GridLine) -> list[LineString]:
     """The pieces of grid line ``g`` that exist (outside the special areas it does not cross)."""
     x0, y0 = spec.origin
-    geom = g.line
+    geom: BaseGeometry = g.line
     for a in SPECIAL_AREAS:
         if g.axis == "x":
             if not (x0 + a.u0 < g.pos < x0 + a.u1) or any(abs(g.pos - x0 - c) < 5 for c in a.crossings):

@@ -67,7 +67,8 @@ def base_z(u: NDArray, v: NDArray) -> NDArray:
     cu, cv, au, av = RESERVOIR
     rr = np.hypot((u - cu) / au, (v - cv) / av)
     res_bank = _smooth((1.0 - rr) * min(au, av) / 3.0)
-    z = z + (water - z) * res_bank
+    level = 265.5 - 0.0015 * (cu + au) - WATER_DROP_M  # held flat by the dam at its east end
+    z = z + (level - z) * res_bank
     qu, qv, qa, qb = QUARRY
     q = (np.abs((u - qu) / qa) ** 4 + np.abs((v - qv) / qb) ** 4) ** 0.25
     inside_m = (1.0 - q) * min(qa, qb)
@@ -84,7 +85,7 @@ def earthwork_dz(u: NDArray, v: NDArray) -> NDArray:
 
 def _ellipse_volume(au: float, av: float) -> float:
     """∫ cos²(π r / 2) over the unit-radius ellipse with semi-axes au, av (m²)."""
-    return float(au * av * np.pi * (1.0 - 4.0 / np.pi**2))
+    return float(au * av * np.pi * (0.5 - 2.0 / np.pi**2))
 
 
 def slide_dz(u: NDArray, v: NDArray) -> NDArray:

@@ -52,7 +52,9 @@ class LocalPlan:
     zones: list[PlanZone]
 
 
-def _cells(spec: SizeSpec, lines: list[GridLine], blocks: list[Block]) -> list[tuple[str, Polygon, tuple[float, float]]]:
+def _cells(
+    spec: SizeSpec, lines: list[GridLine], blocks: list[Block]
+) -> list[tuple[str, Polygon, tuple[float, float]]]:
     """(use, polygon between street centrelines, centre offset) for every cell; special areas merged."""
     x0, y0 = spec.origin
     xc = [x0, *sorted(g.pos for g in lines if g.axis == "x"), x0 + spec.extent_m]
@@ -71,6 +73,7 @@ def _cells(spec: SizeSpec, lines: list[GridLine], blocks: list[Block]) -> list[t
             out.append((use[(bx, by)], cell, (c.x - x0, c.y - y0)))
     for u, cells in merged.items():
         poly = shapely.union_all(cells)
+        assert isinstance(poly, Polygon)  # a special area is one rectangle of adjacent cells
         c = poly.centroid
         out.append((u, Polygon(poly.exterior), (c.x - x0, c.y - y0)))
     return out
