@@ -11,12 +11,10 @@ from typing import Any
 from msip.core.errors import SourceReadError
 
 from .constants import (
-    EPOCHS,
     EPSG,
     EPSG_GML,
     EPSG_HEIGHT,
     GENERATOR_VERSION,
-    ORIGIN,
     TILE_SIZE_M,
     SizeSpec,
     district_bounds,
@@ -74,14 +72,14 @@ def build_manifest(
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "size": spec.name,
-        "origin": list(ORIGIN),
+        "origin": list(spec.origin),
         "extent": list(district_bounds(spec)),
         "epsg": EPSG,
         "height_epsg": EPSG_HEIGHT,
         "zoning_gml_epsg": EPSG_GML,
-        "epochs": list(EPOCHS),
+        "epochs": list(spec.epochs),
         "tile_size_m": TILE_SIZE_M,
-        "tiles": {"rows": spec.tiles, "cols": spec.tiles, "row_0": "south", "col_0": "west"},
+        "tiles": {"rows": spec.tiles_y, "cols": spec.tiles_x, "row_0": "south", "col_0": "west"},
         "files": files,
     }
 

@@ -12,8 +12,10 @@ from msip.core.settings import get_settings
 @click.command("sample")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: $MSIP_DATA_DIR/sample/<size>-<seed>].")
-@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True,
-              help="small: 0.16 km² (demo, tests); medium: 0.64 km²; large: 2.56 km² (benchmarks).")
+@click.option("--size", type=click.Choice(["small", "medium", "large", "district"]), default="small",
+              show_default=True,
+              help="small: 0.16 km² (demo, tests); medium: 0.64 km²; large: 2.56 km² (benchmarks); "
+                   "district: 4.8 km² city district, three epochs.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed → same files.")
 def sample(out_dir: Path | None, size: str, seed: int) -> None:
     """Generate one consistent synthetic Kielce district in real file formats, with ground truth."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyproj
@@ -61,6 +62,7 @@ ZONE_KIND: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "strefa zieleni i rekreacji",
         ("ZP", "ZB", "W", "K", "ZD", "I"),
     ),
+    "SO": ("strefaOtwarta", "strefa otwarta", ("ZP", "W", "ZD", "I")),
     "SK": ("strefaKomunikacyjna", "strefa komunikacyjna", ("KDG", "KO", "ZD", "I")),
 }
 KPT_TITLES = {
@@ -116,6 +118,18 @@ class _Projector:
             _sub(ring, "gml", "posList", self.pos_list(hole.coords))
 
 
+@dataclass(frozen=True)
+class PlanMeta:
+    """Identity of one plan act: local id, title, plan type code and title, hierarchy level."""
+
+    local_id: str = PLAN_LOCAL_ID
+    title: str = PLAN_TITLE
+    plan_type: str = "miejscowyPlanZagospodarowaniaPrzestrzennego"
+    plan_type_title: str = "miejscowy plan zagospodarowania przestrzennego"
+    level: str = "local"
+    level_title: str = "lokalny"
+
+
 def _identity(feature: etree._Element, ftype: str, local_id: str) -> None:
     ident = f"{APP_ID_ROOT}/{ftype}/{NAMESPACE_ID}/{local_id}/{VERSION_ID}"
     _sub(feature, "gml", "identifier", ident, codeSpace=APP_ID_ROOT)
@@ -129,39 +143,43 @@ def _gml_id(local_id: str) -> str:
     return f"{NAMESPACE_ID.replace('/', '_')}_{local_id}_{VERSION_ID}"
 
 
-def plan_reference() -> str:
+def plan_reference(local_id: str = PLAN_LOCAL_ID) -> str:
     """The identifier zones use in ``app:plan`` to point at the act."""
-    return f"{APP_ID_ROOT}/AktPlanowaniaPrzestrzennego/{NAMESPACE_ID}/{PLAN_LOCAL_ID}"
+    return f"{APP_ID_ROOT}/AktPlanowaniaPrzestrzennego/{NAMESPACE_ID}/{local_id}"
 
 
-def write_plan_gml(world: World, path: Path) -> None:
-    """One AktPlanowaniaPrzestrzennego (the district) and its StrefaPlanistyczna zones."""
+def write_plan_gml(
+    world: World, path: Path, zones: list[PlanZone] | None = None, meta: PlanMeta | None = None
+) -> None:
+    """One AktPlanowaniaPrzestrzennego and its StrefaPlanistyczna zones (default: the world's
+    plan zones, as the template sizes' one local plan)."""
+    zones = world.plan_zones if zones is None else zones
+    meta = meta or PlanMeta()
     proj = _Projector()
     root = etree.Element(_q("wfs", "FeatureCollection"), nsmap=NS)
     root.set(_q("xsi", "schemaLocation"), SCHEMA_LOCATION)
     root.set("timeStamp", VERSION_START)
-    root.set("numberReturned", str(1 + len(world.plan_zones)))
+    root.set("numberReturned", str(1 + len(zones)))
     root.set("numberMatched", "unknown")
 
     act = _sub(_sub(root, "wfs", "member"), "app", "AktPlanowaniaPrzestrzennego")
-    act.set(_q("gml", "id"), _gml_id(PLAN_LOCAL_ID))
-    _identity(act, "AktPlanowaniaPrzestrzennego", PLAN_LOCAL_ID)
+    act.set(_q("gml", "id"), _gml_id(meta.local_id))
+    _identity(act, "AktPlanowaniaPrzestrzennego", meta.local_id)
     _sub(act, "app", "poczatekWersjiObiektu", VERSION_START)
-    _sub(act, "app", "tytul", PLAN_TITLE)
+    _sub(act, "app", "tytul", meta.title)
     _sub(
         act,
         "app",
         "typPlanu",
-        xlink_href=f"{CODELIST}/TypAktuPlanowaniaPrzestrzennegoKod/"
-        "miejscowyPlanZagospodarowaniaPrzestrzennego",
-        xlink_title="miejscowy plan zagospodarowania przestrzennego",
+        xlink_href=f"{CODELIST}/TypAktuPlanowaniaPrzestrzennegoKod/{meta.plan_type}",
+        xlink_title=meta.plan_type_title,
     )
     _sub(
         act,
         "app",
         "poziomHierarchii",
-        xlink_href=f"{INSPIRE}/LevelOfSpatialPlanValue/local",
-        xlink_title="lokalny",
+        xlink_href=f"{INSPIRE}/LevelOfSpatialPlanValue/{meta.level}",
+        xlink_title=meta.level_title,
     )
     _sub(act, "app", "obowiazujeOd", IN_FORCE_FROM)
     _sub(
@@ -179,12 +197,12 @@ def write_plan_gml(world: World, path: Path) -> None:
         srsDimension="2",
         srsName=SRS_NAME,
     )
-    outline = shapely.union_all([z.polygon for z in world.plan_zones])
+    outline = shapely.union_all([z.polygon for z in zones])
     for part in shapely.get_parts(outline):
         proj.polygon(_sub(ms, "gml", "surfaceMember"), part, with_srs=False)
 
-    for z in world.plan_zones:
-        _zone(root, z, proj)
+    for z in zones:
+        _zone(root, z, proj, meta.local_id)
     _identify_geometries(root)
     etree.ElementTree(root).write(
         str(path), xml_declaration=True, encoding="utf-8", pretty_print=True
@@ -200,8 +218,8 @@ def _identify_geometries(root: etree._Element) -> None:
             el.set(_q("gml", "id"), f"geom_{n}")
 
 
-def _zone(root: etree._Element, z: PlanZone, proj: _Projector) -> None:
-    local_id = f"{PLAN_LOCAL_ID}-{z.oznaczenie}"
+def _zone(root: etree._Element, z: PlanZone, proj: _Projector, plan_id: str = PLAN_LOCAL_ID) -> None:
+    local_id = f"{plan_id}-{z.oznaczenie}"
     el = _sub(_sub(root, "wfs", "member"), "app", "StrefaPlanistyczna")
     el.set(_q("gml", "id"), _gml_id(local_id))
     _identity(el, "StrefaPlanistyczna", local_id)
@@ -224,7 +242,7 @@ def _zone(root: etree._Element, z: PlanZone, proj: _Projector) -> None:
         xlink_title="ogólnie wiążące",
     )
     proj.polygon(_sub(el, "app", "geometria"), z.polygon, with_srs=True)
-    _sub(el, "app", "plan", xlink_href=plan_reference())
+    _sub(el, "app", "plan", xlink_href=plan_reference(plan_id))
     code, title, profiles = ZONE_KIND[z.symbol]
     _sub(
         el,

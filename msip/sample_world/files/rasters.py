@@ -12,7 +12,7 @@ from rasterio.enums import ColorInterp
 from rasterio.transform import Affine
 from rasterio.windows import Window
 
-from msip.sample_world.constants import EPSG, ORIGIN, TILE_SIZE_M, SizeSpec
+from msip.sample_world.constants import EPSG, TILE_SIZE_M, SizeSpec
 from msip.sample_world.survey.scene import TileScene
 
 ORTHO_BANDS = ("red", "green", "blue", "nir")
@@ -69,9 +69,10 @@ class DistrictRaster:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.pixel_m = pixel_m
         self.tile_px = round(TILE_SIZE_M / pixel_m)
-        n = round(spec.extent_m / pixel_m)
-        self.rows = n
-        transform = Affine(pixel_m, 0.0, ORIGIN[0], 0.0, -pixel_m, ORIGIN[1] + spec.extent_m)
+        width, height = round(spec.extent_m / pixel_m), round(spec.height_m / pixel_m)
+        self.rows = height
+        x0, y0 = spec.origin
+        transform = Affine(pixel_m, 0.0, x0, 0.0, -pixel_m, y0 + spec.height_m)
         predictor = 3 if dtype.startswith("float") else 2
         self.dst = rasterio.open(
             path,
@@ -79,8 +80,8 @@ class DistrictRaster:
             **_GTIFF,
             dtype=dtype,
             count=1,
-            width=n,
-            height=n,
+            width=width,
+            height=height,
             predictor=predictor,
             crs=rasterio.CRS.from_epsg(EPSG),
             transform=transform,

@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry import mapping
 
-from msip.sample_world.constants import EPOCH1, EPOCH2, EPOCHS, EPSG
+from msip.sample_world.constants import EPSG
 from msip.sample_world.world import ad_rules
 from msip.sample_world.world.model import World
-from msip.sample_world.world.terrain import terrain_z
 
 
 def _write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
@@ -29,7 +28,10 @@ def _b(v: bool) -> str:
 
 
 def write_trees(world: World, path: Path) -> None:
-    """Every true tree, inventoried or not, with its fate in epoch 2."""
+    """Every true tree, inventoried or not, with its fate in epoch 2 (or in every epoch)."""
+    if len(world.epochs) > 2:
+        _write_trees_by_epoch(world, path)
+        return
     header = [
         "tree_id",
         "inventory_id",
@@ -70,6 +72,28 @@ def write_trees(world: World, path: Path) -> None:
     _write_csv(path, header, rows)
 
 
+def _write_trees_by_epoch(world: World, path: Path) -> None:
+    """Trees of a world of three or more epochs: height, health and standing per epoch."""
+    header = ["tree_id", "inventory_id", "x", "y", "crown_radius_m", "species", "species_lat"]
+    header += ["in_inventory", "visible_to_lidar", "planted_epoch", "felled_epoch", "decline_epoch"]
+    for e in world.epochs:
+        header += [f"height_m_{e}", f"health_{e}", f"standing_{e}"]
+    rows = []
+    for t in world.trees:
+        life = t.life
+        row = [t.tree_id, t.inventory_id or "", f"{t.x:.2f}", f"{t.y:.2f}", f"{t.crown_radius_m:.1f}"]
+        row += [t.species_pl, t.species_lat, _b(t.in_inventory), _b(t.visible_to_lidar)]
+        row += [
+            (life.planted_epoch or "") if life else "",
+            (life.felled_epoch or "") if life else "",
+            (life.decline_epoch or "") if life else "",
+        ]
+        for e in world.epochs:
+            row += [f"{t.height_in(e):.1f}", t.health_in(e), _b(t.stands_in(e))]
+        rows.append(row)
+    _write_csv(path, header, rows)
+
+
 def write_bad_rows(bad_rows: list[dict], path: Path) -> None:
     """The deliberate errors in the epoch-1 inventory CSV."""
     header = ["line_number", "data_row", "nr_inwentarzowy", "tree_id", "reason", "description"]
@@ -77,11 +101,16 @@ def write_bad_rows(bad_rows: list[dict], path: Path) -> None:
 
 
 def ad_violations(world: World) -> dict[str, list[str]]:
-    """Violated rule codes per carrier, evaluated on the final epoch (unchanged from epoch 1)."""
-    trees = [t for t in world.trees if t.in_inventory and not t.felled_in_epoch2]
-    tree_xy = np.array([(t.x, t.y) for t in trees]).reshape(-1, 2)
+    """Violated rule codes per carrier, evaluated on the last epoch it stands in (the generator
+    keeps every carrier's violations the same in each epoch it stands in)."""
     cross_xy = np.array([(p.x, p.y) for p in world.intersections]).reshape(-1, 2)
-    return ad_rules.evaluate(world.carriers, world.landscape_zones, tree_xy, cross_xy)
+    out: dict[str, list[str]] = {}
+    for epoch in world.epochs:
+        trees = [t for t in world.trees if t.in_inventory and t.stands_in(epoch)]
+        tree_xy = np.array([(t.x, t.y) for t in trees]).reshape(-1, 2)
+        present = [c for c in world.carriers if c.present_in(epoch)]
+        out.update(ad_rules.evaluate(present, world.landscape_zones, tree_xy, cross_xy))
+    return out
 
 
 def write_ad_violations(world: World, path: Path) -> None:
@@ -97,18 +126,21 @@ def write_ad_violations(world: World, path: Path) -> None:
         ]
         for c in world.carriers
     ]
-    _write_csv(
-        path, ["id_nosnika", "violated_rules", "first_epoch", "typ_nosnika", "zone_code"], rows
-    )
+    header = ["id_nosnika", "violated_rules", "first_epoch", "typ_nosnika", "zone_code"]
+    if len(world.epochs) > 2:  # carriers can also go: say until when each stood
+        header.append("last_epoch")
+        for row, c in zip(rows, world.carriers, strict=True):
+            row.append(c.last_epoch or world.epochs[-1])
+    _write_csv(path, header, rows)
 
 
 def write_buildings(world: World, path: Path) -> None:
     """Roof heights above ground and absolute roof z (ground taken at the footprint centroid)."""
     rows: list[list[object]] = []
-    for epoch in EPOCHS:
+    for epoch in world.epochs:
         for b in world.buildings[epoch]:
             c = b.footprint.centroid
-            ground = float(terrain_z(c.x, c.y, epoch))
+            ground = float(world.ground_z(c.x, c.y, epoch))
             rows.append(
                 [
                     b.building_id,
@@ -131,20 +163,17 @@ def write_changes(world: World, path: Path) -> None:
         geom = json.loads(
             json.dumps(mapping(ch.geometry)), parse_float=lambda s: round(float(s), 3)
         )
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "type": ch.change_type,
-                    "object_id": ch.object_id,
-                    "area_m2": None if ch.area_m2 is None else round(ch.area_m2, 2),
-                    "height_change_m": ch.height_change_m,
-                    "epoch_from": EPOCH1,
-                    "epoch_to": EPOCH2,
-                },
-                "geometry": geom,
-            }
-        )
+        props = {
+            "type": ch.change_type,
+            "object_id": ch.object_id,
+            "area_m2": None if ch.area_m2 is None else round(ch.area_m2, 2),
+            "height_change_m": ch.height_change_m,
+            "epoch_from": ch.epoch_from,
+            "epoch_to": ch.epoch_to,
+        }
+        if ch.volume_m3 is not None:
+            props["volume_m3"] = round(ch.volume_m3, 1)
+        feats.append({"type": "Feature", "properties": props, "geometry": geom})
     doc = {
         "type": "FeatureCollection",
         "name": "changes",

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 
-from msip.sample_world.constants import EPOCH1, EPOCH2, EPSG
+from msip.sample_world.constants import EPSG
 from msip.sample_world.world import ad_rules
 from msip.sample_world.world.model import Carrier, Tree, World
 
@@ -125,10 +125,10 @@ def write_landscape_zones(world: World, path: Path) -> None:
     _write_gpkg(gdf, path, "landscape_zones")
 
 
-def write_rules(path: Path) -> None:
-    """``zasady_reklamowe.yaml``."""
+def write_rules(path: Path, fees: dict | None = None) -> None:
+    """``zasady_reklamowe.yaml``, with a ``fees`` section when ``fees`` is given."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ad_rules.rules_yaml(), encoding="utf-8")
+    path.write_text(ad_rules.rules_yaml(fees), encoding="utf-8")
 
 
 def pl_num(value: float, decimals: int) -> str:
@@ -137,8 +137,8 @@ def pl_num(value: float, decimals: int) -> str:
 
 
 def _tree_row(t: Tree, epoch: str) -> list[str]:
-    height = t.height_m_epoch2 if epoch == EPOCH2 else t.height_m
-    health = t.health_epoch2 if epoch == EPOCH2 else t.health
+    height = t.height_in(epoch)
+    health = t.health_in(epoch)
     return [
         t.inventory_id or "",
         t.species_pl,
@@ -153,15 +153,13 @@ def _tree_row(t: Tree, epoch: str) -> list[str]:
 
 
 def inventory_rows(world: World, epoch: str) -> tuple[list[list[str]], list[dict]]:
-    """Rows of the tree inventory; in epoch 1 with three deliberate errors (returned as truth)."""
-    trees = [
-        t for t in world.trees if t.in_inventory and not (epoch == EPOCH2 and t.felled_in_epoch2)
-    ]
+    """Rows of the tree inventory; in the first epoch with three deliberate errors (returned as truth)."""
+    trees = [t for t in world.trees if t.in_inventory and t.stands_in(epoch)]
     by_id = {t.tree_id: t for t in trees}
     bad_trees = {reason: by_id[tid] for reason, tid in world.bad_inventory.items()}
     rows = [_tree_row(t, epoch) for t in trees]
     bad: list[dict] = []
-    if epoch != EPOCH1:
+    if epoch != world.epochs[0]:
         return rows, bad
     pos = {t.tree_id: i for i, t in enumerate(trees)}
     rows[pos[bad_trees["height_missing"].tree_id]][3] = "brak"
@@ -223,4 +221,4 @@ def _ad_row(c: Carrier) -> list[str]:
 
 def ad_rows(world: World, epoch: str) -> list[list[str]]:
     """Carriers present in ``epoch``."""
-    return [_ad_row(c) for c in world.carriers if epoch == EPOCH2 or c.first_epoch == EPOCH1]
+    return [_ad_row(c) for c in world.carriers if c.present_in(epoch)]

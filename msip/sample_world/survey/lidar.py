@@ -16,14 +16,24 @@ from msip.sample_world.constants import (
     EPSG_HEIGHT,
     GENERATOR_VERSION,
     ORTHO_PIXEL_M,
-    PULSE_DENSITY_PER_M2,
     TILE_SIZE_M,
 )
-from msip.sample_world.world.terrain import terrain_z
 
-from .scene import LC_BARE, LC_FOOTWAY, LC_GRASS, LC_ROAD, TileScene, crown_depth_m, tree_height_m
+from .scene import (
+    LC_BARE,
+    LC_FOOTWAY,
+    LC_GRASS,
+    LC_ROAD,
+    LC_WATER,
+    TileScene,
+    crown_depth_m,
+    tree_height_m,
+)
 
 GROUND, LOW_VEG, MED_VEG, HIGH_VEG, BUILDING, NOISE, UNCLASSIFIED = 2, 3, 4, 5, 6, 7, 1
+WATER = 9
+WATER_RETURN_SHARE = 0.3
+"""Share of pulses over open water that come back (specular reflection loses the rest)."""
 _GPS_EPOCH = dt.datetime(1980, 1, 6)
 _LEAP_SECONDS = 18
 PULSE_INTERVAL_S = 1e-5
@@ -58,7 +68,7 @@ def gps_adjusted_start_s(epoch: str) -> float:
 def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> PointCloud:
     """Pulses uniformly inside the tile; crowns give 1–3 returns, plus a few noise points."""
     minx, miny, _, maxy = scene.bounds
-    n_pulse = round(PULSE_DENSITY_PER_M2 * TILE_SIZE_M**2)
+    n_pulse = round(scene.world.spec.pulse_density_per_m2 * TILE_SIZE_M**2)
     n_noise = int(rng.integers(6, 11))
     n = n_pulse + n_noise
     cm = round(TILE_SIZE_M * 100)
@@ -82,12 +92,12 @@ def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> Point
     starts = np.cumsum(n_ret) - n_ret
     ret = np.arange(len(pulse)) - np.repeat(starts, n_ret) + 1
     px, py = x[pulse], y[pulse]
-    ground = terrain_z(px, py, scene.epoch)
+    ground = scene.ground_z(px, py)
     m = len(pulse)
 
     z = ground + rng.uniform(-0.03, 0.03, m)
     cls = np.full(m, GROUND, dtype=np.uint8)
-    inten = np.array([GROUND_INTENSITY.get(int(v), 2000) for v in range(7)], dtype=np.float64)[
+    inten = np.array([GROUND_INTENSITY.get(int(v), 2000) for v in range(8)], dtype=np.float64)[
         lc[pulse]
     ]
 
@@ -99,7 +109,7 @@ def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> Point
     if scene.buildings:
         cx = np.array([bb.footprint.centroid.x for bb in scene.buildings])
         cy = np.array([bb.footprint.centroid.y for bb in scene.buildings])
-        roof_z = terrain_z(cx, cy, scene.epoch) + np.array([bb.height_m for bb in scene.buildings])
+        roof_z = scene.ground_z(cx, cy) + np.array([bb.height_m for bb in scene.buildings])
         on_b = (b[pulse] >= 0) & (kind[pulse] == 0)
         z[on_b] = roof_z[b[pulse][on_b]] + rng.uniform(-0.02, 0.02, int(on_b.sum()))
         cls[on_b] = BUILDING
@@ -115,7 +125,7 @@ def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> Point
         rad = np.array([tr.crown_radius_m for tr in trees])[idx]
         h = np.array([tree_height_m(tr, scene.epoch) for tr in trees])[idx]
         depth = np.array([crown_depth_m(tr, tree_height_m(tr, scene.epoch)) for tr in trees])[idx]
-        base = terrain_z(tx, ty, scene.epoch)
+        base = scene.ground_z(tx, ty)
         rn = np.minimum(np.hypot(px[tp] - tx, py[tp] - ty) / rad, 1.0)
         surface = base + h - depth * rn**2
         bottom = base + h - depth
@@ -144,8 +154,29 @@ def simulate(scene: TileScene, rng: np.random.Generator, tile_seq: int) -> Point
     t0 = gps_adjusted_start_s(scene.epoch) + tile_seq * 60.0
     gps: NDArray[np.float64] = np.asarray(t0 + pulse * PULSE_INTERVAL_S, dtype=np.float64)
     returns = ret.astype(np.uint8)
-    return PointCloud(
+    pc = PointCloud(
         px, py, np.round(z, 2), intensity, returns, n_ret[pulse].astype(np.uint8), cls, gps
+    )
+    water = (lc[pulse] == LC_WATER) & (cls == GROUND)
+    if water.any():  # only worlds with water draw from rng here, so older worlds keep their bytes
+        pc.classification[water] = WATER
+        pc.intensity[water] = np.minimum(pc.intensity[water], 120)
+        lost = water & (rng.random(m) >= WATER_RETURN_SHARE)
+        pc = _keep(pc, ~lost)
+    return pc
+
+
+def _keep(pc: PointCloud, mask: NDArray[np.bool_]) -> PointCloud:
+    """The points of ``pc`` where ``mask`` is true."""
+    return PointCloud(
+        pc.x[mask],
+        pc.y[mask],
+        pc.z[mask],
+        pc.intensity[mask],
+        pc.return_number[mask],
+        pc.number_of_returns[mask],
+        pc.classification[mask],
+        pc.gps_time[mask],
     )
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from msip.sample_world.constants import EPOCH2
-
-from .scene import LC_BARE, LC_CROWN, LC_FOOTWAY, LC_GRASS, LC_ROAD, TileScene
+from .scene import LC_BARE, LC_CROWN, LC_FOOTWAY, LC_GRASS, LC_ROAD, LC_WATER, TileScene
 
 # R, G, B, NIR digital numbers; NDVI = (NIR - R) / (NIR + R).
 SURFACE_RGBN: dict[int, tuple[float, float, float, float]] = {
@@ -15,6 +13,7 @@ SURFACE_RGBN: dict[int, tuple[float, float, float, float]] = {
     LC_GRASS: (68, 122, 52, 200),  # NDVI ≈ 0.49
     LC_BARE: (150, 124, 98, 158),  # NDVI ≈ 0.03
     LC_FOOTWAY: (170, 164, 156, 162),  # concrete paving, NDVI ≈ -0.02
+    LC_WATER: (38, 58, 66, 22),  # open water, NDVI ≈ -0.27
 }
 ROOF_RGBN: tuple[tuple[float, float, float, float], ...] = (
     (152, 80, 66, 92),  # red ceramic tiles
@@ -54,8 +53,8 @@ def render(scene: TileScene, rng: np.random.Generator) -> NDArray[np.uint8]:
         # crowns are domes: bright near the apex, darker towards the rim (same factor on all bands)
         shade = 1.05 - 0.35 * rn**2
         base = np.asarray(CROWN_RGBN, dtype=np.float32)[:, None] * shade[None, :]
-        if scene.epoch == EPOCH2:
-            declining = np.array([t.health_decline for t in scene.trees], dtype=bool)
+        declining = np.array([t.declining_in(scene.epoch) for t in scene.trees], dtype=bool)
+        if declining.any():
             sick = declining[scene.tree_idx[crown]]
             base[0, sick] *= DECLINE_RED_FACTOR
             base[3, sick] *= DECLINE_NIR_FACTOR

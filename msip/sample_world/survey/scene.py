@@ -10,11 +10,12 @@ from rasterio.features import rasterize
 from rasterio.transform import Affine
 from shapely.geometry import box
 
-from msip.sample_world.constants import EPOCH2, ORTHO_PIXEL_M, TILE_SIZE_M, tile_bounds
+from msip.sample_world.constants import ORTHO_PIXEL_M, TILE_SIZE_M, tile_bounds
 from msip.sample_world.world.model import Building, Tree, World
 
-LC_ROAD, LC_BUILDING, LC_GRASS, LC_CROWN, LC_BARE, LC_FOOTWAY = 1, 2, 3, 4, 5, 6
+LC_ROAD, LC_BUILDING, LC_GRASS, LC_CROWN, LC_BARE, LC_FOOTWAY, LC_WATER = 1, 2, 3, 4, 5, 6, 7
 LANDCOVER_NAMES = {
+    LC_WATER: "water",
     LC_ROAD: "road",
     LC_BUILDING: "building",
     LC_GRASS: "grass",
@@ -22,7 +23,7 @@ LANDCOVER_NAMES = {
     LC_BARE: "bare soil",
     LC_FOOTWAY: "footway",
 }
-_PAINT_ORDER = (LC_BARE, LC_FOOTWAY, LC_ROAD)
+_PAINT_ORDER = (LC_WATER, LC_BARE, LC_FOOTWAY, LC_ROAD)
 PIXELS = round(TILE_SIZE_M / ORTHO_PIXEL_M)
 
 
@@ -42,6 +43,12 @@ class TileScene:
     """Distance from the crown centre divided by the crown radius (0–1) where a crown is."""
     buildings: list[Building]
     trees: list[Tree]
+    world: World
+    """The world the tile belongs to (its terrain, its epochs)."""
+
+    def ground_z(self, x: NDArray, y: NDArray) -> NDArray:
+        """True ground height (m) at (x, y) in this tile's epoch."""
+        return self.world.ground_z(x, y, self.epoch)
 
 
 def crown_depth_m(t: Tree, height_m: float) -> float:
@@ -51,17 +58,17 @@ def crown_depth_m(t: Tree, height_m: float) -> float:
 
 def tree_height_m(t: Tree, epoch: str) -> float:
     """True height in ``epoch`` (trees grow a little between the epochs)."""
-    return t.height_m_epoch2 if epoch == EPOCH2 else t.height_m
+    return t.height_in(epoch)
 
 
 def trees_in(world: World, epoch: str) -> list[Tree]:
     """Trees standing in ``epoch``."""
-    return [t for t in world.trees if not (epoch == EPOCH2 and t.felled_in_epoch2)]
+    return [t for t in world.trees if t.stands_in(epoch)]
 
 
 def build_scene(world: World, epoch: str, row: int, col: int) -> TileScene:
     """Rasterise surfaces, buildings and crowns of one tile."""
-    bounds = tile_bounds(row, col)
+    bounds = tile_bounds(row, col, world.spec.origin)
     minx, miny, maxx, maxy = bounds
     transform = Affine(ORTHO_PIXEL_M, 0.0, minx, 0.0, -ORTHO_PIXEL_M, maxy)
     tile_box = box(*bounds)
@@ -111,5 +118,5 @@ def build_scene(world: World, epoch: str, row: int, col: int) -> TileScene:
         rnorm[win] = np.where(higher, dist, rnorm[win])
     landcover[tree_idx >= 0] = LC_CROWN
     return TileScene(
-        epoch, bounds, transform, landcover, building_idx, tree_idx, rnorm, buildings, trees
+        epoch, bounds, transform, landcover, building_idx, tree_idx, rnorm, buildings, trees, world
     )

@@ -99,8 +99,9 @@ RULE_DESCRIPTIONS = {
 }
 
 
-def rules_document() -> dict[str, Any]:
-    """The rules as a plain dict, the content of ``ads/zasady_reklamowe.yaml``."""
+def rules_document(fees: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rules as a plain dict, the content of ``ads/zasady_reklamowe.yaml`` (``fees``: the
+    fee section, left out when None)."""
     zones: dict[str, Any] = {}
     for code, per_type in LIMITS.items():
         zones[code] = {
@@ -110,7 +111,7 @@ def rules_document() -> dict[str, Any]:
                 for t, (a, f, h) in per_type.items()
             },
         }
-    return {
+    doc: dict[str, Any] = {
         "version": 1,
         "crs": "EPSG:2180",
         "distances_in": "metres, horizontal, between carrier points (x_2180, y_2180)",
@@ -129,9 +130,12 @@ def rules_document() -> dict[str, Any]:
         "rule_descriptions": dict(RULE_DESCRIPTIONS),
         "zones": zones,
     }
+    if fees is not None:
+        doc["fees"] = fees
+    return doc
 
 
-def rules_yaml() -> str:
+def rules_yaml(fees: dict[str, Any] | None = None) -> str:
     """The YAML text with a header explaining keys and units."""
     header = (
         "# Advertising rules of the MSIP sample world (uchwała krajobrazowa, simplified).\n"
@@ -140,7 +144,12 @@ def rules_yaml() -> str:
         "# global_rules: distances in metres; rule codes are the keys used in\n"
         "#   truth/ads_violations.csv.\n"
     )
-    body = yaml.safe_dump(rules_document(), allow_unicode=True, sort_keys=False, width=100)
+    if fees is not None:
+        header += (
+            "# fees: opłata reklamowa rates per year (PLN per carrier per day, PLN per m² per day)\n"
+            "#   and the statutory maxima they must stay under; see pipelines.ad_rules.fees.\n"
+        )
+    body = yaml.safe_dump(rules_document(fees), allow_unicode=True, sort_keys=False, width=100)
     return header + body
 
 

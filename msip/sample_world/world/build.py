@@ -24,6 +24,10 @@ from .zoning import plan_zones
 
 def build_world(spec: SizeSpec, seed: int) -> World:
     """Generate every object of the district; all randomness flows from ``seed``."""
+    if spec.layout == "district":
+        from .district.build import build_district
+
+        return build_district(spec, seed)
     rng = np.random.default_rng(seed)
     lines = layout_grid(spec, rng)
     blocks = layout_blocks(spec, lines, rng)

@@ -63,7 +63,11 @@ SETTING_SPECIES: dict[str, tuple[str, ...]] = {
     ),
     "yard": ("lipa", "klon", "brzoza", "brzoza", "swierk", "jarzab", "robinia", "sosna"),
     "garden": ("jablon", "jablon", "brzoza", "swierk", "sosna", "jarzab", "klon"),
+    "forest": ("sosna", "sosna", "sosna", "buk", "dab", "brzoza", "swierk", "grab", "jawor"),
+    "riparian": ("wierzba", "wierzba", "jesion", "brzoza", "klon", "dab", "grab"),
 }
+UNRECORDED_SETTINGS = {"garden": 0.2, "forest": 0.06}
+"""Settings the municipal inventory mostly misses (private gardens, forest stands): share recorded."""
 HEALTH = ("dobry", "średni", "zły")
 STREET_TREE_SPACING_M = (9.0, 13.0)
 
@@ -76,7 +80,10 @@ class TreeSite:
         obstacles: list[Polygon | MultiPolygon],
         no_trunk: list[Polygon | MultiPolygon],
         avoid_xy: list[tuple[float, float]],
+        crown_gap: float = 0.85,
     ):
+        self.crown_gap = crown_gap
+        """Trunks keep ``crown_gap`` × (sum of the crown radii) apart (< 1: crowns overlap)."""
         self.obstacles = STRtree(obstacles)
         self.obstacle_geoms = obstacles
         self.no_trunk = [prep(p) for p in no_trunk]
@@ -88,15 +95,14 @@ class TreeSite:
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for ox, oy, orad in self.grid.get((int(x // 16) + dx, int(y // 16) + dy), ()):
-                    if math.hypot(x - ox, y - oy) < max(3.0, 0.85 * (r + orad)):
+                    if math.hypot(x - ox, y - oy) < max(3.0, self.crown_gap * (r + orad)):
                         return False
         p = Point(x, y)
         if len(self.avoid) and np.hypot(*(self.avoid - (x, y)).T).min() < min_avoid_m:
             return False
         if any(pp.contains(p) for pp in self.no_trunk):
             return False
-        return not any(self.obstacle_geoms[int(i)].distance(p) < r + 0.5
-                       for i in self.obstacles.query(p.buffer(r + 0.5)))
+        return not len(self.obstacles.query(p, predicate="dwithin", distance=r + 0.5))
 
     def add(self, x: float, y: float, r: float) -> None:
         """Register a planted tree."""
@@ -133,8 +139,9 @@ def _attributes(
 def _new_tree(
     rng: np.random.Generator, trees: list[Tree], x: float, y: float, setting: str, attrs: dict
 ) -> Tree:
-    inventoried = setting != "garden" or rng.random() < 0.2
-    if setting != "garden" and rng.random() < 0.03:
+    share = UNRECORDED_SETTINGS.get(setting)
+    inventoried = share is None or rng.random() < share
+    if share is None and rng.random() < 0.03:
         inventoried = False
     if not inventoried and attrs["height_m"] < 5.0:
         inventoried = True  # laser-only trees are the tall ones a survey would miss
@@ -158,12 +165,29 @@ def plant_trees(
 ) -> list[Tree]:
     """Deliberate trees first (next to carriers), then street rows, then area trees."""
     trees: list[Tree] = []
+    plant_forced(rng, site, trees, forced_xy)
+    plant_street_rows(rng, site, trees, lines)
+    plant_areas(rng, site, trees, areas)
+    number_inventory(trees)
+    return trees
+
+
+def plant_forced(
+    rng: np.random.Generator, site: TreeSite, trees: list[Tree], forced_xy: list[tuple[float, float]]
+) -> None:
+    """Young inventoried street trees at given points (next to carriers that must break the rule)."""
     for x, y in forced_xy:
         attrs = _attributes(rng, "lipa", height_range_m=(5.0, 8.0))
         attrs["crown_radius_m"] = min(attrs["crown_radius_m"], 1.8)
         t = _new_tree(rng, trees, x, y, "street", attrs)
         t.inventory_id = ""  # young street tree, always inventoried
         site.add(x, y, attrs["crown_radius_m"])
+
+
+def plant_street_rows(
+    rng: np.random.Generator, site: TreeSite, trees: list[Tree], lines: list[GridLine]
+) -> None:
+    """Rows of street trees in the verges on both sides of every line, clear of crossings."""
     crossings = {ax: sorted(g.pos for g in lines if g.axis != ax) for ax in ("x", "y")}
     margins = {g.pos: g.margin_m for g in lines}
     for g in lines:
@@ -186,6 +210,10 @@ def plant_trees(
                         _new_tree(rng, trees, x, y, "street", attrs)
                         site.add(x, y, attrs["crown_radius_m"])
                 s += float(rng.uniform(*STREET_TREE_SPACING_M))
+
+
+def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], areas: list[TreeArea]) -> None:
+    """Trees scattered in each area at its density, wherever a crown fits."""
     for area in areas:
         poly = area.polygon.buffer(-1.0)
         if poly.is_empty:
@@ -208,9 +236,12 @@ def plant_trees(
             _new_tree(rng, trees, x, y, area.setting, attrs)
             site.add(x, y, r)
             placed += 1
+
+
+def number_inventory(trees: list[Tree]) -> None:
+    """Inventory numbers KLC-D-000001 … in planting order."""
     for i, t in enumerate(t for t in trees if t.inventory_id is not None):
         t.inventory_id = f"KLC-D-{i + 1:06d}"
-    return trees
 
 
 def epoch2_tree_changes(

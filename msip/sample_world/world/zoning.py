@@ -21,6 +21,7 @@ INDICATORS: dict[str, tuple[float | None, float | None, float | None, float | No
     "SH": (1.2, 60.0, 15.0, 15.0),
     "SP": (1.2, 60.0, 20.0, 15.0),
     "SN": (0.1, 5.0, 12.0, 80.0),
+    "SO": (0.05, 2.0, 8.0, 90.0),
     "SK": (None, None, None, None),
 }
 USE_SYMBOL = {
