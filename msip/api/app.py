@@ -231,6 +231,10 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         api.base_url,
         {k: v for k, v in cfg["resources"].items() if v.get("type") == "collection"},
     )
+    from msip.api import report, search  # the geoportal's search and "what is here" (issue 19)
+
+    search.install(app, key_db, api.base_url)
+    report.install(app, key_db, api.base_url)
     _install_errors(app)
 
     @app.after_request
