@@ -2,8 +2,9 @@
 
 A hit matches when its search form contains the query (diacritics and case ignored) or when
 the query is similar to a word run in it (pg_trgm's word similarity, so "Zeromskego" finds
-"Żeromskiego"). Ranking: the whole text equal to the query, then starting with it, then
-containing it, then by similarity; among equals addresses before streets, plans, zones,
+"Żeromskiego"). Ranking: the whole text equal to the query, then starting with it as whole
+words ("Żeromskiego 3" before "Żeromskiego 30"), then starting with it, then containing it, then
+by word similarity and whole-text similarity; among equals addresses before streets, plans, zones,
 places, trees and carriers, and shorter labels first.
 """
 
@@ -25,22 +26,23 @@ _STREET_WORDS = re.compile(r"^(ulica|ul\.?|aleja|al\.?|plac|pl\.?|osiedle|os\.?)
 _SQL = """
 WITH hit AS (
     SELECT kind, kind_rank, ref, collection, label, norm, geom,
-           CASE WHEN norm = %(q)s THEN 3 WHEN norm LIKE %(prefix)s THEN 2
-                WHEN norm LIKE %(inner)s THEN 1 ELSE 0 END AS match_rank,
-           word_similarity(%(q)s, norm) AS similarity
+           CASE WHEN norm = %(q)s THEN 3 WHEN norm LIKE %(word)s THEN 2.5 WHEN norm LIKE %(prefix)s THEN 2
+                WHEN norm LIKE %(inner)s THEN 1 ELSE 0 END
+           + CASE WHEN position(%(num)s in ' ' || norm || ' ') > 0 THEN 0.4 ELSE 0 END AS match_rank,
+           word_similarity(%(q)s, norm) AS similarity, similarity(%(q)s, norm) AS whole
     FROM msip.search_entry
     WHERE (norm LIKE %(inner)s OR %(q)s <%% norm) AND kind = ANY(%(kinds)s)
-    ORDER BY match_rank DESC, similarity DESC, kind_rank, length(label), label
+    ORDER BY match_rank DESC, similarity DESC, whole DESC, kind_rank, length(label), label
     LIMIT %(limit)s
 )
-SELECT kind, ref, collection, label, match_rank, similarity,
+SELECT kind, ref, collection, label, match_rank, similarity + whole / 10,
        ST_X(p), ST_Y(p), ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
 FROM (
     SELECT *, ST_Transform(ST_PointOnSurface(geom), 4326) AS p,
            ST_Transform(ST_Envelope(geom), 4326)::box2d AS b
     FROM hit
 ) h
-ORDER BY match_rank DESC, similarity DESC, kind_rank, length(label), label
+ORDER BY match_rank DESC, similarity DESC, whole DESC, kind_rank, length(label), label
 """
 
 
@@ -97,11 +99,15 @@ def search(conninfo: str, raw_query: str | None, *, limit: int = 10, kinds: list
     text = clean_query(raw_query)
     norm = fetch(conninfo, "SELECT msip.search_norm(%s)", (text,))[0][0]
     pattern = _like_escape(norm)
+    numbers = re.findall(r"(?<![\w-])\d+[a-z]?(?![\w-])", norm)
     rows = fetch(
         conninfo,
         _SQL,
         {
             "q": norm,
+            "word": pattern + " %",
+            # a house number typed after a misspelt street still picks its own address
+            "num": f" {numbers[-1]} " if numbers else "\x01",
             "prefix": pattern + "%",
             "inner": "%" + pattern + "%",
             "kinds": kinds or list(KINDS),
@@ -116,5 +122,5 @@ def search(conninfo: str, raw_query: str | None, *, limit: int = 10, kinds: list
             if label.casefold() in streets:
                 continue
             streets.add(label.casefold())
-        hits.append(Hit(kind, ref, collection, label, round(match_rank + float(sim), 3), lon, lat, (w, s, e, n)))
+        hits.append(Hit(kind, ref, collection, label, round(float(match_rank) + float(sim), 3), lon, lat, (w, s, e, n)))
     return hits[: max(1, min(limit, MAX_LIMIT))]
