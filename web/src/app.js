@@ -251,12 +251,13 @@ const point = (lngLat) => `pt:${lngLat.lng.toFixed(7)},${lngLat.lat.toFixed(7)}`
 
 /** Zoom to a search hit (its extent, or close in on a point) and show what is there. */
 function chooseHit(hit) {
+  const [lon, lat] = hit.geometry.coordinates;
+  const sel = hit.properties.kind === "address" ? hit.id : point({ lng: lon, lat });
+  panel.open(sel, { focus: false }); // shows the panel at once: fit the hit into the map beside it
+  map.resize();
   const [w, s, e, n] = hit.bbox;
   if (e - w < 1e-4 && n - s < 1e-4) map.jumpTo({ center: hit.geometry.coordinates, zoom: 18 });
   else map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 18, animate: false });
-  const [lon, lat] = hit.geometry.coordinates;
-  const sel = hit.properties.kind === "address" ? hit.id : point({ lng: lon, lat });
-  panel.open(sel, { focus: false });
 }
 
 function setLayerStatus(layer, text) {

@@ -63,7 +63,7 @@ def _fmt(value: Any, key: str, lang: str) -> str:
     if isinstance(value, bool):
         return t["yes"] if value else t["no"]
     if isinstance(value, float):
-        text = f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+        text = repr(value).removesuffix(".0")  # the shortest text that reads back as the same number
         text = text.replace(".", ",") if lang == "pl" else text
         unit = next((u for suffix, u in UNITS.items() if key.endswith(suffix)), "")
         return f"{text} {unit}".strip()

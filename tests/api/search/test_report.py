@@ -176,7 +176,7 @@ def test_the_print_view_shows_the_json_values(geoportal, lang):
         expected = _lookup(rep, key)
         assert json.loads(value) == expected, key
         if isinstance(expected, float):
-            number = f"{expected:g}".replace(".", "," if lang == "pl" else ".")
+            number = repr(expected).removesuffix(".0").replace(".", "," if lang == "pl" else ".")
             assert re.match(rf"^{re.escape(number)}( |$)", text), (key, text, expected)
         elif isinstance(expected, int) and not isinstance(expected, bool):
             assert text == str(expected), key
