@@ -152,9 +152,9 @@ def iso_record(ds: Dataset, base_url: str, pub: Publisher, *, stamp: datetime | 
     if ds.begin or ds.end:
         period = _el(_el(_el(_el(ext, "gmd:temporalElement"), "gmd:EX_TemporalExtent"), "gmd:extent"),
                      "gml:TimePeriod", gml__id=f"tp-{slug(ds.id)}")
-        for tag, value in (("gml:beginPosition", ds.begin or ds.end), ("gml:endPosition", ds.end or ds.begin)):
-            assert value is not None
-            _el(period, tag, value.astimezone(UTC).isoformat())
+        for tag, when in (("gml:beginPosition", ds.begin or ds.end), ("gml:endPosition", ds.end or ds.begin)):
+            assert when is not None
+            _el(period, tag, when.astimezone(UTC).isoformat())
 
     dist = _el(_el(root, "gmd:distributionInfo"), "gmd:MD_Distribution")
     for fmt in formats_for(ds.kind) or (None,):

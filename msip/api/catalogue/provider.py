@@ -55,9 +55,9 @@ class CatalogueRecordProvider(BaseProvider):
         self.get_fields()
 
     def get_fields(self) -> dict:
-        if not self._fields:
-            self._fields = dict(FIELDS)
-        return self._fields
+        fields: dict = dict(FIELDS)
+        self._fields = fields
+        return fields
 
     def _records(self) -> list[tuple[datasets.Dataset, dict[str, Any]]]:
         cfg = published()

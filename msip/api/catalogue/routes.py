@@ -68,13 +68,13 @@ def _json_doc(resp: Response) -> dict | None:
 def collection_links(cid: str, res: dict, cfg: dict) -> list[dict]:
     """The open-data links of one collection: licence, ISO record, downloads (catalogue: its feeds)."""
     base, pub = str(cfg["server"]["url"]).rstrip("/"), publisher(cfg)
-    out = [{"rel": "license", "type": "text/html", "title": pub.licence_name, "href": pub.licence_url}]
+    out: list[dict] = [{"rel": "license", "type": "text/html", "title": pub.licence_name, "href": pub.licence_url}]
     kind = downloads.kind_of(res)
     if kind is not None:
         out.append({"rel": "describedby", "type": ISO_MEDIA_TYPE, "title": "ISO 19139 / INSPIRE metadata",
                     "href": metadata_url(base, cid), "hreflang": "pl"})
         for fmt in formats_for(kind):
-            link = {"rel": "enclosure", "type": fmt.media_type, "title": fmt.title,
+            link: dict[str, str | int] = {"rel": "enclosure", "type": fmt.media_type, "title": fmt.title,
                     "href": download_url(base, cid, fmt.ext)}
             size = downloads.length(cid, fmt.ext, res)
             if size is not None:

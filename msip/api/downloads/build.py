@@ -66,7 +66,7 @@ def _frame(provider_def: dict):  # -> geopandas.GeoDataFrame | pandas.DataFrame
     conninfo = conninfo_from_def(provider_def["data"])
     info = table_info(conninfo, provider_def["table"], provider_def.get("geom_field"), provider_def.get("id_field"))
     names = [info.id_field] + [c.name for c in info.columns if c.name != info.id_field]
-    cols = [sql.Identifier(n) for n in names]
+    cols: list[sql.Composable] = [sql.Identifier(n) for n in names]
     if info.geom:
         cols.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(info.geom)))
     rows = fetch(conninfo, sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
@@ -79,7 +79,7 @@ def _frame(provider_def: dict):  # -> geopandas.GeoDataFrame | pandas.DataFrame
             frame[n] = pd.to_datetime(frame[n])
     if info.geom is None:
         return frame
-    geoms = shapely.from_wkb([r[-1] for r in rows]) if rows else []
+    geoms: Any = shapely.from_wkb([r[-1] for r in rows]) if rows else []
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=f"EPSG:{info.srid}"), crs=f"EPSG:{info.srid}")
 
 
