@@ -1,8 +1,10 @@
 """pygeoapi record provider of the catalogue: the datasets of the published configuration as OGC API – Records.
 
 pygeoapi builds providers from their config block alone, so the app registers the configuration
-it publishes (`publish(cfg)`); the records are computed from it and the database (read-only)
-and cached by the data version (`msip.api.catalogue.datasets`).
+it publishes (`publish(cfg)`), by the database of its catalogue block — several apps in one
+process (tests, a fault drill against an unreachable database) each keep their own. The records
+are computed from it and the database (read-only) and cached by the data version
+(`msip.api.catalogue.datasets`).
 """
 
 from __future__ import annotations
@@ -14,22 +16,27 @@ from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, Prov
 from msip.api.catalogue import datasets
 from msip.api.catalogue.records import matches_bbox, matches_datetime, matches_q, to_record
 from msip.api.catalogue.themes import publisher
+from msip.api.providers.db import conninfo_from_def
 
+#: conninfo of a catalogue's database → the configuration published with it
 _published: dict[str, dict] = {}
 
 
 def publish(cfg: dict) -> None:
-    """Register the configuration the app serves (the catalogue describes its collections)."""
-    _published["cfg"] = cfg
+    """Register the configuration an app serves (its catalogue describes its collections)."""
+    for res in cfg.get("resources", {}).values():
+        for p in res.get("providers", []):
+            if p.get("type") == "record" and isinstance(p.get("data"), dict):
+                _published[conninfo_from_def(p["data"])] = cfg
 
 
-def published() -> dict:
-    """The configuration registered by the app, else the repository's (prepared and checked)."""
-    if "cfg" not in _published:
+def published(conninfo: str) -> dict:
+    """The configuration registered for `conninfo`, else the repository's (prepared and checked)."""
+    if conninfo not in _published:
         from msip.api.config import load_config
 
-        _published["cfg"] = load_config().config
-    return _published["cfg"]
+        return load_config().config
+    return _published[conninfo]
 
 
 FIELDS = {
@@ -52,6 +59,7 @@ class CatalogueRecordProvider(BaseProvider):
     def __init__(self, provider_def: dict):
         super().__init__(provider_def)
         self.id_field = "id"
+        self.conninfo = conninfo_from_def(provider_def["data"])
         self.get_fields()
 
     def get_fields(self) -> dict:
@@ -60,7 +68,7 @@ class CatalogueRecordProvider(BaseProvider):
         return fields
 
     def _records(self) -> list[tuple[datasets.Dataset, dict[str, Any]]]:
-        cfg = published()
+        cfg = published(self.conninfo)
         base, pub = str(cfg["server"]["url"]), publisher(cfg)
         return [(d, to_record(d, base, pub)) for d in datasets.build(cfg)]
 

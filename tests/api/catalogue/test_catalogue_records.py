@@ -137,3 +137,19 @@ def test_owslib_records_client_lists_and_searches(served):
     dated = client.collection_items("catalogue", datetime_="2030-01-01")
     assert "orthophoto-2030-01-01" in {f["id"] for f in dated["features"]}
     assert client.collection_item("catalogue", "trees")["properties"]["title_en"].startswith("Trees")
+
+
+def test_another_apps_configuration_does_not_replace_this_ones(client):
+    """A second app in the process (a fault drill over an unreachable database) keeps its own
+    catalogue: the records here still come from this app's database (was: 503 from the other's)."""
+    import copy
+
+    from msip.api.catalogue import provider
+
+    other = copy.deepcopy(prepared_config().config)
+    for res in other["resources"].values():
+        for p in res.get("providers", []):
+            if isinstance(p.get("data"), dict):
+                p["data"] = {**p["data"], "port": 1}
+    provider.publish(other)
+    assert "trees" in _ids(client)
