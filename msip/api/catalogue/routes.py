@@ -18,8 +18,10 @@ from msip.api.catalogue.dcat import MEDIA_JSONLD, MEDIA_TURTLE, feed
 from msip.api.catalogue.iso19139 import iso_record
 from msip.api.catalogue.records import ISO_MEDIA_TYPE, metadata_url
 from msip.api.catalogue.themes import publisher
+from msip.api.documents import collection_entries, json_document
 from msip.api.downloads import routes as downloads
 from msip.api.downloads.formats import download_url, formats_for
+from msip.api.providers.db import DatabaseUnavailable
 
 FEED_PATHS = {"ttl": ("turtle", MEDIA_TURTLE), "jsonld": ("json-ld", MEDIA_JSONLD)}
 
@@ -57,16 +59,11 @@ def install(app: Flask, cfg: dict) -> None:
         return Response(graph.serialize(format=fmt), mimetype=media)
 
 
-def _json_doc(resp: Response) -> dict | None:
-    ctype = str(resp.headers.get("Content-Type") or resp.mimetype or "").split(";")[0].strip()
-    if resp.status_code != 200 or ctype != "application/json" or resp.headers.get("Content-Encoding"):
-        return None
-    doc = json.loads(resp.get_data())
-    return doc if isinstance(doc, dict) else None
+def collection_links(cid: str, res: dict, cfg: dict, *, sizes: bool = True) -> list[dict]:
+    """The open-data links of one collection: licence, ISO record, downloads (catalogue: its feeds).
 
-
-def collection_links(cid: str, res: dict, cfg: dict) -> list[dict]:
-    """The open-data links of one collection: licence, ISO record, downloads (catalogue: its feeds)."""
+    `sizes`: add each built download's `length` (asks the database for the data version).
+    """
     base, pub = str(cfg["server"]["url"]).rstrip("/"), publisher(cfg)
     out: list[dict] = [{"rel": "license", "type": "text/html", "title": pub.licence_name, "href": pub.licence_url}]
     kind = downloads.kind_of(res)
@@ -76,7 +73,7 @@ def collection_links(cid: str, res: dict, cfg: dict) -> list[dict]:
         for fmt in formats_for(kind):
             link: dict[str, str | int] = {"rel": "enclosure", "type": fmt.media_type, "title": fmt.title,
                     "href": download_url(base, cid, fmt.ext)}
-            size = downloads.length(cid, fmt.ext, res)
+            size = downloads.length(cid, fmt.ext, res) if sizes else None
             if size is not None:
                 link["length"] = size
             out.append(link)
@@ -87,20 +84,26 @@ def collection_links(cid: str, res: dict, cfg: dict) -> list[dict]:
 
 
 def with_open_data_links(resp: Response, cfg: dict) -> Response:
-    """Add the open-data links to the collections of a JSON /collections or /collections/{id} response."""
-    doc = _json_doc(resp)
+    """Add the open-data links to the collections of a JSON /collections or /collections/{id} response.
+
+    Without the database the links are given without download lengths (asked once, not per collection).
+    """
+    doc = json_document(resp)
     if doc is None:
         return resp
-    listed = doc.get("collections")
-    entries: list = listed if isinstance(listed, list) else [doc]
-    for entry in entries:
-        cid = str(entry.get("id")) if isinstance(entry, dict) else ""
-        res = cfg["resources"].get(cid)
+    sizes = True
+    for entry in collection_entries(doc):
+        res = cfg["resources"].get(str(entry.get("id")))
         if res is None or not isinstance(entry.get("links"), list):
             continue
+        try:
+            links = collection_links(str(entry["id"]), res, cfg, sizes=sizes)
+        except DatabaseUnavailable:
+            sizes = False
+            links = collection_links(str(entry["id"]), res, cfg, sizes=False)
         have = {(str(link.get("rel")).lower(), link.get("type"), link.get("href")) for link in entry["links"]}
         has_licence = any(str(link.get("rel")).lower() == "license" for link in entry["links"])
-        for link in collection_links(cid, res, cfg):
+        for link in links:
             if link["rel"] == "license" and has_licence:
                 continue
             if (link["rel"], link["type"], link["href"]) not in have:
@@ -111,7 +114,7 @@ def with_open_data_links(resp: Response, cfg: dict) -> Response:
 
 def with_feed_links(resp: Response, cfg: dict) -> Response:
     """Add the catalogue and the DCAT-AP feed to the JSON landing page."""
-    doc = _json_doc(resp)
+    doc = json_document(resp)
     if doc is None or not isinstance(doc.get("links"), list):
         return resp
     base = str(cfg["server"]["url"]).rstrip("/")

@@ -7,6 +7,7 @@ from flask import Flask, Response, send_file
 from msip.api import http
 from msip.api.downloads.build import current_file, ensure
 from msip.api.downloads.formats import BY_EXT, formats_for
+from msip.api.providers.db import DatabaseUnavailable
 
 
 def provider_for(res: dict, ext: str) -> dict | None:
@@ -23,14 +24,19 @@ def kind_of(res: dict) -> str | None:
 
 
 def length(cid: str, ext: str, res: dict) -> int | None:
-    """The byte size of the current download when it is built already (else None: built on first request)."""
+    """The byte size of the current download when it is built already (else None: built on first request).
+
+    Raises DatabaseUnavailable when the database is away, so a caller listing many links waits once, not per link.
+    """
     p = provider_for(res, ext)
     if p is None:
         return None
     try:
         path = current_file(cid, ext, p)
         return path.stat().st_size if path.is_file() else None
-    except Exception:  # noqa: BLE001 - a link's length is optional; the database may be away
+    except DatabaseUnavailable:
+        raise  # the caller stops asking for the other links' lengths
+    except Exception:  # noqa: BLE001 - a link's length is optional
         return None
 
 
