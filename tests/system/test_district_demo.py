@@ -9,6 +9,8 @@ about 10 min more on two cores (RESULTS.md, "District demo"). A second session r
 from __future__ import annotations
 
 import math
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,8 +23,12 @@ DISTRICT_DB = "msip_test_district"
 
 
 @pytest.fixture(scope="module")
-def district(settings) -> tuple[str, Path, list[str]]:
-    """(owner URL, world folder, summary lines) of a fresh database holding the analysed district."""
+def district(settings) -> Iterator[tuple[str, Path, list[str]]]:
+    """(owner URL, world folder, summary lines) of a fresh database holding the analysed district.
+
+    Its rasters go to a store of their own: the test databases otherwise share one, and the small
+    world's 2025-06-15 mosaics (same epoch, same file names) would replace the district's.
+    """
     from msip.cli.commands.demo import STAMP_NAME, _stamp_matches, generator_stamp
     from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
     from msip.core import cluster
@@ -37,8 +43,14 @@ def district(settings) -> tuple[str, Path, list[str]]:
     cluster.start(settings)
     url = cluster.bootstrap(settings, DISTRICT_DB, fresh=True)
     migrate(url)
-    lines = [*load_sample_world(out, url=url), *run_sample_analyses(out, url=url)]
-    return url, out, lines
+    store = settings.data_dir / "test-stores" / "district"
+    shutil.rmtree(store, ignore_errors=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MSIP_DATA_DIR", str(store))
+        mp.setenv("MSIP_PROGRESS", "0")
+        lines = [*load_sample_world(out, url=url), *run_sample_analyses(out, url=url)]
+        yield url, out, lines
+    shutil.rmtree(store, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
