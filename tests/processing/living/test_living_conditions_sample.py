@@ -8,7 +8,7 @@ import pytest
 from processing.green_access.analysis import GreenAccessParams, run_green_access
 from processing.living.analysis import run_living_conditions
 from processing.living.params import LivingParams
-from tests.support import living_truth as truth
+from tests.support.toys import living_truth as truth
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
