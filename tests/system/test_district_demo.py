@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks.district_demo import score
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = [pytest.mark.db, pytest.mark.slow, pytest.mark.city]
 DISTRICT_DB = "msip_test_district"
 
 
