@@ -139,14 +139,28 @@ def fetch(conninfo: str, query: sql.Composed | sql.SQL | str, params: tuple | di
 
 
 def data_version(conninfo: str) -> tuple[object, ...]:
-    """What changes whenever a load or an analysis run writes data: the latest run and its end."""
-    return tuple(
+    """What changes whenever a load or an analysis run writes data: the latest run and its end.
+
+    Asked once per HTTP request and database (a /collections page asks it for every collection's
+    extent and download links).
+    """
+    from flask import g, has_request_context
+
+    cache: dict[str, tuple[object, ...]] | None = None
+    if has_request_context():
+        cache = g.setdefault("msip_data_versions", {})
+        if conninfo in cache:
+            return cache[conninfo]
+    version = tuple(
         fetch(
             conninfo,
             "SELECT coalesce(max(run_id), 0), max(finished_at), count(*) FILTER "
             "(WHERE finished_at IS NULL) FROM msip.load_run_public",
         )[0]
     )
+    if cache is not None:
+        cache[conninfo] = version
+    return version
 
 
 @dataclass(frozen=True)
