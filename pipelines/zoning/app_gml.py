@@ -15,8 +15,8 @@ from lxml import etree
 from shapely.geometry import MultiPolygon
 
 from msip.core.errors import CrsError, SourceReadError
+from pipelines.readers.gml_geometry import GML, GmlGeometryError, is_geometry, surface_to_storage
 from pipelines.readers.sniff import xml_syntax_error
-from pipelines.zoning.gml_geometry import GML, GmlGeometryError, is_geometry, surface_to_storage
 
 #: Accepted APP namespaces → label. The 2020 draft namespace was used July–September 2020.
 APP_NAMESPACES = {
