@@ -9,6 +9,7 @@ import { LAYERS, legendEntries } from "./layers.js";
 import { permalinkHash, readPermalink } from "./permalink.js";
 import { ReportPanel } from "./report.js";
 import { initSearch } from "./search.js";
+import { initTrends } from "./trends/panel.js";
 
 /** The API root: the page is served at <root>/map/. */
 const API = new URL("../", location.href);
@@ -112,9 +113,8 @@ function legendList(layer) {
       el(
         "p",
         { class: "gradient-labels" },
-        el("span", { text: `${fmt(lg.min)} ${lg.unit}` }),
-        el("span", { text: lang() === "pl" ? "chłodniej ↔ cieplej" : "cooler ↔ warmer" }),
-        el("span", { text: `${fmt(lg.max)} ${lg.unit}` }),
+        ...(lg.labels?.[lang()] ?? [`${fmt(lg.min)} ${lg.unit}`, lang() === "pl" ? "chłodniej ↔ cieplej"
+          : "cooler ↔ warmer", `${fmt(lg.max)} ${lg.unit}`]).map((text) => el("span", { text })),
       ),
     );
   }
@@ -145,6 +145,7 @@ function layerItem(layer) {
   item.append(
     el("div", { class: "layer-head" }, box, el("label", { for: box.id, text: title }), link),
     legendList(layer) ?? "",
+    layer.control?.() ?? "",
     el("p", { class: "layer-status", "aria-live": "polite", text: layer.status || "" }),
   );
   return item;
@@ -424,7 +425,8 @@ async function start() {
   map.on("click", onClick);
   map.on("moveend", refreshItems);
   map.on("moveend", updatePermalink);
-  panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink });
+  const trends = initTrends({ map, apiUrl, onChange: renderPanel });
+  panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink, trends });
   searchBox = initSearch({
     input: $("#search-input"),
     list: $("#search-list"),
@@ -445,7 +447,7 @@ async function start() {
     idle: () =>
       Boolean(
         map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving() &&
-          panel.pending === 0 && searchBox.pending() === 0,
+          panel.pending === 0 && searchBox.pending() === 0 && trends.pending === 0,
       ),
     layers: () => state.layers.map((l) => l.id),
     report: () => panel.report,

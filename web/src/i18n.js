@@ -68,6 +68,11 @@ const UI = {
     change_canopy_gained: "przyrost koron drzew", change_felled_tree: "wycięte drzewo",
     change_health_decline: "pogorszenie kondycji drzewa", change_terrain_change: "zmiana terenu",
     change_new_ad: "nowa reklama", change_removed_ad: "usunięta reklama",
+    // indicators, trends and the PDF report (issue 19, georeport)
+    reportPdf: "PDF", trendTitle: "Zmiany w czasie", trendIndicator: "Wskaźnik:", trendCell: "oczko",
+    trendDistrict: "strefa", trendEpoch: "Stan na", trendValue: "Wartość",
+    trendNone: "brak wyników analiz dla tego miejsca",
+    trendNote: "Jeden punkt na epokę pomiarów (ostatnie obliczenie analizy); oś pionowa obejmuje całą stałą skalę wskaźnika.",
   },
   en: {
     title: "MSIP — city map",
@@ -133,6 +138,11 @@ const UI = {
     change_canopy_lost: "tree canopy lost", change_canopy_gained: "tree canopy gained",
     change_felled_tree: "felled tree", change_health_decline: "tree health decline",
     change_terrain_change: "terrain change", change_new_ad: "new advertisement", change_removed_ad: "removed advertisement",
+    // indicators, trends and the PDF report (issue 19, georeport)
+    reportPdf: "PDF", trendTitle: "Changes over time", trendIndicator: "Indicator:", trendCell: "cell",
+    trendDistrict: "zone", trendEpoch: "As of", trendValue: "Value",
+    trendNone: "no analysis results for this place",
+    trendNote: "One point per survey epoch (the analysis's latest run); the vertical axis spans the indicator's whole fixed scale.",
   },
 };
 
