@@ -47,6 +47,7 @@ def test_a_trend_chart_has_the_api_points(page, portal):  # noqa: F811
     for chart in shown:
         assert len(chart["points"]) >= 2, chart
         assert chart["points"] == api_points(portal.url, chart["indicator"], chart["place"])
+    page.page.locator("#trends").scroll_into_view_if_needed()
     shot(page, "trends-chart")
     # another indicator: the chart follows the choice (and so does the map)
     page.page.locator("#layer-living").check()

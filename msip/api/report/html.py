@@ -16,7 +16,8 @@ from typing import Any
 T: dict[str, dict[str, Any]] = {
     "pl": {
         "title": "Co tu jest?", "place": "Miejsce", "address": "Najbliższy adres", "coords": "Współrzędne",
-        "zoning": "Plan miejscowy", "zone": "Strefa", "designation": "Oznaczenie", "name": "Nazwa", "use": "Przeznaczenie", "plan": "Plan",
+        "zoning": "Plan miejscowy", "zone": "Strefa", "designation": "Oznaczenie", "name": "Nazwa",
+        "use": "Przeznaczenie", "plan": "Plan",
         "max_height_m": "Maks. wysokość zabudowy", "max_building_coverage_pct": "Maks. powierzchnia zabudowy",
         "min_biologically_active_pct": "Min. powierzchnia biologicznie czynna",
         "max_above_ground_intensity": "Maks. intensywność zabudowy",
@@ -34,7 +35,8 @@ T: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "What is here?", "place": "Place", "address": "Nearest address", "coords": "Coordinates",
-        "zoning": "Zoning plan", "zone": "Zone", "designation": "Designation", "name": "Name", "use": "Land use", "plan": "Plan",
+        "zoning": "Zoning plan", "zone": "Zone", "designation": "Designation", "name": "Name",
+        "use": "Land use", "plan": "Plan",
         "max_height_m": "Max. building height", "max_building_coverage_pct": "Max. building coverage",
         "min_biologically_active_pct": "Min. biologically active area",
         "max_above_ground_intensity": "Max. building intensity",

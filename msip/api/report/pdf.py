@@ -56,24 +56,24 @@ def render_pdf(report: dict, lang: str = "pl", *, source_url: str = "", font_dir
     pdf.set_auto_page_break(True, MARGIN_MM)
     pdf.add_page()
     width = PAGE_W_MM - 2 * MARGIN_MM
-    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
     pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(width, 9, t["title"], **nl)
+    pdf.cell(width, 9, t["title"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for sec in layout(report, lang):
         if sec.title is not None:
             pdf.ln(2)
             pdf.set_font("DejaVu", "B", 11)
-            pdf.cell(width, 7, sec.title, border="B", **nl)
+            pdf.cell(width, 7, sec.title, border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if sec.note:
             pdf.set_font("DejaVu", "", 9)
             pdf.set_text_color(138, 75, 0)
-            pdf.multi_cell(width, 5, sec.note, **nl)
+            pdf.multi_cell(width, 5, sec.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_text_color(0, 0, 0)
         for rows in sec.tables:
             for label, paths in rows:
                 pdf.set_font("DejaVu", "", 9)
                 pdf.set_text_color(68, 68, 68)
-                lines = len(pdf.multi_cell(LABEL_W_MM, 5, label, dry_run=True, output="LINES"))
+                wrapped = pdf.multi_cell(LABEL_W_MM, 5, label, dry_run=True, output="LINES")
+                lines = len(wrapped) if isinstance(wrapped, list) else 1
                 if pdf.will_page_break(5 * lines):
                     pdf.add_page()
                 y = pdf.get_y()
@@ -81,10 +81,12 @@ def render_pdf(report: dict, lang: str = "pl", *, source_url: str = "", font_dir
                 label_bottom = y + 5 * lines
                 pdf.set_text_color(0, 0, 0)
                 pdf.set_xy(MARGIN_MM + LABEL_W_MM, y)
-                pdf.multi_cell(width - LABEL_W_MM, 5, "   ".join(shown(report, p, lang) for p in paths), **nl)
+                values = "   ".join(shown(report, p, lang) for p in paths)
+                pdf.multi_cell(width - LABEL_W_MM, 5, values, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 pdf.set_y(max(pdf.get_y(), label_bottom))
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(width, 4, SOURCE[lang].format(url=source_url, day=date.today().isoformat()), **nl)
+    source = SOURCE[lang].format(url=source_url, day=date.today().isoformat())
+    pdf.multi_cell(width, 4, source, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

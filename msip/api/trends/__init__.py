@@ -53,6 +53,7 @@ def trend(conninfo: str, args, base_url: str) -> dict:
         raise ReportRequestError(f"mode={mode!r}: use mode=day or mode=night")
     kind, ident = _place(conninfo, ind, args)
     place: dict = {"kind": kind, "id": ident}
+    note: str | None
     if ident is None:
         points: list[dict] = []
         note = f"no {'zoning zone' if kind == 'district' else 'living-conditions cell'} holds this place"
