@@ -12,7 +12,8 @@ from typing import Any
 import psycopg
 import shapely
 from psycopg.rows import dict_row
-from shapely.geometry import MultiPolygon
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from msip.core.errors import MsipError
 
@@ -82,10 +83,18 @@ def find_plan(conn: psycopg.Connection, ref: str | int) -> dict[str, Any]:
     )
 
 
+def _multi(geom: BaseGeometry) -> MultiPolygon:
+    """The stored geometry (MultiPolygon columns) as a MultiPolygon."""
+    if isinstance(geom, MultiPolygon):
+        return geom
+    assert isinstance(geom, Polygon), geom.geom_type  # the columns are geometry(MultiPolygon, 2180)
+    return MultiPolygon([geom])
+
+
 def read_plan(conn: psycopg.Connection, ref: str | int) -> PlanData:
     """The plan `ref` (see `find_plan`) with its current zones and the documents that refer to it."""
     plan = find_plan(conn, ref)
-    data = PlanData(plan, shapely.from_wkb(bytes(plan.pop("wkb"))))
+    data = PlanData(plan, _multi(shapely.from_wkb(bytes(plan.pop("wkb")))))
     with conn.cursor(row_factory=dict_row) as cur:
         zones = cur.execute(
             "SELECT *, ST_AsBinary(geom) AS wkb FROM msip.zoning_zone_current "
@@ -100,7 +109,7 @@ def read_plan(conn: psycopg.Connection, ref: str | int) -> PlanData:
             (f"{needle}/",),
         ).fetchall()
     for z in zones:
-        data.zone_geoms.append(shapely.from_wkb(bytes(z.pop("wkb"))))
+        data.zone_geoms.append(_multi(shapely.from_wkb(bytes(z.pop("wkb")))))
         z.pop("geom", None)
         data.zones.append(z)
     return data

@@ -4,7 +4,8 @@ Properties are written in the order of planowaniePrzestrzenne_2_0.xsd; values co
 columns the loader filled (code lists are written back as their href with the title kept) and,
 for everything else, from the `attributes` the loader kept as read. Geometries go back into the
 plan's declared CRS and GML axis order through `pipelines.readers.gml_geometry.surface_to_gml`.
-What the loader does not keep is rebuilt and said so in `AppExport.notes`.
+What the loader does not keep is rebuilt and said so in `AppExport.notes`. Longer than ~300
+lines because the four feature types' property orders and builders are one table read together.
 """
 
 from __future__ import annotations
@@ -38,37 +39,53 @@ CODELIST = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/codelist"
 INSPIRE = "http://inspire.ec.europa.eu/codelist"
 KPT = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/ontology/KPT#KPT-MPZP-"
 #: Property order of each feature type (planowaniePrzestrzenne_2_0.xsd).
-ORDER = {
+ORDER_TEXT = {
     "AktPlanowaniaPrzestrzennego": (
         "idIIP poczatekWersjiObiektu koniecWersjiObiektu tytul tytulAlternatywny typPlanu poziomHierarchii "
         "obowiazujeOd obowiazujeDo status zmiana modyfikacja mapaPodkladowa zasiegPrzestrzenny dokument "
-        "dokumentPrzystepujacy dokumentUchwalajacy dokumentZmieniajacy dokumentUchylajacy dokumentUniewazniajacy "
-        "rysunek wydzielenie regulacja"
-    ).split(),
+        "dokumentPrzystepujacy dokumentUchwalajacy dokumentZmieniajacy dokumentUchylajacy "
+        "dokumentUniewazniajacy rysunek wydzielenie regulacja"
+    ),
     "StrefaPlanistyczna": (
         "idIIP oznaczenie symbol poczatekWersjiObiektu koniecWersjiObiektu obowiazujeOd obowiazujeDo status "
         "charakterUstalenia geometria plan nazwa nazwaAlternatywna profilPodstawowy profilDodatkowy "
         "maksNadziemnaIntensywnoscZabudowy maksUdzialPowierzchniZabudowy maksWysokoscZabudowy "
         "minUdzialPowierzchniBiologicznieCzynnej"
-    ).split(),
+    ),
     "DokumentFormalny": (
-        "idIIP tytul nazwaSkrocona numerIdentyfikacyjny organUstanawiajacy data dataWejsciaWZycie dataUchylenia "
-        "szczegoloweOdniesienie dziennikUrzedowy lacze uchwala przystapienie zmienia uchyla uniewaznia"
-    ).split(),
+        "idIIP tytul nazwaSkrocona numerIdentyfikacyjny organUstanawiajacy data dataWejsciaWZycie "
+        "dataUchylenia szczegoloweOdniesienie dziennikUrzedowy lacze uchwala przystapienie zmienia uchyla "
+        "uniewaznia"
+    ),
     "RysunekAktuPlanowaniaPrzestrzennego": (
         "idIIP poczatekWersjiObiektu koniecWersjiObiektu tytul lacze legenda ukladOdniesieniaPrzestrzennego "
         "rozdzielczoscPrzestrzenna opis obowiazujeOd obowiazujeDo plan"
-    ).split(),
+    ),
 }
+ORDER = {ftype: text.split() for ftype, text in ORDER_TEXT.items()}
 #: Object-valued properties → the APP class inside them (the loader keeps only the object's members).
 OBJECT_CLASS = {"mapaPodkladowa": "MapaPodkladowa"}
-STATUS_TITLES = {"elaboration": "w opracowaniu", "adoption": "przyjęcie", "legalForce": "prawnie wiążący",
-                 "obsolete": "nieaktualny"}
-NATURE_TITLES = {"generallyBinding": "ogólnie wiążące", "bindingOnlyForAuthorities": "wiążące tylko dla władz",
-                 "bindingForDevelopers": "wiążące dla inwestorów", "nonBinding": "niewiążące",
-                 "definedInLegislation": "określone w przepisach"}
-LEVEL_TITLES = {"national": "krajowy", "regional": "regionalny", "local": "lokalny", "infraLocal": "sublokalny",
-                "supraLocal": "ponadlokalny", "supraRegional": "ponadregionalny"}
+STATUS_TITLES = {
+    "elaboration": "w opracowaniu",
+    "adoption": "przyjęcie",
+    "legalForce": "prawnie wiążący",
+    "obsolete": "nieaktualny",
+}
+NATURE_TITLES = {
+    "generallyBinding": "ogólnie wiążące",
+    "bindingOnlyForAuthorities": "wiążące tylko dla władz",
+    "bindingForDevelopers": "wiążące dla inwestorów",
+    "nonBinding": "niewiążące",
+    "definedInLegislation": "określone w przepisach",
+}
+LEVEL_TITLES = {
+    "national": "krajowy",
+    "regional": "regionalny",
+    "local": "lokalny",
+    "infraLocal": "sublokalny",
+    "supraLocal": "ponadlokalny",
+    "supraRegional": "ponadregionalny",
+}
 INDICATORS = {
     "maksNadziemnaIntensywnoscZabudowy": "max_above_ground_intensity",
     "maksUdzialPowierzchniZabudowy": "max_building_coverage_pct",
@@ -220,16 +237,23 @@ def build_app(data: PlanData, *, drawing: DrawingLink | None = None, timestamp: 
     p, epsg = data.plan, data.epsg
     href = plan_href(p["iip_namespace"], p["local_id"])
     act_id = b.gml_id(p)
-    b.feature("AktPlanowaniaPrzestrzennego", p, {
-        "poczatekWersjiObiektu": _one(p["version_start"]),
-        "tytul": [p["title"]],
-        "typPlanu": _ref(f"{CODELIST}/TypAktuPlanowaniaPrzestrzennegoKod", p["plan_type"], title=p["plan_type_label"]),
-        "poziomHierarchii": _ref(f"{INSPIRE}/LevelOfSpatialPlanValue", p["hierarchy_level"], LEVEL_TITLES),
-        "obowiazujeOd": _one(p["valid_from"]),
-        "obowiazujeDo": _one(p["valid_to"]),
-        "status": _ref(f"{INSPIRE}/ProcessStepGeneralValue", p["status"], title=p["status_label"]),
-        "zasiegPrzestrzenny": [surface_to_gml(data.geom, epsg, f"{act_id}-G", multi=True)],
-    }, act_id)
+    b.feature(
+        "AktPlanowaniaPrzestrzennego",
+        p,
+        {
+            "poczatekWersjiObiektu": _one(p["version_start"]),
+            "tytul": [p["title"]],
+            "typPlanu": _ref(
+                f"{CODELIST}/TypAktuPlanowaniaPrzestrzennegoKod", p["plan_type"], title=p["plan_type_label"]
+            ),
+            "poziomHierarchii": _ref(f"{INSPIRE}/LevelOfSpatialPlanValue", p["hierarchy_level"], LEVEL_TITLES),
+            "obowiazujeOd": _one(p["valid_from"]),
+            "obowiazujeDo": _one(p["valid_to"]),
+            "status": _ref(f"{INSPIRE}/ProcessStepGeneralValue", p["status"], title=p["status_label"]),
+            "zasiegPrzestrzenny": [surface_to_gml(data.geom, epsg, f"{act_id}-G", multi=True)],
+        },
+        act_id,
+    )
     own = f"{p['local_id']}-{drawing.local_id_suffix}" if drawing else None
     for d in data.documents:
         if d["local_id"] == own and d["iip_namespace"] == p["iip_namespace"]:
@@ -237,16 +261,20 @@ def build_app(data: PlanData, *, drawing: DrawingLink | None = None, timestamp: 
         _document(b, d, p, notes)
     if drawing is not None:
         row = {"iip_namespace": p["iip_namespace"], "local_id": own, "version_id": p["version_id"], "gml_id": None}
-        b.feature("RysunekAktuPlanowaniaPrzestrzennego", row, {
-            "poczatekWersjiObiektu": _one(p["version_start"]),
-            "tytul": [f"Rysunek: {p['title']} (wygenerowany przez MSIP ze stref planistycznych)"],
-            "lacze": [drawing.url],
-            "ukladOdniesieniaPrzestrzennego": [srs_uri(epsg)],
-            "rozdzielczoscPrzestrzenna": [str(drawing.scale_denominator)],
-            "opis": ["Rysunek poglądowy z legendą, z georeferencją (plik world), wygenerowany z geometrii stref."],
-            "obowiazujeOd": _one(p["valid_from"]),
-            "plan": [Ref(href)],
-        })
+        b.feature(
+            "RysunekAktuPlanowaniaPrzestrzennego",
+            row,
+            {
+                "poczatekWersjiObiektu": _one(p["version_start"]),
+                "tytul": [f"Rysunek: {p['title']} (wygenerowany przez MSIP ze stref planistycznych)"],
+                "lacze": [drawing.url],
+                "ukladOdniesieniaPrzestrzennego": [srs_uri(epsg)],
+                "rozdzielczoscPrzestrzenna": [str(drawing.scale_denominator)],
+                "opis": ["Rysunek poglądowy z legendą, z georeferencją (plik world), wygenerowany z geometrii stref."],
+                "obowiazujeOd": _one(p["valid_from"]),
+                "plan": [Ref(href)],
+            },
+        )
     rebuilt = 0
     for z, geom in zip(data.zones, data.zone_geoms, strict=True):
         if z["zone_kind"] != "strefa":
@@ -255,22 +283,28 @@ def build_app(data: PlanData, *, drawing: DrawingLink | None = None, timestamp: 
         start = _version_start(z["version_id"])
         rebuilt += start is None
         gid = b.gml_id(z)
-        b.feature("StrefaPlanistyczna", z, {
-            "oznaczenie": _one(z["designation"]),
-            "symbol": [z["symbol"]],
-            "poczatekWersjiObiektu": [start or _text(p["version_start"])] if start or p["version_start"] else [],
-            "obowiazujeOd": _one(z["valid_from"]),
-            "obowiazujeDo": _one(z["valid_to"]),
-            "status": _ref(f"{INSPIRE}/ProcessStepGeneralValue", z["status"], STATUS_TITLES),
-            "charakterUstalenia": _ref("https://inspire.ec.europa.eu/codelist/RegulationNatureValue",
-                                       z["legal_nature"], NATURE_TITLES),
-            "geometria": [surface_to_gml(geom, epsg, f"{gid}-G", multi=False)],
-            "plan": [Ref(href)],
-            "nazwa": _ref(f"{CODELIST}/RodzajStrefyPlanistycznejKod", z["name_code"], title=z["name_label"]),
-            "profilPodstawowy": [Ref(f"{KPT}{c}") for c in z["profile_basic"] or []],
-            "profilDodatkowy": [Ref(f"{KPT}{c}") for c in z["profile_additional"] or []],
-            **{prop: _indicator(prop, z[col]) for prop, col in INDICATORS.items()},
-        }, gid)
+        b.feature(
+            "StrefaPlanistyczna",
+            z,
+            {
+                "oznaczenie": _one(z["designation"]),
+                "symbol": [z["symbol"]],
+                "poczatekWersjiObiektu": [start or _text(p["version_start"])] if start or p["version_start"] else [],
+                "obowiazujeOd": _one(z["valid_from"]),
+                "obowiazujeDo": _one(z["valid_to"]),
+                "status": _ref(f"{INSPIRE}/ProcessStepGeneralValue", z["status"], STATUS_TITLES),
+                "charakterUstalenia": _ref(
+                    "https://inspire.ec.europa.eu/codelist/RegulationNatureValue", z["legal_nature"], NATURE_TITLES
+                ),
+                "geometria": [surface_to_gml(geom, epsg, f"{gid}-G", multi=False)],
+                "plan": [Ref(href)],
+                "nazwa": _ref(f"{CODELIST}/RodzajStrefyPlanistycznejKod", z["name_code"], title=z["name_label"]),
+                "profilPodstawowy": [Ref(f"{KPT}{c}") for c in z["profile_basic"] or []],
+                "profilDodatkowy": [Ref(f"{KPT}{c}") for c in z["profile_additional"] or []],
+                **{prop: _indicator(prop, z[col]) for prop, col in INDICATORS.items()},
+            },
+            gid,
+        )
     if rebuilt:
         notes.append(f"{rebuilt} zones: poczatekWersjiObiektu is not stored; the act's was written")
     members = len(b.root)
@@ -290,28 +324,42 @@ def _indicator(prop: str, value: Any) -> list[Any]:
 def _document(b: _Builder, d: dict[str, Any], plan: dict[str, Any], notes: list[str]) -> None:
     refs = [Ref(r) for r in d["plan_refs"] or []]
     if d["document_kind"] == "rysunek":
-        b.feature("RysunekAktuPlanowaniaPrzestrzennego", d, {
-            "poczatekWersjiObiektu": _one(plan["version_start"]),
-            "tytul": [d["title"]],
-            "lacze": _one(d["link"]),
-            "obowiazujeOd": _one(d["issued_on"]),
-            "plan": refs[:1],
-        })
+        b.feature(
+            "RysunekAktuPlanowaniaPrzestrzennego",
+            d,
+            {
+                "poczatekWersjiObiektu": _one(plan["version_start"]),
+                "tytul": [d["title"]],
+                "lacze": _one(d["link"]),
+                "obowiazujeOd": _one(d["issued_on"]),
+                "plan": refs[:1],
+            },
+        )
         return
     date_el = None
     if d["issued_on"] is not None:
         date_el = etree.Element(f"{{{NS['gmd']}}}CI_Date")
         etree.SubElement(etree.SubElement(date_el, f"{{{NS['gmd']}}}date"), f"{{{NS['gco']}}}Date").text = _text(
-            d["issued_on"])
-        code = etree.SubElement(etree.SubElement(date_el, f"{{{NS['gmd']}}}dateType"), f"{{{NS['gmd']}}}CI_DateTypeCode",
-                                codeList="http://standards.iso.org/iso/19139/resources/gmxCodelists.xml#CI_DateTypeCode",
-                                codeListValue="publication")
+            d["issued_on"]
+        )
+        code = etree.SubElement(
+            etree.SubElement(date_el, f"{{{NS['gmd']}}}dateType"),
+            f"{{{NS['gmd']}}}CI_DateTypeCode",
+            codeList="http://standards.iso.org/iso/19139/resources/gmxCodelists.xml#CI_DateTypeCode",
+            codeListValue="publication",
+        )
         code.text = "publikacja"
-    b.feature("DokumentFormalny", d, {
-        "tytul": [d["title"]],
-        "data": _one(date_el),
-        "lacze": _one(d["link"]),
-        "uchwala": refs,
-    })
-    notes.append(f"DokumentFormalny {d['local_id']}: its plan references are written as app:uchwala and its date "
-                 "as a publication date (the loader keeps neither the reference kind nor the date type)")
+    b.feature(
+        "DokumentFormalny",
+        d,
+        {
+            "tytul": [d["title"]],
+            "data": _one(date_el),
+            "lacze": _one(d["link"]),
+            "uchwala": refs,
+        },
+    )
+    notes.append(
+        f"DokumentFormalny {d['local_id']}: its plan references are written as app:uchwala and its date "
+        "as a publication date (the loader keeps neither the reference kind nor the date type)"
+    )

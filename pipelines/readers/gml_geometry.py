@@ -253,7 +253,7 @@ def surface_to_gml(
     tr = None if epsg == STORAGE_EPSG else transformer(STORAGE_EPSG, epsg)
     places = decimals + 4 if epsg == 4326 else decimals  # degrees: the same ~0.1 mm
 
-    def pos_list(coords) -> str:
+    def pos_list(coords: object) -> str:
         xy = np.asarray(coords, dtype=float)[:, :2]
         east, north = (xy[:, 0], xy[:, 1]) if tr is None else tr.transform(xy[:, 0], xy[:, 1])
         pairs = np.column_stack([north, east] if order.northing_first else [east, north])

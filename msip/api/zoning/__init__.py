@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request, send_file
 
@@ -47,10 +48,13 @@ def _build(conninfo: str, base_url: str, plan_id: int, key: object) -> None:
         data = read_plan(conn, plan_id)
     drawing = render_drawing(data)
     stem = f"zoning-plan-{plan_id}"
-    cached(stem, "png", key, lambda tmp: tmp.write_bytes(drawing.png))
-    cached(stem, "pgw", key, lambda tmp: tmp.write_text(drawing.world_file))
     dataset = app_dataset(data, drawing_url=f"{base_url}/zoning/plans/{plan_id}/drawing.png", drawing=drawing)
-    cached(stem, "gml", key, lambda tmp: tmp.write_bytes(dataset.to_bytes()))
+    for ext, content in (("png", drawing.png), ("pgw", drawing.world_file.encode()), ("gml", dataset.to_bytes())):
+        cached(stem, ext, key, partial(_write, content=content))
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.write_bytes(content)
 
 
 def plan_file(conninfo: str, base_url: str, plan_id: int, ext: str) -> Path:
@@ -62,12 +66,14 @@ def plan_file(conninfo: str, base_url: str, plan_id: int, ext: str) -> Path:
     return path
 
 
-def _with_links(view: Callable[..., Response], base_url: str) -> Callable[..., Response]:
+def _with_links(view: Callable[..., Any], base_url: str) -> Callable[..., Any]:
     """Wrap the items/item views: JSON items of `zoning_plans` get their plan's links."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs) -> Response:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         resp = view(*args, **kwargs)
+        if not isinstance(resp, Response):
+            return resp
         ctype = str(resp.headers.get("Content-Type") or "").split(";")[0].strip()
         if (kwargs.get("cid") != COLLECTION or resp.status_code != 200 or resp.headers.get("Content-Encoding")
                 or ctype not in ("application/json", "application/geo+json")):

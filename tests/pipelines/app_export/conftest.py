@@ -31,8 +31,10 @@ def round_trip_db(db_url: str, settings: Settings) -> str:
 def fresh_db(round_trip_db: str) -> str:
     """The round-trip database with every msip table emptied: what a fresh install holds."""
     with psycopg.connect(round_trip_db, autocommit=True) as c:
-        tables = [r[0] for r in c.execute(
-            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'msip'")]
+        tables = [
+            r[0]
+            for r in c.execute("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'msip'")
+        ]
         c.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     return round_trip_db
 
@@ -51,9 +53,7 @@ def snapshot(url: str, table: str, key: str = "local_id") -> dict[tuple, dict]:
     for r in rows:
         if "wkb" in r:
             r["shape"] = shapely.from_wkb(bytes(r.pop("wkb")))
-        out[(r["iip_namespace"], r[key], r["version_id"])] = {
-            k: _plain(v) for k, v in r.items() if k not in VOLATILE
-        }
+        out[(r["iip_namespace"], r[key], r["version_id"])] = {k: _plain(v) for k, v in r.items() if k not in VOLATILE}
     return out
 
 
@@ -67,5 +67,7 @@ def assert_same_rows(before: dict[tuple, dict], after: dict[tuple, dict], *, are
                 continue
             assert new[column] == old[column], f"{key} {column}: {old[column]!r} became {new[column]!r}"
         if "shape" in old:
-            assert abs(new["area_m2"] - old["area_m2"]) < area_tol_m2, f"{key}: area {old['area_m2']} → {new['area_m2']}"
+            assert abs(new["area_m2"] - old["area_m2"]) < area_tol_m2, (
+                f"{key}: area {old['area_m2']} → {new['area_m2']}"
+            )
             assert old["shape"].symmetric_difference(new["shape"]).area < area_tol_m2, f"{key}: the shape moved"

@@ -31,7 +31,9 @@ def test_export_writes_valid_app_with_drawing(kielce_zone_plan, tmp_path):
     out = tmp_path / "plan.gml"
     result = CliRunner().invoke(cli, ["export", "app", "PL.ZIPPZP.1234/121201-POG/1POG", "-o", str(out), "--validate"])
     assert result.exit_code == 0, result.output
-    assert "4 zones and 0 documents" in result.output and "valid against planowaniePrzestrzenne_2_0.xsd" in result.output
+    assert (
+        "4 zones and 0 documents" in result.output and "valid against planowaniePrzestrzenne_2_0.xsd" in result.output
+    )
     root = etree.parse(str(out)).getroot()
     # gml:id on every feature and every geometry
     features = [m[0] for m in root]
@@ -59,7 +61,9 @@ def test_export_to_stdout_has_no_drawing(kielce_zone_plan):
 def test_unknown_plan_is_one_line_naming_the_loaded_ones(kielce_zone_plan):
     from msip.cli import main
 
-    with pytest.raises(PlanNotFoundError, match=r"plan 'nope' matches no loaded plan.*PL\.ZIPPZP\.1234/121201-POG/1POG"):
+    with pytest.raises(
+        PlanNotFoundError, match=r"plan 'nope' matches no loaded plan.*PL\.ZIPPZP\.1234/121201-POG/1POG"
+    ):
         from msip.core.db import connect
         from pipelines.app_export.plan import find_plan
 

@@ -81,7 +81,7 @@ def test_sample_world_plan_round_trips(sample_dir, empty_db, fresh_db, tmp_path)
 
 
 def test_second_export_is_a_fixed_point(empty_db, fresh_db, shared_data, tmp_path):
-    """Exporting the reloaded plan again gives the same file (the drawing of the first export is replaced, not added)."""
+    """Exporting the reloaded plan again gives the same file (the first export's drawing is replaced, not added)."""
     folder = shared_data / "zoning" / "pog_test_121201"
     (first,) = round_trip([folder / n for n in REAL_PLANS["pog_test_121201"]], empty_db, fresh_db, tmp_path)
     (pk,) = _plans(fresh_db)
@@ -101,7 +101,8 @@ def test_documents_and_drawings_of_a_plan_round_trip(empty_db, fresh_db, tmp_pat
     before, after = snapshot(empty_db, "msip.zoning_document"), snapshot(fresh_db, "msip.zoning_document")
     ours = {k: v for k, v in after.items() if k[1].endswith("-RYS-MSIP")}
     assert [v["link"] for v in ours.values()] == [out.with_suffix(".png").name]
-    assert all(v["plan_refs"][0].endswith("/AktPlanowaniaPrzestrzennego/PL.ZIPPZP.9999/266101-POG/1POG")
-               for v in ours.values())
+    assert all(
+        v["plan_refs"][0].endswith("/AktPlanowaniaPrzestrzennego/PL.ZIPPZP.9999/266101-POG/1POG") for v in ours.values()
+    )
     assert_same_rows(before, {k: v for k, v in after.items() if k not in ours})
     assert out.with_suffix(".png").stat().st_size > 1000 and out.with_suffix(".pgw").is_file()
