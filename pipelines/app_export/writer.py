@@ -4,8 +4,8 @@ Properties are written in the order of planowaniePrzestrzenne_2_0.xsd; values co
 columns the loader filled (code lists are written back as their href with the title kept) and,
 for everything else, from the `attributes` the loader kept as read. Geometries go back into the
 plan's declared CRS and GML axis order through `pipelines.readers.gml_geometry.surface_to_gml`.
-What the loader does not keep is rebuilt and said so in `AppExport.notes`. Longer than ~300
-lines because the four feature types' property orders and builders are one table read together.
+What the loader does not keep is rebuilt and said so in `AppExport.notes`.
+Longer than ~300 lines because the four feature types' property orders and builders are read together.
 """
 
 from __future__ import annotations
