@@ -70,8 +70,7 @@ def test_measure_a_known_segment_by_mouse(page):
     jump(page, [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], 16.5)
     page.page.locator("#tool-measure-length").click()
     click_at(page, a)
-    click_at(page, b)
-    click_at(page, b, double=True)  # a double-click ends (its clicks add no second point B)
+    click_at(page, b, double=True)  # a double-click adds its point once and ends
     result = page.js("() => window.msip.measure()")
     assert result["done"] and result["points"] == 2, result
     assert result["lengthM"] == pytest.approx(geodesic_m, rel=0.01)
@@ -146,7 +145,8 @@ def test_print_view_holds_the_map_legend_scale_north_date_and_attribution(page, 
     p.locator("#lang-toggle").click()
     p.locator("#tool-print").click()
     p.locator("#print-sheet").wait_for(state="visible")
-    assert "Legend" in p.locator(".print-legend").inner_text() and "good health" in p.locator(".print-legend").inner_text()
+    legend = p.locator(".print-legend").inner_text()
+    assert "Legend" in legend and "good health" in legend
     assert p.locator(".print-date").inner_text().startswith("As of ")
     assert "Data: MSIP" in p.locator(".print-attribution").inner_text()
     assert "scale about 1:" in p.locator(".print-scale-ratio").inner_text()
@@ -204,7 +204,7 @@ def test_epochs_side_by_side_each_side_shows_its_epoch(page, kind):
     assert page.errors == []
 
 
-def test_change_events_layer_filters_by_kind(page, site):
+def test_change_events_layer_filters_by_kind(page, site):  # noqa: F811 (the fixture imported above)
     p = page.page
     areas = requests.get(f"{site.url}/collections/change_events_areas/items?f=json&limit=1000", timeout=60).json()
     kinds = {f["properties"]["type"] for f in areas["features"]}

@@ -4,6 +4,8 @@
 // in the URL (permalink.js), a Polish/English toggle, and the tools in tools/: measuring, printing,
 // epochs side by side, the change-events filter and the keyboard list of features in view.
 // No data or code comes from anywhere else.
+// Longer than ~300 lines because the layer panel (legends, kind filters, tool buttons) still lives
+// here beside the map wiring; moving the panel into its own module is the next split.
 /* global maplibregl */
 
 import { LANGS, lang, pick, setLang, t } from "./i18n.js";
