@@ -42,7 +42,7 @@ $(VENV)/.invest: $(VENV)/.installed scripts/install_invest.sh | system-packages
 
 # The web map: MapLibre GL JS from the npm registry (pinned in web/package-lock.json), built
 # into web/dist/ and served at /map. Rebuilt only when its inputs change (a stamp file).
-WEB_SRC := $(wildcard web/src/*)
+WEB_SRC := $(wildcard web/src/* web/src/*/* web/src/*/*/*)
 
 web: web/dist/.built
 

@@ -17,7 +17,8 @@ if (!existsSync(maplibre)) {
 }
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-for (const name of readdirSync(src)) cpSync(join(src, name), join(dist, name), { recursive: true }); // with src/trends/
+// recursive: modules in sub-folders (src/tools/) keep their relative import paths
+for (const name of readdirSync(src)) cpSync(join(src, name), join(dist, name), { recursive: true });
 for (const name of VENDOR) {
   const target = name === "LICENSE.txt" ? "maplibre-gl-LICENSE.txt" : name;
   cpSync(join(maplibre, name), join(dist, target));

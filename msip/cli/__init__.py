@@ -55,10 +55,11 @@ def run_group() -> None:
 
 
 def _register() -> None:
-    from msip.cli.commands import api_key, db, demo, sample, serve
+    from msip.cli.commands import api_key, db, demo, export, sample, serve
 
     cli.add_command(api_key.api_key)
     cli.add_command(db.db)
+    cli.add_command(export.export)
     cli.add_command(sample.sample)
     cli.add_command(demo.demo)
     cli.add_command(serve.serve)

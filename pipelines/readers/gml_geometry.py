@@ -1,4 +1,4 @@
-"""GML 3.2 surfaces (Polygon, Surface, MultiSurface) to EPSG:2180 shapely geometry, minding axis order.
+"""GML 3.2 surfaces (Polygon, Surface, MultiSurface) to and from EPSG:2180 shapely geometry, minding axis order.
 
 GML 3.2 writes coordinates in the CRS's authority axis order when srsName is a URN or an
 opengis.net URI: EPSG:2176–2180 and 4326 are northing/latitude first there, so posList
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from lxml import etree
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 
-from msip.core.crs import is_northing_first, parse_epsg, to_storage
+from msip.core.crs import STORAGE_EPSG, is_northing_first, parse_epsg, to_storage, transformer
 from msip.core.errors import CrsError, ValidationError
 
 GML = "http://www.opengis.net/gml/3.2"
@@ -227,3 +228,65 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def srs_uri(epsg: int) -> str:
+    """The srsName MSIP writes: an opengis.net URI, so the EPSG axis order applies (see `axis_order`)."""
+    return f"http://www.opengis.net/def/crs/EPSG/0/{epsg}"
+
+
+def surface_to_gml(
+    geom: Polygon | MultiPolygon, epsg: int, gml_id: str, *, multi: bool, decimals: int = 6
+) -> etree._Element:
+    """An EPSG:2180 (multi)polygon as GML 3.2 in `epsg` and its axis order: the inverse of `surface_to_storage`.
+
+    `multi`: a gml:MultiSurface (e.g. an act's zasiegPrzestrzenny); otherwise a gml:Polygon, or a
+    gml:Surface of PolygonPatches when there are several parts (a zone's geometria must be a
+    surface). Every geometry element gets a gml:id (`gml_id`, then `gml_id`-1, -2 …). Coordinates
+    are written with `decimals` digits (6: micrometres, so a round trip keeps areas to well
+    under 0.01 m²).
+    """
+    order = axis_order(srs_uri(epsg))
+    parts = [geom] if isinstance(geom, Polygon) else list(geom.geoms)
+    if not parts:
+        raise GmlGeometryError(f"{gml_id}: an empty geometry cannot be written as GML")
+    tr = None if epsg == STORAGE_EPSG else transformer(STORAGE_EPSG, epsg)
+    places = decimals + 4 if epsg == 4326 else decimals  # degrees: the same ~0.1 mm
+
+    def pos_list(coords: object) -> str:
+        xy = np.asarray(coords, dtype=float)[:, :2]
+        east, north = (xy[:, 0], xy[:, 1]) if tr is None else tr.transform(xy[:, 0], xy[:, 1])
+        pairs = np.column_stack([north, east] if order.northing_first else [east, north])
+        return " ".join(f"{v:.{places}f}" for v in pairs.ravel())
+
+    def rings(parent: etree._Element, poly: Polygon) -> None:
+        poly = orient(poly, 1.0)
+        for kind, ring in [("exterior", poly.exterior), *(("interior", r) for r in poly.interiors)]:
+            lr = etree.SubElement(etree.SubElement(parent, f"{{{GML}}}{kind}"), f"{{{GML}}}LinearRing")
+            etree.SubElement(lr, f"{{{GML}}}posList").text = pos_list(ring.coords)
+
+    def element(tag: str, ident: str, with_srs: bool) -> etree._Element:
+        el = etree.Element(f"{{{GML}}}{tag}", nsmap={"gml": GML})
+        el.set(f"{{{GML}}}id", ident)
+        if with_srs:
+            el.set("srsName", srs_uri(epsg))
+            el.set("srsDimension", "2")
+        return el
+
+    if multi:
+        root = element("MultiSurface", gml_id, True)
+        for i, poly in enumerate(parts, 1):
+            member = etree.SubElement(root, f"{{{GML}}}surfaceMember")
+            polygon = element("Polygon", f"{gml_id}-{i}", False)
+            member.append(polygon)
+            rings(polygon, poly)
+        return root
+    if len(parts) == 1:
+        root = element("Polygon", gml_id, True)
+        rings(root, parts[0])
+        return root
+    root = element("Surface", gml_id, True)
+    patches = etree.SubElement(root, f"{{{GML}}}patches")
+    for poly in parts:
+        rings(etree.SubElement(patches, f"{{{GML}}}PolygonPatch"), poly)
+    return root

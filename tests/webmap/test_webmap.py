@@ -282,6 +282,8 @@ def test_page_loads_offline_without_errors_and_draws_the_basemap(desktop, site):
         "buildings",
         "trees",
         "ads",
+        "changes-areas",
+        "changes-points",
     ]
     page.map_pixels("loaded")
     for layer in page.layer_ids():

@@ -1,7 +1,11 @@
 // The MSIP web map: MapLibre over the project's own OGC API (found relative to this page, so it
 // works at any host, port or path prefix), a layer panel with legends, popups, an epoch switch
 // for the orthophoto, a search box (search.js), the "what is here" panel (report.js), a permalink
-// in the URL (permalink.js) and a Polish/English toggle. No data or code comes from anywhere else.
+// in the URL (permalink.js), a Polish/English toggle, and the tools in tools/: measuring, printing,
+// epochs side by side, the change-events filter and the keyboard list of features in view.
+// No data or code comes from anywhere else.
+// Longer than ~300 lines because the layer panel (legends, kind filters, tool buttons) still lives
+// here beside the map wiring; moving the panel into its own module is the next split.
 /* global maplibregl */
 
 import { LANGS, lang, pick, setLang, t } from "./i18n.js";
@@ -9,6 +13,11 @@ import { LAYERS, legendEntries } from "./layers.js";
 import { permalinkHash, readPermalink } from "./permalink.js";
 import { ReportPanel } from "./report.js";
 import { initSearch } from "./search.js";
+import { $, el } from "./tools/dom.js";
+import { createFeatureList } from "./tools/features.js";
+import { createMeasure } from "./tools/measure.js";
+import { createPrint } from "./tools/print.js";
+import { createSwipe } from "./tools/swipe.js";
 import { initTrends } from "./trends/panel.js";
 
 /** The API root: the page is served at <root>/map/. */
@@ -28,18 +37,8 @@ const asked = readPermalink();
 /** The attribution control, replaced when the language changes (MapLibre cannot retitle one). */
 let attribution = null;
 
-const $ = (sel) => document.querySelector(sel);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+/** The tools (tools/), set up with the map. */
+const tools = { measure: null, print: null, swipe: null, features: null };
 
 const apiUrl = (path) => new URL(path, API).href;
 
@@ -120,6 +119,7 @@ function legendList(layer) {
   }
   const entries = legendEntries(layer);
   if (!entries.length) return null;
+  if (layer.filterBy) return kindFilter(layer, entries);
   return el(
     "ul",
     { class: "legend" },
@@ -129,6 +129,64 @@ function legendList(layer) {
       return el("li", {}, swatch, el("span", { text: e.label }));
     }),
   );
+}
+
+/** The legend of a layer filtered by kind: one checkbox per kind (all shown at first). */
+function kindFilter(layer, entries) {
+  layer.hiddenKinds ??= new Set();
+  const boxes = entries.map((e) => {
+    const id = `kind-${layer.id}-${e.value}`;
+    const box = el("input", { type: "checkbox", id, "data-kind": e.value, checked: !layer.hiddenKinds.has(e.value) });
+    box.addEventListener("change", () => {
+      if (box.checked) layer.hiddenKinds.delete(e.value);
+      else layer.hiddenKinds.add(e.value);
+      applyKindFilter(layer);
+    });
+    const swatch = el("span", { class: `swatch swatch-${layer.style[0].type}`, "aria-hidden": "true" });
+    swatch.style.background = e.color;
+    return el("li", {}, box, swatch, el("label", { for: id, text: e.label }));
+  });
+  return el(
+    "fieldset",
+    { class: "legend kind-filter" },
+    el("legend", { text: t("changeKinds") }),
+    el("ul", {}, ...boxes),
+  );
+}
+
+function applyKindFilter(layer) {
+  const hidden = [...(layer.hiddenKinds ?? [])];
+  const filter = hidden.length ? ["!", ["in", ["get", layer.filterBy], ["literal", hidden]]] : null;
+  for (const id of styleIds(layer)) map.setFilter(id, filter);
+}
+
+function toolsSection() {
+  const button = (id, key, fn) => {
+    const b = el("button", { type: "button", id, class: "tool", text: t(key) });
+    b.addEventListener("click", fn);
+    return b;
+  };
+  return el(
+    "section",
+    { class: "tools", "aria-labelledby": "tools-heading" },
+    el("h2", { id: "tools-heading", text: t("toolsTitle") }),
+    el(
+      "div",
+      { class: "tool-buttons" },
+      button("tool-measure-length", "measureLengthTitle", () => startTool(() => tools.measure.start("length"))),
+      button("tool-measure-area", "measureAreaTitle", () => startTool(() => tools.measure.start("area"))),
+      button("tool-compare", "compareTitle", () => startTool(() => tools.swipe.open())),
+      button("tool-print", "printTitle", () => startTool(() => tools.print.open())),
+    ),
+  );
+}
+
+/** One tool at a time: close the others, then start this one. */
+function startTool(start) {
+  tools.measure.stop();
+  tools.swipe.close();
+  tools.print.close();
+  return start();
 }
 
 function layerItem(layer) {
@@ -174,8 +232,11 @@ function renderPanel() {
     epochSwitch() ?? "",
     el("h2", { id: "layers-heading", text: t("layers") }),
     layerList,
+    map ? toolsSection() : "",
+    el("section", { id: "features", class: "features", "aria-labelledby": "features-heading" }),
     el("p", { class: "api-root" }, el("a", { href: API.href, text: t("apiLink") })),
   );
+  tools.features?.refresh();
   layerList.setAttribute("aria-labelledby", "layers-heading");
 }
 
@@ -211,6 +272,8 @@ function renderTexts() {
     button?.setAttribute("aria-label", t(key));
   }
   renderPanel();
+  tools.measure?.render();
+  tools.swipe?.rerender();
   if (state.hit) showPopup(state.hit.layer, state.hit.feature, state.hit.lngLat);
 }
 
@@ -316,13 +379,23 @@ function popupContent(layer, feature) {
   );
 }
 
-function showPopup(layer, feature, lngLat) {
+/** Open a feature's popup; `opener` (a button of the features list) takes the focus back on close. */
+function showPopup(layer, feature, lngLat, opener = null) {
   state.popup?.remove();
+  const content = popupContent(layer, feature);
   const popup = new maplibregl.Popup({ maxWidth: "320px", focusAfterOpen: false })
     .setLngLat(lngLat)
-    .setDOMContent(popupContent(layer, feature))
+    .setDOMContent(content)
     .addTo(map);
   popup.getElement().querySelector(".maplibregl-popup-close-button")?.setAttribute("aria-label", t("close"));
+  popup.getElement().setAttribute("role", "dialog");
+  popup.getElement().setAttribute("aria-label", pick(layer.popup.title));
+  if (opener) {
+    content.setAttribute("tabindex", "-1");
+    content.focus();
+    popup.getElement().addEventListener("keydown", (e) => e.key === "Escape" && popup.remove());
+    popup.on("close", () => document.contains(opener) && opener.focus());
+  }
   popup.on("close", () => {
     if (state.popup === popup) state.hit = null;
   });
@@ -331,6 +404,7 @@ function showPopup(layer, feature, lngLat) {
 }
 
 function onClick(e) {
+  if (tools.measure.capturing()) return; // a measuring click, not a question
   panel.open(point(e.lngLat), { focus: false });
   const byStyle = {};
   for (const layer of state.layers) if (layer.popup && layer.visible) for (const id of styleIds(layer)) byStyle[id] = layer;
@@ -344,6 +418,50 @@ function onClick(e) {
   const points = hits.filter((h) => h.geometry.type === "Point");
   const hit = points[0] ?? hits[0];
   showPopup(byStyle[hit.layer.id], { id: hit.id, properties: hit.properties }, e.lngLat);
+}
+
+// ---- tools -------------------------------------------------------------------------------
+
+/** The layers shown with a legend, for the print view. */
+function shownLegends() {
+  return state.layers
+    .filter((l) => l.visible)
+    .map((l) => ({ title: pick(l.title), node: legendList({ ...l, filterBy: null }) }));
+}
+
+/** A feature's name in the features list: "<popup title>: <first row>". */
+function featureLabel(layer, props) {
+  const first = layer.popup.rows[0].get(props);
+  return `${pick(layer.popup.title)}: ${first === null || first === undefined || first === "" ? t("none") : first}`;
+}
+
+async function tileMeta(collection) {
+  try {
+    return await getJSON(`collections/${collection}/tiles/${TMS}?f=json`);
+  } catch {
+    return null;
+  }
+}
+
+function setUpTools() {
+  const measureBox = el("section", { id: "measure", class: "tool-box", "aria-labelledby": "measure-heading", hidden: true });
+  $("#map").append(measureBox);
+  tools.measure = createMeasure({ map, box: measureBox });
+  tools.print = createPrint({ map, legends: shownLegends });
+  tools.swipe = createSwipe({
+    map,
+    host: $("#map"),
+    tileMeta: (c) => (state.collections?.includes(c) ? tileMeta(c) : null),
+    tileUrl: (c, epoch) => `${apiUrl(`collections/${c}/tiles/${TMS}`)}/{z}/{y}/{x}?f=png&datetime=${epoch}`,
+  });
+  tools.features = createFeatureList({
+    map,
+    box: () => $("#features"),
+    layers: () =>
+      state.layers.filter((l) => l.visible && l.popup).map((layer) => ({ layer, styleIds: styleIds(layer) })),
+    label: featureLabel,
+    show: showPopup,
+  });
 }
 
 // ---- start -------------------------------------------------------------------------------
@@ -381,6 +499,7 @@ async function discoverLayers() {
     setStatus(t("loadError", { layer: "API", reason: err.message }));
   }
   const layers = LAYERS.filter((l) => ids.includes(l.collection));
+  state.collections = ids;
   await Promise.all(
     layers
       .filter((l) => l.kind !== "geojson")
@@ -437,6 +556,8 @@ async function start() {
   $("#search").addEventListener("submit", (e) => e.preventDefault());
   $("#here-button").addEventListener("click", () => panel.open(point(map.getCenter())));
   if (asked.sel) panel.open(asked.sel, { focus: false });
+  setUpTools();
+  renderPanel();
   map.once("load", updatePermalink);
   map.on("error", (e) => setStatus(t("loadError", { layer: "", reason: e.error?.message ?? "?" })));
   map.once("load", refreshItems);
@@ -447,12 +568,15 @@ async function start() {
     idle: () =>
       Boolean(
         map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving() &&
-          panel.pending === 0 && searchBox.pending() === 0 && trends.pending === 0,
+          panel.pending === 0 && searchBox.pending() === 0 && tools.swipe.idle() && trends.pending === 0,
       ),
     layers: () => state.layers.map((l) => l.id),
     report: () => panel.report,
     selection: () => panel.sel,
     epoch: () => state.epoch,
+    measure: () => tools.measure.result(),
+    compare: () => tools.swipe.state(),
+    features: () => tools.features.items().map((it) => ({ layer: it.layer.id, id: it.feature.id, lngLat: it.lngLat })),
   };
 }
 

@@ -1,7 +1,7 @@
 // The map's layers: which API collection each shows, how (raster tiles, vector tiles or GeoJSON
 // items), its colours (shared by the map style and the HTML legend) and its popup fields.
 
-import { flag, pick, rules, species, value, zoneSymbol, ZONE_SYMBOLS } from "./i18n.js";
+import { flag, pick, rules, species, t, value, zoneSymbol, ZONE_SYMBOLS } from "./i18n.js";
 import { indicatorControl } from "./trends/panel.js";
 import { indicators, scaleLegend } from "./trends/scales.js";
 
@@ -279,9 +279,73 @@ export const LAYERS = [
   },
 ];
 
+// ---- change events (geoportal tools, issue 19) -------------------------------------------
+
+/** Change kinds (the `type` of msip.change_event) → colour; the label comes from i18n (change_<type>). */
+const CHANGE_AREA_KINDS = [
+  ["new_building", "#d7191c"], ["raised_building", "#fdae61"], ["demolished_building", "#2c7bb6"],
+  ["lowered_building", "#abd9e9"], ["canopy_lost", "#a6611a"], ["canopy_gained", "#1a9641"],
+  ["terrain_change", "#7b3294"],
+];
+const CHANGE_POINT_KINDS = [
+  ["felled_tree", "#a6611a"], ["health_decline", "#dfc27d"], ["new_ad", "#d01c8b"], ["removed_ad", "#4dac26"],
+];
+const changeColor = (kinds) => ["match", ["get", "type"], ...kinds.flat(), OTHER];
+const changeLegend = (kinds) => () => kinds.map(([k, color]) => ({ color, label: t(`change_${k}`), value: k }));
+const changeRows = [
+  row({ pl: "Rodzaj zmiany", en: "Kind of change" }, (p) => t(`change_${p.type}`)),
+  row({ pl: "Od", en: "From" }, (p) => p.epoch_from),
+  row({ pl: "Do", en: "To" }, (p) => p.epoch_to),
+  row({ pl: "Powierzchnia", en: "Area" }, (p) => value(p.area_m2, "m²")),
+  row({ pl: "Zmiana wysokości", en: "Height change" }, (p) => value(p.height_change_m, "m")),
+  row({ pl: "Obiekt", en: "Object" }, (p) => p.object_id),
+];
+
+/** The change-events layers: areas and points apart (one geometry type per collection), filtered by kind. */
+export const CHANGE_LAYERS = [
+  {
+    id: "changes-areas",
+    collection: "change_events_areas",
+    kind: "geojson",
+    minzoom: 12,
+    visible: false,
+    title: { pl: "Zmiany między epokami — obszary", en: "Changes between epochs — areas" },
+    style: [
+      { type: "fill", paint: { "fill-color": changeColor(CHANGE_AREA_KINDS), "fill-opacity": 0.45 } },
+      { type: "line", paint: { "line-color": changeColor(CHANGE_AREA_KINDS), "line-width": 2 } },
+    ],
+    legend: changeLegend(CHANGE_AREA_KINDS),
+    filterBy: "type",
+    popup: { title: { pl: "Zmiana (obszar)", en: "Change (area)" }, rows: changeRows },
+  },
+  {
+    id: "changes-points",
+    collection: "change_events_points",
+    kind: "geojson",
+    minzoom: 12,
+    visible: false,
+    title: { pl: "Zmiany między epokami — punkty", en: "Changes between epochs — points" },
+    style: [
+      {
+        type: "circle",
+        paint: {
+          "circle-color": changeColor(CHANGE_POINT_KINDS),
+          "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 4, 18, 8],
+          "circle-stroke-color": "#ffffff",
+          "circle-stroke-width": 2,
+        },
+      },
+    ],
+    legend: changeLegend(CHANGE_POINT_KINDS),
+    filterBy: "type",
+    popup: { title: { pl: "Zmiana (punkt)", en: "Change (point)" }, rows: changeRows },
+  },
+];
+LAYERS.push(...CHANGE_LAYERS);
+
 /** The legend entries of a layer as [{color, label}] in the current language. */
 export function legendEntries(layer) {
   const entries = typeof layer.legend === "function" ? layer.legend() : layer.legend;
   if (!Array.isArray(entries)) return [];
-  return entries.map((e) => ({ color: e.color, label: pick(e.label) }));
+  return entries.map((e) => ({ color: e.color, label: pick(e.label), value: e.value }));
 }

@@ -43,6 +43,7 @@ class Dataset:
     count: int | None = None
     resolution_m: float | None = None
     epoch: date | None = None
+    item_id: str | None = None  # the dataset's item in its collection (a zoning plan's plan_pk)
 
     @property
     def theme(self) -> str | None:
@@ -200,7 +201,7 @@ def _lidar_epochs(conninfo: str) -> list[Dataset]:
 def _zoning_plans(conninfo: str) -> list[Dataset]:
     out = []
     for row in fetch(conninfo, f"SELECT iip_namespace, local_id, version_id, title, plan_type_label, status_label, "
-                     f"valid_from, valid_to, load_run_id, {_BOX} FROM (SELECT *, ST_Transform(geom, 4326) b "
+                     f"valid_from, valid_to, load_run_id, {_BOX}, plan_pk FROM (SELECT *, ST_Transform(geom, 4326) b "
                      "FROM msip.zoning_plan_current) s ORDER BY iip_namespace, local_id"):
         ns, local_id, version, title, ptype, status, v_from, v_to, run_id = row[:9]
         kind = ptype or "plan"
@@ -214,6 +215,7 @@ def _zoning_plans(conninfo: str) -> list[Dataset]:
                             f"IIP identifier {ns}/{local_id}{'/' + version if version else ''}."},
             keywords=["MPZP", "APP", "plan miejscowy", "zoning", str(ns)], bbox=_bbox(row[9:13]),
             begin=_utc(v_from), end=_utc(v_to), lineage=_lineage(conninfo, [(run_id, 1)]), count=1,
+            item_id=str(row[13]),
         ))
     return out
 

@@ -14,6 +14,7 @@ from typing import Any
 from msip.api.catalogue.datasets import Dataset
 from msip.api.catalogue.themes import INSPIRE_THEMES_URI, THEME_LABELS, Publisher, theme_uri
 from msip.api.downloads.formats import download_url, formats_for
+from msip.api.zoning import plan_links
 
 ISO_MEDIA_TYPE = "application/vnd.iso.19139+xml"
 RECORD_CORE = "http://www.opengis.net/spec/ogcapi-records-1/1.0/req/record-core"
@@ -42,6 +43,9 @@ def links(ds: Dataset, base_url: str, pub: Publisher) -> list[dict[str, Any]]:
             href += f"/coverage?datetime={ds.epoch}"
         out.append({"rel": "item" if ds.kind.endswith("epoch") else "collection", "type": "application/json",
                     "title": "OGC API", "href": href})
+    if ds.kind == "zoning-plan" and ds.item_id:  # its APP GML 2.0 dataset and drawing (art. 67a u.p.z.p.)
+        out += [{**link, "rel": "enclosure" if link["rel"] == "alternate" else link["rel"]}
+                for link in plan_links(base, ds.item_id)]
     if ds.kind in ("features", "coverage"):
         out += [{"rel": "enclosure", "type": f.media_type, "title": f.title,
                  "href": download_url(base, ds.id, f.ext)} for f in formats_for(ds.kind)]

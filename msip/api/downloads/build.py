@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,14 +41,21 @@ def _versioned(cid: str, ext: str, key: object) -> Path:
     return cache_dir() / f"{cid}--{digest}.{ext}"
 
 
-def current_file(cid: str, ext: str, provider_def: dict) -> Path:
-    """Where the download of `cid` in `ext` for the current data lives (built or not)."""
+def versioned_file(stem: str, ext: str, key: object) -> Path:
+    """Where the cache file of `stem`.`ext` for `key` lives (built or not)."""
+    return _versioned(stem, ext, key)
+
+
+def _key(cid: str, provider_def: dict) -> object:
     conninfo = conninfo_from_def(provider_def["data"])
     if provider_def.get("type") == "coverage":
-        key: object = (cid, latest_raster(conninfo, str(provider_def["data"]["kind"])).identity)
-    else:
-        key = (cid, provider_def["table"], data_version(conninfo))
-    return _versioned(cid, ext, key)
+        return (cid, latest_raster(conninfo, str(provider_def["data"]["kind"])).identity)
+    return (cid, provider_def["table"], data_version(conninfo))
+
+
+def current_file(cid: str, ext: str, provider_def: dict) -> Path:
+    """Where the download of `cid` in `ext` for the current data lives (built or not)."""
+    return _versioned(cid, ext, _key(cid, provider_def))
 
 
 def _cell(value: Any) -> Any:
@@ -111,9 +119,13 @@ def _cog(provider_def: dict, tmp: Path) -> None:
         rio_copy(src, tmp, driver="COG", compress="DEFLATE")
 
 
-def ensure(cid: str, ext: str, provider_def: dict) -> Path:
-    """The current download file of `cid` in `ext`, built now when the data changed since the last one."""
-    path = current_file(cid, ext, provider_def)
+def cached(stem: str, ext: str, key: object, write: Callable[[Path], None]) -> Path:
+    """The cache file of `stem`.`ext` for `key` (e.g. a data version), made by `write(tmp)` when missing.
+
+    Written under a temporary name and renamed; one build at a time per file; older versions of
+    `stem`.`ext` are removed. Shared by the collection downloads and the zoning plans' APP files.
+    """
+    path = _versioned(stem, ext, key)
     if path.is_file():
         return path
     with _guard:
@@ -124,21 +136,30 @@ def ensure(cid: str, ext: str, provider_def: dict) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.{ext}")
         try:
-            if provider_def.get("type") == "coverage":
-                asset = latest_raster(conninfo_from_def(provider_def["data"]), str(provider_def["data"]["kind"]))
-                if asset.path.suffix.lower() in (".tif", ".tiff") and _is_cog(asset.path):
-                    os.symlink(asset.path, tmp)
-                else:
-                    _cog(provider_def, tmp)
-            else:
-                _write(_frame(provider_def), ext, cid, tmp)
+            write(tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-    for old in path.parent.glob(f"{cid}--*.{ext}"):
+    for old in path.parent.glob(f"{stem}--*.{ext}"):
         if old != path:
             old.unlink(missing_ok=True)
     return path
+
+
+def ensure(cid: str, ext: str, provider_def: dict) -> Path:
+    """The current download file of `cid` in `ext`, built now when the data changed since the last one."""
+
+    def write(tmp: Path) -> None:
+        if provider_def.get("type") == "coverage":
+            asset = latest_raster(conninfo_from_def(provider_def["data"]), str(provider_def["data"]["kind"]))
+            if asset.path.suffix.lower() in (".tif", ".tiff") and _is_cog(asset.path):
+                os.symlink(asset.path, tmp)
+            else:
+                _cog(provider_def, tmp)
+        else:
+            _write(_frame(provider_def), ext, cid, tmp)
+
+    return cached(cid, ext, _key(cid, provider_def), write)
 
 
 def _is_cog(path: Path) -> bool:
