@@ -79,6 +79,7 @@ PACKAGES+=(
   chromium            # the web map's browser tests (driven by Playwright, no browser download)
   python3-qgis qgis-providers  # the real-client tests (tests/clients): QGIS 3.x under /usr/bin/python3
   curl jq             # the commands of docs/operations.md (restore drill, metrics)
+  fonts-dejavu-core   # DejaVu Sans embedded in the PDF report (Polish diacritics)
 )
 # Node.js + npm build the web map's assets (MapLibre GL JS from the npm registry). A Node.js
 # from elsewhere (e.g. NodeSource, which bundles npm) is used when present.

@@ -237,6 +237,9 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
 
     search.install(app, key_db, api.base_url)
     report.install(app, key_db, api.base_url)
+    from msip.api import trends  # indicator trends over the analysis runs (issue 19)
+
+    trends.install(app, key_db, api.base_url)
     from msip.api import zoning  # each plan's APP GML 2.0 dataset and drawing (issue 18)
 
     zoning.install(app, cfg, api.base_url)

@@ -14,7 +14,7 @@ PUWG-1992 multiples of the size, 3035 = the EU statistical grid) over the analys
 * t_air_mean_c = mean T_air of the latest heat-island run (mode `heat_mode`) over the cell's
   pixels with data (null with a note when the heat island was not run);
 * pct_3 / pct_30 / pct_300 / pct_3_30_300 = residents meeting each rule / residents of
-  buildings with a current green-access result × 100;
+  buildings with a green-access result for the snapshot × 100;
 * trees (inventory valid on the date ∪ LiDAR-only, de-duplicated within dedup_distance_m)
   and trees_per_100_residents = 100 × trees / population;
 * ads, ads_per_km2 = carriers valid on the date / cell area;

@@ -3,8 +3,8 @@
 The analysis date is the building snapshot's epoch (default the latest); the CHM, NDVI mosaic,
 LiDAR trees and heat-island T_air are taken at their latest epoch on or before it (else the
 earliest, with a note). Inventory trees and advertising carriers are those valid on that
-date; zones are the current zoning zones; 3-30-300 shares come from each building's current
-green-access result (run `msip run green-access` first).
+date; zones are the current zoning zones; 3-30-300 shares come from the newest green-access
+result of each building of the snapshot (run `msip run green-access` first).
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ import shapely
 from msip.core.db import one_row
 from msip.core.errors import MsipError
 from processing.epochs import building_epoch, pick_epoch
+
+#: The newest green-access result of each building of the snapshot %(e)s. Not the is_current view:
+#: a run on a newer snapshot retires the results of the same building ids, and a run on an older
+#: epoch (the demo's trends, issue 19) must still read the results computed for its own buildings.
+GREEN_OF_EPOCH = (
+    "(SELECT DISTINCT ON (g.building_pk) g.* FROM msip.greenspace_access_result g "
+    "JOIN msip.building gb USING (building_pk) WHERE gb.epoch IS NOT DISTINCT FROM %(e)s "
+    "ORDER BY g.building_pk, g.load_run_id DESC)"
+)
 
 
 @dataclass
@@ -106,16 +115,13 @@ def resolve(conn: psycopg.Connection, epoch: date | None, heat_mode: str) -> Liv
             "UNION SELECT DISTINCT load_run_id FROM msip.advertisement a WHERE a.valid_from <= %(e)s AND "
             "(a.valid_to IS NULL OR a.valid_to > %(e)s) "
             "UNION SELECT DISTINCT load_run_id FROM msip.zoning_zone_current "
-            "UNION SELECT DISTINCT r.load_run_id FROM msip.greenspace_access r "
-            "JOIN msip.building b USING (building_pk) "
-            "WHERE b.epoch IS NOT DISTINCT FROM %(e)s",
+            f"UNION SELECT DISTINCT r.load_run_id FROM {GREEN_OF_EPOCH} r",
             {"e": epoch, "d": inputs.detected_epoch},
         )
     }
     if not one_row(conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM msip.greenspace_access r JOIN msip.building b "
-        "USING (building_pk) WHERE b.epoch IS NOT DISTINCT FROM %s)",
-        (epoch,),
+        f"SELECT EXISTS (SELECT 1 FROM {GREEN_OF_EPOCH} r)",
+        {"e": epoch},
     ))[0]:
         inputs.notes.append(
             "no green-access results for this building snapshot: 3-30-300 shares are null; "
@@ -148,9 +154,9 @@ def point_indicators(
         "SELECT ST_X(c), ST_Y(c), b.population, r.building_pk IS NOT NULL, r.meets_3, r.meets_30, r.meets_300, "
         "r.meets_3_30_300 "
         "FROM (SELECT *, ST_Centroid(geom) AS c FROM msip.building WHERE residential "
-        "      AND epoch IS NOT DISTINCT FROM %s AND geom && ST_GeomFromWKB(%s, 2180)) b "
-        "LEFT JOIN msip.greenspace_access r USING (building_pk)",
-        (inputs.epoch, area),
+        "      AND epoch IS NOT DISTINCT FROM %(e)s AND geom && ST_GeomFromWKB(%(area)s, 2180)) b "
+        f"LEFT JOIN {GREEN_OF_EPOCH} r USING (building_pk)",
+        {"e": inputs.epoch, "area": area},
     ).fetchall()
     a = np.array(rows, dtype="float64").reshape(-1, 8)
     cell = grid.index_of(a[:, 0], a[:, 1])

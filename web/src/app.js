@@ -18,6 +18,7 @@ import { createFeatureList } from "./tools/features.js";
 import { createMeasure } from "./tools/measure.js";
 import { createPrint } from "./tools/print.js";
 import { createSwipe } from "./tools/swipe.js";
+import { initTrends } from "./trends/panel.js";
 
 /** The API root: the page is served at <root>/map/. */
 const API = new URL("../", location.href);
@@ -111,9 +112,8 @@ function legendList(layer) {
       el(
         "p",
         { class: "gradient-labels" },
-        el("span", { text: `${fmt(lg.min)} ${lg.unit}` }),
-        el("span", { text: lang() === "pl" ? "chłodniej ↔ cieplej" : "cooler ↔ warmer" }),
-        el("span", { text: `${fmt(lg.max)} ${lg.unit}` }),
+        ...(lg.labels?.[lang()] ?? [`${fmt(lg.min)} ${lg.unit}`, lang() === "pl" ? "chłodniej ↔ cieplej"
+          : "cooler ↔ warmer", `${fmt(lg.max)} ${lg.unit}`]).map((text) => el("span", { text })),
       ),
     );
   }
@@ -203,6 +203,7 @@ function layerItem(layer) {
   item.append(
     el("div", { class: "layer-head" }, box, el("label", { for: box.id, text: title }), link),
     legendList(layer) ?? "",
+    layer.control?.() ?? "",
     el("p", { class: "layer-status", "aria-live": "polite", text: layer.status || "" }),
   );
   return item;
@@ -543,7 +544,8 @@ async function start() {
   map.on("click", onClick);
   map.on("moveend", refreshItems);
   map.on("moveend", updatePermalink);
-  panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink });
+  const trends = initTrends({ map, apiUrl, onChange: renderPanel });
+  panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink, trends });
   searchBox = initSearch({
     input: $("#search-input"),
     list: $("#search-list"),
@@ -566,7 +568,7 @@ async function start() {
     idle: () =>
       Boolean(
         map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving() &&
-          panel.pending === 0 && searchBox.pending() === 0 && tools.swipe.idle(),
+          panel.pending === 0 && searchBox.pending() === 0 && tools.swipe.idle() && trends.pending === 0,
       ),
     layers: () => state.layers.map((l) => l.id),
     report: () => panel.report,

@@ -85,6 +85,11 @@ const UI = {
     featuresTitle: "Obiekty w widoku", featuresShow: "Pokaż listę obiektów", featuresHide: "Ukryj listę obiektów",
     featuresCount: "{n} obiektów w widoku; Enter otwiera opis.",
     featuresMore: "{n} obiektów w widoku, pokazano {m}; przybliż mapę.",
+    // indicators, trends and the PDF report (issue 19, georeport)
+    reportPdf: "PDF", trendTitle: "Zmiany w czasie", trendIndicator: "Wskaźnik:", trendCell: "oczko",
+    trendDistrict: "strefa", trendEpoch: "Stan na", trendValue: "Wartość",
+    trendNone: "brak wyników analiz dla tego miejsca",
+    trendNote: "Jeden punkt na epokę pomiarów (ostatnie obliczenie analizy); oś pionowa obejmuje całą stałą skalę wskaźnika.",
   },
   en: {
     title: "MSIP — city map",
@@ -167,6 +172,11 @@ const UI = {
     featuresTitle: "Features in view", featuresShow: "Show the list of features", featuresHide: "Hide the list of features",
     featuresCount: "{n} features in view; Enter opens the details.",
     featuresMore: "{n} features in view, {m} shown; zoom in.",
+    // indicators, trends and the PDF report (issue 19, georeport)
+    reportPdf: "PDF", trendTitle: "Changes over time", trendIndicator: "Indicator:", trendCell: "cell",
+    trendDistrict: "zone", trendEpoch: "As of", trendValue: "Value",
+    trendNone: "no analysis results for this place",
+    trendNote: "One point per survey epoch (the analysis's latest run); the vertical axis spans the indicator's whole fixed scale.",
   },
 };
 

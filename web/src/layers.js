@@ -2,6 +2,8 @@
 // items), its colours (shared by the map style and the HTML legend) and its popup fields.
 
 import { flag, pick, rules, species, t, value, zoneSymbol, ZONE_SYMBOLS } from "./i18n.js";
+import { indicatorControl } from "./trends/panel.js";
+import { indicators, scaleLegend } from "./trends/scales.js";
 
 const HEALTH = [
   { values: ["dobry", "good"], color: "#1a9641", label: { pl: "stan dobry", en: "good health" } },
@@ -83,6 +85,36 @@ export const LAYERS = [
     title: { pl: "Wyspy ciepła (temperatura powietrza)", en: "Heat islands (air temperature)" },
     style: [{ type: "raster", paint: { "raster-opacity": 0.7 } }],
     legend: "gradient",
+  },
+  {
+    // The living-conditions grid as a choropleth of the indicator chosen in its panel entry, on
+    // that indicator's fixed scale from the API (trends/panel.js sets the fill once it is known).
+    id: "living",
+    collection: "living_conditions",
+    kind: "geojson",
+    query: "&cell_size_m=100&grid_epsg=2180",
+    minzoom: 12,
+    visible: false,
+    title: { pl: "Warunki życia (siatka 100 m)", en: "Living conditions (100 m grid)" },
+    style: [
+      { type: "fill", paint: { "fill-color": OTHER, "fill-opacity": 0.65 } },
+      { type: "line", paint: { "line-color": "#ffffff", "line-width": 1 } },
+    ],
+    legend: () => (indicators.all[indicators.current] ? scaleLegend(indicators.all[indicators.current]) : []),
+    control: indicatorControl,
+    popup: {
+      title: { pl: "Oczko siatki", en: "Grid cell" },
+      rows: [
+        row({ pl: "Oczko", en: "Cell" }, (p) => p.cell_code),
+        row({ pl: "Mieszkańcy", en: "Residents" }, (p) => value(p.population)),
+        row({ pl: "Pokrycie koronami", en: "Tree canopy" }, (p) => value(p.canopy_pct, "%")),
+        row({ pl: "Powierzchnia biologicznie czynna", en: "Biologically active" }, (p) => value(p.bio_active_pct, "%")),
+        row({ pl: "Powierzchnia zabudowy", en: "Building coverage" }, (p) => value(p.built_pct, "%")),
+        row({ pl: "Mieszkańcy spełniający 3-30-300", en: "Residents meeting 3-30-300" }, (p) => value(p.pct_3_30_300, "%")),
+        row({ pl: "Drzewa na 100 mieszkańców", en: "Trees per 100 residents" }, (p) => value(p.trees_per_100_residents)),
+        row({ pl: "Stan na dzień", en: "As of" }, (p) => p.epoch),
+      ],
+    },
   },
   {
     id: "zoning",

@@ -104,8 +104,9 @@ export function reportQuery(sel) {
  * the map and calls `onChange(sel)` (for the permalink); `close()` hides it.
  */
 export class ReportPanel {
-  constructor({ map, apiUrl, onChange }) {
+  constructor({ map, apiUrl, onChange, trends = null }) {
     this.map = map;
+    this.trends = trends;
     this.apiUrl = apiUrl;
     this.onChange = onChange;
     this.sel = null;
@@ -149,6 +150,14 @@ export class ReportPanel {
     const print = document.getElementById("report-print");
     print.textContent = t("reportPrint");
     print.href = this.apiUrl(`report?${reportQuery(this.sel)}&f=html&lang=${lang()}`);
+    let pdf = document.getElementById("report-pdf");
+    if (!pdf) {
+      pdf = node("a", { id: "report-pdf", type: "application/pdf", target: "_blank", rel: "noopener" });
+      print.after(" · ", pdf);
+    }
+    pdf.textContent = t("reportPdf");
+    pdf.href = this.apiUrl(`report?${reportQuery(this.sel)}&f=pdf&lang=${lang()}`);
+    this.trends?.show({ lon: this.report.location.lon, lat: this.report.location.lat }, this.aside);
     document.getElementById("report-close").setAttribute("aria-label", t("close"));
   }
 

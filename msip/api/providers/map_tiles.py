@@ -15,6 +15,7 @@ from pygeoapi.provider.tile import ProviderTileNotFoundError
 from msip.api.providers.db import conninfo_from_def
 from msip.api.providers.raster_io import gdal_env, run_guarded
 from msip.api.providers.tiles import TileProviderBase
+from msip.api.trends.indicators import air_anomaly_range, anomaly_labels
 
 LOGGER = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ class CogTileProvider(TileProviderBase):
 
     `data` names the database (host, port, dbname, user) and `kind` (e.g. orthophoto); options:
     `bands` (1-based, default [1, 2, 3]), `rescale` [min, max] for non-8-bit data or `auto` (the
-    raster's 2nd–98th percentile, for rasters whose spread matters more than absolute values),
+    raster's 2nd–98th percentile, for rasters whose spread matters more than absolute values) or
+    `anomaly` (heat T_air: the run's T_ref to T_ref + max(UHI_max, 3 °C), whatever the values; issue 19),
     `colormap` (a rio-tiler colormap name for single-band rasters), `zoom` {min, max}.
     `select_epoch()` switches to the raster of another epoch (the `datetime` tile parameter).
     """
@@ -68,6 +70,8 @@ class CogTileProvider(TileProviderBase):
             return None
         if rescale == "auto":
             return _percentile_range(self.asset.path, self.asset.identity, self.bands[0])
+        if rescale == "anomaly":
+            return air_anomaly_range(*_heat_reference(self.conninfo, self.asset.path))
         lo, hi = rescale
         return float(lo), float(hi)
 
@@ -114,6 +118,8 @@ class CogTileProvider(TileProviderBase):
                 "unit": self.options.get("unit", ""),
                 "colors": _colormap_stops(self.options["colormap"]),
             }
+            if self.options.get("rescale") == "anomaly":
+                meta["msip:legend"]["labels"] = anomaly_labels(lo, hi)
         return meta
 
     def get_tiles(self, layer=None, tileset=None, z=None, y=None, x=None, format_=None) -> bytes | None:
@@ -187,6 +193,18 @@ def _percentile_range(path, identity: str, band: int) -> tuple[float, float]:
         _PER_RASTER[key] = (float(lo), float(hi) if hi > lo else float(lo) + 1e-6)
     low, high = _PER_RASTER[key]
     return low, high
+
+
+def _heat_reference(conninfo: str, path) -> tuple[float, float | None]:
+    """(T_ref, UHI_max) °C of the heat-island run that wrote the raster at `path`."""
+    from msip.api.providers.db import fetch
+
+    rows = fetch(conninfo, """
+        SELECT h.t_ref_c, h.uhi_max_c FROM msip.raster_asset a JOIN msip.heat_run_reference h USING (load_run_id)
+        WHERE a.path = %s ORDER BY a.asset_id DESC LIMIT 1""", (str(path),))
+    if not rows or rows[0][0] is None:
+        raise ProviderInvalidQueryError(user_msg=f"the raster {path.name} has no heat-island run with a T_ref")
+    return float(rows[0][0]), None if rows[0][1] is None else float(rows[0][1])
 
 
 def lonlat_bounds(path, identity: str) -> tuple[float, float, float, float]:

@@ -1,4 +1,5 @@
-"""The printable "what is here" page, rendered from the report dictionary itself.
+"""The printable "what is here" page, rendered from the report dictionary itself; `layout` is what
+it shows, in order, shared with the PDF (msip.api.report.pdf) so both carry the same rows.
 
 Every value cell carries `data-key` (its path in the JSON, e.g. `heights.dtm_m`) and `data-value`
 (the JSON value), so a test — or anyone — can check that the page shows exactly what the API says.
@@ -8,13 +9,15 @@ A null is written "nieznane / unknown", never 0 or an empty cell.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 T: dict[str, dict[str, Any]] = {
     "pl": {
         "title": "Co tu jest?", "place": "Miejsce", "address": "Najbliższy adres", "coords": "Współrzędne",
-        "zoning": "Plan miejscowy", "zone": "Strefa", "use": "Przeznaczenie", "plan": "Plan",
+        "zoning": "Plan miejscowy", "zone": "Strefa", "designation": "Oznaczenie", "name": "Nazwa",
+        "use": "Przeznaczenie", "plan": "Plan",
         "max_height_m": "Maks. wysokość zabudowy", "max_building_coverage_pct": "Maks. powierzchnia zabudowy",
         "min_biologically_active_pct": "Min. powierzchnia biologicznie czynna",
         "max_above_ground_intensity": "Maks. intensywność zabudowy",
@@ -32,7 +35,8 @@ T: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "What is here?", "place": "Place", "address": "Nearest address", "coords": "Coordinates",
-        "zoning": "Zoning plan", "zone": "Zone", "use": "Land use", "plan": "Plan",
+        "zoning": "Zoning plan", "zone": "Zone", "designation": "Designation", "name": "Name",
+        "use": "Land use", "plan": "Plan",
         "max_height_m": "Max. building height", "max_building_coverage_pct": "Max. building coverage",
         "min_biologically_active_pct": "Min. biologically active area",
         "max_above_ground_intensity": "Max. building intensity",
@@ -70,79 +74,104 @@ def _fmt(value: Any, key: str, lang: str) -> str:
     return str(value)
 
 
-def _cell(report: dict, path: str, lang: str) -> str:
+def lookup(report: dict, path: str) -> Any:
+    """The value at `path` (dotted keys and list indices, e.g. `zoning.zones.0.max_height_m`)."""
     value: Any = report
     for part in path.split("."):
         value = value[int(part)] if isinstance(value, list) else value[part]
-    shown = _fmt(value, path, lang)
+    return value
+
+
+def shown(report: dict, path: str, lang: str) -> str:
+    """The text a reader sees for the value at `path`: numbers with their unit, null as "unknown"."""
+    value = lookup(report, path)
+    text = _fmt(value, path, lang)
     if path.endswith("verdict"):
-        shown = T[lang]["verdict"].get(value, shown)
-    return (f'<td data-key="{escape(path)}" data-value="{escape(json.dumps(value, ensure_ascii=False))}">'
-            f"{escape(shown)}</td>")
+        text = T[lang]["verdict"].get(value, text)
+    return text
 
 
-def _rows(report: dict, lang: str, base: str, keys: list[str]) -> str:
+#: A row of the report: its label and the paths of the values it shows.
+Row = tuple[str, list[str]]
+
+
+@dataclass
+class Section:
+    """A heading (None: the place at the top), a note saying why data are missing, and tables of rows."""
+
+    title: str | None
+    note: str | None
+    tables: list[list[Row]] = field(default_factory=list)
+
+
+def _rows(t: dict, base: str, keys: list[str]) -> list[Row]:
+    return [(t.get(k, k), [f"{base}.{k}"]) for k in keys]
+
+
+def layout(report: dict, lang: str = "pl") -> list[Section]:
+    """What the printed report shows, in order: the one layout of the HTML print view and the PDF."""
     t = T[lang]
-    return "".join(f"<tr><th>{escape(t.get(k, k))}</th>{_cell(report, f'{base}.{k}', lang)}</tr>" for k in keys)
+    loc = report["location"]
+    top: list[Row] = [(t["coords"], [f"location.{k}" for k in ("lon", "lat", "easting", "northing")])]
+    if loc["address"]:
+        top.append((t["address"], ["location.address.label"]))
+    out = [Section(None, None, [top])]
+    z = report["zoning"]
+    zoning = Section(t["zoning"], z.get("note"))
+    for i, zone in enumerate(z["zones"]):
+        base = f"zoning.zones.{i}"
+        rows = _rows(t, base, ["designation", "name"])
+        if zone["plan"]:
+            rows.append((t["plan"], [f"{base}.plan.title", f"{base}.plan.number"]))
+        rows += _rows(t, base, ["max_height_m", "max_building_coverage_pct", "min_biologically_active_pct",
+                                "max_above_ground_intensity"])
+        zoning.tables.append(rows)
+    out.append(zoning)
+    h = report["heights"]
+    out.append(Section(t["heights"], h.get("note"), [_rows(t, "heights", ["dtm_m", "dsm_m", "epoch"])]))
+    tr = report["trees"]
+    rows = _rows(t, "trees", ["count"])
+    rows += [(s["species"] or s["species_latin"] or t["unknown"], [f"trees.species.{i}.count"])
+             for i, s in enumerate(tr["species"])]
+    rows += [(f'{t["health"]}: {s["health"] or t["unknown"]}', [f"trees.health.{i}.count"])
+             for i, s in enumerate(tr["health"])]
+    out.append(Section(t["trees"].format(r=tr["radius_m"]), tr.get("note"), [rows]))
+    g = report["green_rule"]
+    keys = ["building_id", "distance_m", "meets_3", "meets_30", "meets_300", "meets_3_30_300", "epoch"]
+    out.append(Section(t["green_rule"], g.get("note"), [_rows(t, "green_rule", keys) if g["building_id"] else []]))
+    a = report["air_temperature"]
+    out.append(Section(t["air_temperature"], a.get("note"), [_rows(t, "air_temperature", ["t_air_c", "epoch"])]))
+    c = report["carriers"]
+    rows = _rows(t, "carriers", ["count", "non_compliant"])
+    rows += [(item["source_id"], [f"carriers.items.{i}.verdict", f"carriers.items.{i}.distance_m"])
+             for i, item in enumerate(c["items"])]
+    out.append(Section(t["carriers"].format(r=c["radius_m"]), None, [rows]))
+    ch = report["changes"]
+    rows = _rows(t, "changes", ["since", "count"])
+    rows += [(ev["type"], [f"changes.items.{i}.epoch_to", f"changes.items.{i}.distance_m"])
+             for i, ev in enumerate(ch["items"])]
+    out.append(Section(t["changes"].format(r=ch["radius_m"]), ch.get("note"), [rows]))
+    return out
 
 
-def _note(section: dict) -> str:
-    return f'<p class="note">{escape(section["note"])}</p>' if section.get("note") else ""
+def _cell(report: dict, path: str, lang: str) -> str:
+    value = lookup(report, path)
+    return (f'<td data-key="{escape(path)}" data-value="{escape(json.dumps(value, ensure_ascii=False))}">'
+            f"{escape(shown(report, path, lang))}</td>")
 
 
 def render_html(report: dict, lang: str = "pl") -> str:
     """The print view of `report` in `lang` (pl or en)."""
     t = T[lang]
-    loc = report["location"]
-    parts = [f'<h1>{escape(t["title"])}</h1><table>',
-             f'<tr><th>{t["coords"]}</th>{_cell(report, "location.lon", lang)}{_cell(report, "location.lat", lang)}'
-             f'{_cell(report, "location.easting", lang)}{_cell(report, "location.northing", lang)}</tr>']
-    if loc["address"]:
-        parts.append(f'<tr><th>{t["address"]}</th>{_cell(report, "location.address.label", lang)}</tr>')
-    parts.append("</table>")
-    z = report["zoning"]
-    parts.append(f'<h2>{t["zoning"]}</h2>{_note(z)}')
-    for i, zone in enumerate(z["zones"]):
-        parts.append("<table>" + _rows(report, lang, f"zoning.zones.{i}", ["designation", "name"]))
-        if zone["plan"]:
-            parts.append(f'<tr><th>{t["plan"]}</th>{_cell(report, f"zoning.zones.{i}.plan.title", lang)}'
-                         f'{_cell(report, f"zoning.zones.{i}.plan.number", lang)}</tr>')
-        parts.append(_rows(report, lang, f"zoning.zones.{i}", ["max_height_m", "max_building_coverage_pct",
-                                                               "min_biologically_active_pct",
-                                                               "max_above_ground_intensity"]) + "</table>")
-    h = report["heights"]
-    parts.append(f'<h2>{t["heights"]}</h2>{_note(h)}<table>'
-                 + _rows(report, lang, "heights", ["dtm_m", "dsm_m", "epoch"]) + "</table>")
-    tr = report["trees"]
-    parts.append(f'<h2>{t["trees"].format(r=tr["radius_m"])}</h2>{_note(tr)}<table>'
-                 + _rows(report, lang, "trees", ["count"]))
-    for i, s in enumerate(tr["species"]):
-        parts.append(f'<tr><th>{escape(s["species"] or s["species_latin"] or t["unknown"])}</th>'
-                     f'{_cell(report, f"trees.species.{i}.count", lang)}</tr>')
-    for i, s in enumerate(tr["health"]):
-        parts.append(f'<tr><th>{t["health"]}: {escape(s["health"] or t["unknown"])}</th>'
-                     f'{_cell(report, f"trees.health.{i}.count", lang)}</tr>')
-    parts.append("</table>")
-    g = report["green_rule"]
-    keys = ["building_id", "distance_m", "meets_3", "meets_30", "meets_300", "meets_3_30_300", "epoch"]
-    parts.append(f'<h2>{t["green_rule"]}</h2>{_note(g)}<table>'
-                 + (_rows(report, lang, "green_rule", keys) if g["building_id"] else "") + "</table>")
-    a = report["air_temperature"]
-    parts.append(f'<h2>{t["air_temperature"]}</h2>{_note(a)}<table>'
-                 + _rows(report, lang, "air_temperature", ["t_air_c", "epoch"]) + "</table>")
-    c = report["carriers"]
-    parts.append(f'<h2>{t["carriers"].format(r=c["radius_m"])}</h2><table>'
-                 + _rows(report, lang, "carriers", ["count", "non_compliant"]))
-    for i, item in enumerate(c["items"]):
-        parts.append(f'<tr><th>{escape(item["source_id"])}</th>{_cell(report, f"carriers.items.{i}.verdict", lang)}'
-                     f'{_cell(report, f"carriers.items.{i}.distance_m", lang)}</tr>')
-    parts.append("</table>")
-    ch = report["changes"]
-    parts.append(f'<h2>{t["changes"].format(r=ch["radius_m"])}</h2>{_note(ch)}<table>'
-                 + _rows(report, lang, "changes", ["since", "count"]))
-    for i, ev in enumerate(ch["items"]):
-        parts.append(f'<tr><th>{escape(ev["type"])}</th>{_cell(report, f"changes.items.{i}.epoch_to", lang)}'
-                     f'{_cell(report, f"changes.items.{i}.distance_m", lang)}</tr>')
-    parts.append("</table>")
+    parts = [f'<h1>{escape(t["title"])}</h1>']
+    for sec in layout(report, lang):
+        if sec.title is not None:
+            parts.append(f"<h2>{escape(sec.title)}</h2>")
+        if sec.note:
+            parts.append(f'<p class="note">{escape(sec.note)}</p>')
+        for rows in sec.tables:
+            parts.append("<table>" + "".join(
+                f"<tr><th>{escape(label)}</th>{''.join(_cell(report, p, lang) for p in paths)}</tr>"
+                for label, paths in rows) + "</table>")
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(t["title"])} — MSIP'
             f'</title><style>{STYLE}</style></head><body>{"".join(parts)}</body></html>')

@@ -105,7 +105,10 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
 
     Each analysis is driven through its `processing.contract.Analysis` (`run_values`), as
     `msip run` and the OGC processes drive it; inputs come before what reads them. The change
-    analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …).
+    analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …); the
+    heat island, green access and living conditions run once per epoch, oldest first (each on that
+    epoch's rasters and building snapshot), so every indicator has a trend (issue 19) and the
+    newest epoch's results are the current ones.
     """
     from time import perf_counter
 
@@ -126,7 +129,9 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     for older, newer in zip(plan.epochs, plan.epochs[1:], strict=False):
         label = CHANGE.name if len(plan.epochs) == 2 else f"{CHANGE.name} {older.year}→{newer.year}"
         runs.append((label, partial(CHANGE.run_values, {"epoch_from": older, "epoch_to": newer}, url=url)))
-    runs += [(a.name, partial(a.run_values, {}, url=url)) for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
+    for epoch in plan.epochs:
+        runs += [(f"{a.name} {epoch.year}", partial(a.run_values, {"epoch": epoch}, url=url))
+                 for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
     for label, call in runs:
         start = perf_counter()
         summary = call().summary()

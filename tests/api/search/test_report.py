@@ -204,7 +204,7 @@ def test_an_address_report_is_the_report_at_its_point(geoportal, owner):
         ({"lat": "50.87"}, 400, "must be a number"),
         ({}, 400, "name the place"),
         ({"address": "999999"}, 404, "no such address point"),
-        ({"lon": "20.63", "lat": "50.87", "f": "pdf"}, 400, "f=json or f=html"),
+        ({"lon": "20.63", "lat": "50.87", "f": "docx"}, 400, "f=json, f=html or f=pdf"),
     ],
 )
 def test_bad_places_are_refused_with_the_reason(geoportal, params, status, reason):
