@@ -1,0 +1,82 @@
+"""Terrain change on three tiny loaded LiDAR epochs: volumes against the exact truth, stable ground, unknown cells."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import psycopg
+import pytest
+import rasterio
+
+from msip.core.errors import ValidationError
+from processing.terrain.analysis import run_terrain_change
+from tests.processing.terrain.conftest import (
+    EPOCHS,
+    HOLE,
+    MOUND,
+    PIT,
+    X0,
+    Y0,
+    TerrainWorld,
+    mound_volume_m3,
+    pit_volume_m3,
+    truth_mask,
+)
+
+pytestmark = pytest.mark.db
+
+
+def _regions(url: str, run_id: int) -> list[tuple]:
+    with psycopg.connect(url) as c:
+        return c.execute(
+            "SELECT epoch_from, epoch_to, kind, volume_m3, volume_sigma_m3, ST_X(ST_Centroid(geom)) - %s, "
+            "ST_Y(ST_Centroid(geom)) - %s FROM msip.terrain_change_region WHERE load_run_id = %s "
+            "ORDER BY volume_m3 DESC", (X0, Y0, run_id)).fetchall()
+
+
+def _dod(url: str, e2: date) -> tuple[np.ndarray, rasterio.Affine]:
+    with psycopg.connect(url) as c:
+        path = c.execute("SELECT path FROM msip.raster_asset WHERE kind = 'terrain_dod' AND epoch = %s "
+                         "ORDER BY asset_id DESC LIMIT 1", (e2,)).fetchone()[0]
+    with rasterio.open(path) as src:
+        return src.read(masked=True), src.transform
+
+
+def test_volumes_stable_ground_and_unknown_cells(terrain_world: TerrainWorld) -> None:
+    report = run_terrain_change(url=terrain_world.url, workers=1)
+    assert report.status == "succeeded", report.summary()
+    regions = _regions(terrain_world.url, report.run_id)
+    fills = [r for r in regions if r[:3] == (EPOCHS[0], EPOCHS[1], "fill")]
+    cuts = [r for r in regions if r[:3] == (EPOCHS[1], EPOCHS[2], "cut")]
+    mound = max(fills, key=lambda r: r[3])
+    pit = max(cuts, key=lambda r: r[3])
+    print("mound", mound, mound_volume_m3(), "pit", pit, pit_volume_m3())
+    assert abs(mound[5] - MOUND[0]) < 2 and abs(mound[6] - MOUND[1]) < 2
+    assert abs(pit[5] - PIT[0]) < 2 and abs(pit[6] - PIT[1]) < 2
+    assert mound[3] == pytest.approx(mound_volume_m3(), rel=0.05)
+    assert pit[3] == pytest.approx(pit_volume_m3(), rel=0.05)
+    assert 0 < mound[4] < 0.05 * mound[3]  # an uncertainty is stated, and it is small
+    for i, e2 in ((1, EPOCHS[1]), (2, EPOCHS[2])):
+        bands, transform = _dod(terrain_world.url, e2)
+        dz, sig = bands[0], bands[2]
+        changed = truth_mask(dz.shape, transform.c, transform.f, transform.a, i - 1, i)
+        stable = ~changed & ~dz.mask
+        share_quiet = float((sig.filled(np.nan)[stable] == 0).mean())
+        print(e2, "stable cells", int(stable.sum()), "quiet share", share_quiet)
+        assert share_quiet >= 0.99
+    # the hole of the last epoch is unknown, never 0 change
+    bands, t = _dod(terrain_world.url, EPOCHS[2])
+    r0, r1 = round((t.f - (Y0 + HOLE[3] - 3)) / t.a), round((t.f - (Y0 + HOLE[1] + 3)) / t.a)
+    c0, c1 = round((X0 + HOLE[0] + 3 - t.c) / t.a), round((X0 + HOLE[2] - 3 - t.c) / t.a)
+    assert bands[0].mask[r0:r1, c0:c1].all() and bands[2].mask[r0:r1, c0:c1].all()
+
+
+def test_rerun_unchanged_and_too_few_epochs(terrain_world: TerrainWorld) -> None:
+    first = run_terrain_change(EPOCHS[:2], url=terrain_world.url, workers=1)
+    again = run_terrain_change(EPOCHS[:2], url=terrain_world.url, workers=1)
+    assert again.status == "unchanged" and again.run_id == first.run_id
+    with pytest.raises(ValidationError, match="at least two LiDAR epochs"):
+        run_terrain_change([EPOCHS[0]], url=terrain_world.url)
+    with pytest.raises(ValidationError, match="no DTM of epoch 2020-01-01"):
+        run_terrain_change([EPOCHS[0], date(2020, 1, 1)], url=terrain_world.url)
