@@ -116,6 +116,7 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     from processing.green_access.analysis import ANALYSIS as GREEN_ACCESS
     from processing.heat.analysis import ANALYSIS as HEAT_ISLAND
     from processing.living.analysis import ANALYSIS as LIVING_CONDITIONS
+    from processing.terrain.analysis import ANALYSIS as TERRAIN
 
     plan = load_plan(sample_dir)
     rules = plan.ad_rules or Path(sample_dir) / "ads/zasady_reklamowe.yaml"
@@ -127,6 +128,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
         label = CHANGE.name if len(plan.epochs) == 2 else f"{CHANGE.name} {older.year}→{newer.year}"
         runs.append((label, partial(CHANGE.run_values, {"epoch_from": older, "epoch_to": newer}, url=url)))
     runs += [(a.name, partial(a.run_values, {}, url=url)) for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
+    if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
+        runs.append((TERRAIN.name, partial(TERRAIN.run_values, {"url": url}, url=url)))
     for label, call in runs:
         start = perf_counter()
         summary = call().summary()

@@ -80,3 +80,52 @@ def test_rerun_unchanged_and_too_few_epochs(terrain_world: TerrainWorld) -> None
         run_terrain_change([EPOCHS[0]], url=terrain_world.url)
     with pytest.raises(ValidationError, match="no DTM of epoch 2020-01-01"):
         run_terrain_change([EPOCHS[0], date(2020, 1, 1)], url=terrain_world.url)
+
+
+def _watched_file(path, features: list[tuple[str | None, object]]):
+    import json
+
+    import shapely
+
+    path.write_text(json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2180"}},
+        "features": [{"type": "Feature", "properties": {"name": n} if n else {},
+                      "geometry": shapely.geometry.mapping(g) if g is not None else None} for n, g in features],
+    }), encoding="utf-8")
+    return path
+
+
+def test_watched_area_volumes_and_time_series(terrain_world: TerrainWorld, tmp_path) -> None:
+    import shapely
+
+    from pipelines.watched_areas.load import load_watched_areas
+    from processing.terrain.results import area_time_series, run_outputs
+
+    cu, cv, hx, hy, _, ramp = MOUND
+    site = shapely.box(X0 + cu - hx - ramp - 3, Y0 + cv - hy - ramp - 3, X0 + cu + hx + ramp + 3,
+                       Y0 + cv + hy + ramp + 3).union(shapely.Point(X0 + PIT[0], Y0 + PIT[1]).buffer(18))
+    hole = shapely.box(X0 + HOLE[0] - 5, Y0 + HOLE[1] - 5, X0 + HOLE[2], Y0 + HOLE[3])
+    path = _watched_file(tmp_path / "obszary.geojson", [("budowa", site), ("luka", hole), (None, hole),
+                                                        ("budowa", site)])
+    loaded = load_watched_areas(path, url=terrain_world.url)
+    assert (loaded.rows_in, loaded.rows_loaded, loaded.rows_rejected) == (4, 2, 2)
+    assert {r.reason.split(": ", 1)[1] for r in loaded.rejections} == {
+        "has no name (give a name/nazwa/id property)", "duplicate name 'budowa'"}
+    report = run_terrain_change(url=terrain_world.url, workers=1)
+    out = run_outputs(report.run_id, url=terrain_world.url)
+    by = {(v["area"], v["epoch_from"]): v for v in out["volumes"]}
+    first = by[("budowa", EPOCHS[0].isoformat())]
+    second = by[("budowa", EPOCHS[1].isoformat())]
+    assert first["fill_m3"] == pytest.approx(mound_volume_m3(), rel=0.05) and first["cut_m3"] < 5
+    assert second["cut_m3"] == pytest.approx(pit_volume_m3(), rel=0.05) and second["fill_m3"] < 5
+    series = area_time_series("budowa", url=terrain_world.url)
+    assert [s["epoch"] for s in series] == [e.isoformat() for e in EPOCHS]
+    assert series[2]["cumulative_net_m3"] == pytest.approx(mound_volume_m3() - pit_volume_m3(), rel=0.05)
+    assert series[2]["sigma_m3"] > series[1]["sigma_m3"] > 0
+    # the hole: its cells are unknown in the last pair, reported as such, not as 0 change
+    gap = by[("luka", EPOCHS[1].isoformat())]
+    assert gap["area_m2"] - gap["known_m2"] >= 200  # the 20 m × 20 m hole less the loader's 2 m reach
+    assert any("luka" in n and "unknown" in n for n in report.notes)
+    with pytest.raises(ValidationError, match="no terrain-change volumes for watched area 'nowhere'"):
+        area_time_series("nowhere", url=terrain_world.url)
