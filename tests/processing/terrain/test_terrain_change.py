@@ -129,3 +129,20 @@ def test_watched_area_volumes_and_time_series(terrain_world: TerrainWorld, tmp_p
     assert any("luka" in n and "unknown" in n for n in report.notes)
     with pytest.raises(ValidationError, match="no terrain-change volumes for watched area 'nowhere'"):
         area_time_series("nowhere", url=terrain_world.url)
+
+
+def test_process_runs_the_analysis_and_checks_its_inputs(terrain_world: TerrainWorld, monkeypatch) -> None:
+    from msip.api.processes.base import ProcessInputError
+    from msip.api.processes.terrain_change import TerrainChangeProcessor
+
+    monkeypatch.setenv("MSIP_DATABASE_URL", terrain_world.url)
+    proc = TerrainChangeProcessor({"name": "terrain-change"})
+    mime, out = proc.execute({"epochs": [e.isoformat() for e in EPOCHS[:2]], "cell_m": 1})
+    assert mime == "application/json"
+    assert out["epochs"] == [e.isoformat() for e in EPOCHS[:2]]
+    fills = [f["properties"] for f in out["regions"]["features"] if f["properties"]["kind"] == "fill"]
+    assert max(f["volume_m3"] for f in fills) == pytest.approx(mound_volume_m3(), rel=0.05)
+    with pytest.raises(ProcessInputError, match="no DTM of epoch 2030-01-01"):
+        proc.execute({"epochs": ["2019-06-15", "2030-01-01"]})
+    with pytest.raises(ProcessInputError, match="'lod_z'=9 is above the maximum 4"):
+        proc.execute({"lod_z": 9})
