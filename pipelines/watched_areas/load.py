@@ -45,11 +45,11 @@ def load_watched_areas(path: Path | str, *, url: str | None = None, crs: int | N
                     raise RowError(f"has no name (give a {'/'.join(NAME_NAMES)} property)", "name")
                 if name in rows:
                     raise RowError(f"duplicate name {name!r}", "name")
-                geom, _ = area_to_storage(rec.get("geometry"), source.epsg, extent=EXTENTS["poland"])
+                outline, _ = area_to_storage(rec.get("geometry"), source.epsg, extent=EXTENTS["poland"])
             except ValueError as exc:
                 run.reject(i, f"{path.name} row {i}: {exc}", source_id=name, field=getattr(exc, "field", None))
                 continue
-            rows[name] = (_first(rec, DESCRIPTION_NAMES), ewkb_hex([geom])[0])
+            rows[name] = (_first(rec, DESCRIPTION_NAMES), ewkb_hex([outline])[0])
         if records and not rows:
             first = run.report.rejections[0].reason if run.report.rejections else "no row"
             raise ValidationError(f"{path.name}: refused, none of its {len(records)} rows can be used ({first})")
@@ -60,7 +60,8 @@ def load_watched_areas(path: Path | str, *, url: str | None = None, crs: int | N
                 "VALUES (%s, %s, ST_Multi(%s::geometry), %s) ON CONFLICT (name) DO UPDATE SET "
                 "description = EXCLUDED.description, geom = EXCLUDED.geom, load_run_id = EXCLUDED.load_run_id "
                 "RETURNING (xmax <> 0)", (name, description, geom, run.run_id))
-            replaced += bool(cur.fetchone()[0])
+            row = cur.fetchone()
+            replaced += bool(row and row[0])
         run.loaded(inserted=len(rows) - replaced, updated=replaced)
 
     return run_load("watched_areas", path, epoch=None, body=body, params={"crs": crs, "layer": layer},

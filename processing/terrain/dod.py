@@ -138,5 +138,5 @@ def process_dod_tile(task: DodTask) -> DodTile:
     s2, n2 = epoch_sigma(task.after, buf, shape, p)
     dz, lod, sig, sigma = dod_arrays(before, after, s1, s2, p)
     crop = (slice(MARGIN_CELLS, shape[0] - MARGIN_CELLS), slice(MARGIN_CELLS, shape[1] - MARGIN_CELLS))
-    return DodTile(task.name, task.core, *(a[crop].astype(np.float32) for a in (dz, lod, sig, sigma)),
-                   notes=[n1, n2])
+    dz32, lod32, sig32, sigma32 = (a[crop].astype(np.float32) for a in (dz, lod, sig, sigma))
+    return DodTile(task.name, task.core, dz32, lod32, sig32, sigma32, notes=[n1, n2])

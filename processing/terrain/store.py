@@ -65,7 +65,8 @@ def write_dod(run: LoadRun, pair: PairResult) -> tuple[Path, int]:
     """Write and catalogue the DoD COG of a pair (kind terrain_dod, epoch = the later epoch)."""
     from msip.core.rasters.store import catalogue, raster_dir, write_cog
 
-    path = raster_dir("terrain_dod", pair.epoch_to) / f"terrain_dod_{pair.epoch_from}_{pair.epoch_to}_run{run.run_id}.tif"
+    name = f"terrain_dod_{pair.epoch_from}_{pair.epoch_to}_run{run.run_id}.tif"
+    path = raster_dir("terrain_dod", pair.epoch_to) / name
     display = np.where(np.nan_to_num(pair.significant) != 0, pair.significant, np.nan)
     data = np.stack([pair.dz, pair.lod, pair.significant, display])
     data = np.where(np.isfinite(data), data, COG_NODATA).astype(np.float32)

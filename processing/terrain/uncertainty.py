@@ -114,9 +114,6 @@ def sigma_grid(m: np.ndarray, *, window_px: int, cell_m: float, floor_m: float, 
     has = n > 0
     sigma2 = floor_m**2 + r**2 / np.maximum(n, 1)
     if not has.all():
-        if has.any():
-            d = ndimage.distance_transform_edt(~has) * cell_m
-        else:
-            d = np.full(n.shape, np.inf)
+        d = ndimage.distance_transform_edt(~has) * cell_m if has.any() else np.full(n.shape, np.inf)
         sigma2 = np.where(has, sigma2, floor_m**2 + r**2 + (gap_m_per_m * d) ** 2)
     return np.sqrt(sigma2), fill

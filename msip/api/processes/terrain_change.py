@@ -92,4 +92,5 @@ class TerrainChangeProcessor(MsipProcessor):
                   "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None}
         report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         assert report.run_id is not None  # a run that returns is recorded
-        return {"id": "terrain-change", "summary": report.summary(), **run_outputs(report.run_id)}
+        return {"id": "terrain-change", "status": report.status, "summary": report.summary(),
+                **run_outputs(report.run_id)}
