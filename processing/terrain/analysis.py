@@ -64,14 +64,13 @@ def _resolve(conn, request: TerrainRequest) -> Resolved:
 
 
 def _compute(run: LoadRun, request: TerrainRequest, resolved: Resolved) -> None:
-    from processing.terrain.store import compute_pair, store_pair
+    from processing.terrain.store import compute_pairs, store_pair
 
     state: TerrainState = resolved.state
     for note in resolved.notes:
         run.note(note)
-    for e1, e2 in zip(state.epochs, state.epochs[1:], strict=False):
-        pair = compute_pair(state.dtm, e1, e2, state.area, request.params, url=request.url,
-                            workers=request.workers)
+    for pair in compute_pairs(state.dtm, state.epochs, state.area, request.params, url=request.url,
+                              workers=request.workers):
         store_pair(run, pair, state.areas, request.params)
 
 

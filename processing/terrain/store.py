@@ -1,7 +1,8 @@
-"""Computing one epoch pair over the area (tiles → mosaic) and storing it: DoD COG, change regions, volumes."""
+"""Computing the epoch pairs over the area (tiles → mosaics) and storing each: DoD COG, change regions, volumes."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,29 +37,36 @@ class PairResult:
     notes: list[str] = field(default_factory=list)
 
 
-def compute_pair(dtm: dict[date, tuple], e1: date, e2: date, area: Bounds, p: TerrainParams, *,
-                 url: str | None, workers: int | None) -> PairResult:
-    """Run the tiles of one pair and put their cores together."""
+def compute_pairs(dtm: dict[date, tuple], epochs: list[date], area: Bounds, p: TerrainParams, *,
+                  url: str | None, workers: int | None) -> list[PairResult]:
+    """Run the tiles (each reads every epoch once) and put their cores together, one result per consecutive pair."""
     from msip.core.rasters.tile_loop import map_tiles
 
     c = p.cell_m
-    before, after = EpochSource(e1.isoformat(), dtm[e1][0], url), EpochSource(e2.isoformat(), dtm[e2][0], url)
-    tasks = [DodTask(f"{b[0]:.0f}_{b[1]:.0f}", b, before, after, p) for b in tiles(area, p.tile_m)]
-    results = map_tiles(process_dod_tile, tasks, workers=workers, progress_desc=f"terrain {e1} → {e2}")
+    sources = tuple(EpochSource(e.isoformat(), dtm[e][0], url) for e in epochs)
+    tasks = [DodTask(f"{b[0]:.0f}_{b[1]:.0f}", b, sources, p) for b in tiles(area, p.tile_m)]
+    results = map_tiles(process_dod_tile, tasks, workers=workers, progress_desc="terrain change")
     h, w = round((area[3] - area[1]) / c), round((area[2] - area[0]) / c)
-    grids = {k: np.full((h, w), np.nan, np.float32) for k in ("dz", "lod", "significant", "sigma")}
     points: dict[str, int] = {}
+    rules: set[str] = set()
     for t in results:
-        r0, c0 = round((area[3] - t.core[3]) / c), round((t.core[0] - area[0]) / c)
-        for k in grids:
-            arr = getattr(t, k)
-            grids[k][r0:r0 + arr.shape[0], c0:c0 + arr.shape[1]] = arr
-        for note in t.notes:
-            epoch, text = note.split(": ", 1)
-            points[epoch] = points.get(epoch, 0) + int(text.split(" ", 1)[0])
-    notes = [f"{e1} → {e2}: terrain points read (tiles with margins) " +
-             ", ".join(f"{e} {n}" for e, n in sorted(points.items()))]
-    return PairResult(e1, e2, area, Affine(c, 0.0, area[0], 0.0, -c, area[3]), notes=notes, **grids)
+        for e, n in t.points.items():
+            points[e] = points.get(e, 0) + n
+        rules.update(f"{e}: {r}" for e, r in t.rules.items() if r != "classes 2, 9")
+    note = ("terrain points read (tiles with their margins): " + ", ".join(f"{e} {n}" for e, n in points.items())
+            + ("; without a ground class, last returns stood in (" + "; ".join(sorted(rules)) + ")" if rules else ""))
+    out = []
+    for i, (e1, e2) in enumerate(itertools.pairwise(epochs)):
+        grids = {k: np.full((h, w), np.nan, np.float32) for k in ("dz", "lod", "significant", "sigma")}
+        for t in results:
+            tile = t.pairs[i]
+            r0, c0 = round((area[3] - tile.core[3]) / c), round((tile.core[0] - area[0]) / c)
+            for k, arr in grids.items():
+                part = getattr(tile, k)
+                arr[r0:r0 + part.shape[0], c0:c0 + part.shape[1]] = part
+        out.append(PairResult(e1, e2, area, Affine(c, 0.0, area[0], 0.0, -c, area[3]),
+                              notes=[note] if i == 0 else [], **grids))
+    return out
 
 
 def write_dod(run: LoadRun, pair: PairResult) -> tuple[Path, int]:
