@@ -44,7 +44,7 @@ def volumes(dz: np.ndarray, significant: np.ndarray, sigma: np.ndarray, mask: np
             cell_m: float) -> Volumes:
     """The `Volumes` of the cells in `mask` (bool, same shape as the bands)."""
     a = cell_m * cell_m
-    known = mask & np.isfinite(dz)
+    known = mask & np.isfinite(dz) & np.isfinite(significant)  # a cell without an LoD is unknown too
     sig = np.where(known, np.nan_to_num(significant), 0.0)
     s2 = np.where(known, np.nan_to_num(sigma), 0.0) ** 2
     rise, fall = sig > 0, sig < 0
@@ -52,7 +52,7 @@ def volumes(dz: np.ndarray, significant: np.ndarray, sigma: np.ndarray, mask: np
     raw_sigma = float(np.sqrt(s2[known].sum()) * a) if known.any() else None
     return Volumes(
         fill_m3=float(sig[rise].sum() * a),
-        cut_m3=float(-sig[fall].sum() * a),
+        cut_m3=float(abs(sig[fall].sum()) * a),
         fill_sigma_m3=float(np.sqrt(s2[rise].sum()) * a),
         cut_sigma_m3=float(np.sqrt(s2[fall].sum()) * a),
         raw_net_m3=raw,
