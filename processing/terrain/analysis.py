@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from msip.core.runs import LoadReport, LoadRun
-from processing.contract import Analysis, Resolved, ResultTable
+from processing.contract import Analysis, Outcome, Resolved, ResultTable
 from processing.terrain.inputs import Bounds, common_area, dtm_epochs, pick_epochs, watched_areas, watched_runs
 from processing.terrain.params import PARAMETERS, TerrainParams
 
@@ -83,8 +83,15 @@ CHECKSUM = (
                 "area_id, epoch_from"),
 )
 
+def _finish(conn, outcome: Outcome) -> LoadReport:
+    """The run's report with the checksum of its stored regions and volumes (equal results, equal sums)."""
+    outcome.report.notes.append(f"results checksum {outcome.checksum}")
+    return outcome.report
+
+
 #: The terrain-change analysis.
-ANALYSIS: Analysis[LoadReport] = Analysis("terrain-change", PARAMETERS, _request, _resolve, _compute)
+ANALYSIS: Analysis[LoadReport] = Analysis("terrain-change", PARAMETERS, _request, _resolve, _compute,
+                                          finish=_finish, checksum=CHECKSUM)
 
 
 def run_terrain_change(epochs: list[date] | None = None, *, bbox: Bounds | None = None,

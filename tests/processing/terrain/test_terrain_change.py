@@ -146,3 +146,11 @@ def test_process_runs_the_analysis_and_checks_its_inputs(terrain_world: TerrainW
         proc.execute({"epochs": ["2019-06-15", "2030-01-01"]})
     with pytest.raises(ProcessInputError, match="'lod_z'=9 is above the maximum 4"):
         proc.execute({"lod_z": 9})
+
+
+def test_equal_results_give_equal_checksums(terrain_world: TerrainWorld) -> None:
+    first = run_terrain_change(EPOCHS[1:], url=terrain_world.url, workers=1)
+    forced = run_terrain_change(EPOCHS[1:], url=terrain_world.url, workers=2, force=True)
+    assert forced.run_id != first.run_id
+    sums = [next(n for n in r.notes if n.startswith("results checksum ")) for r in (first, forced)]
+    assert sums[0] == sums[1] and "None" not in sums[0]
