@@ -105,7 +105,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
 
     Each analysis is driven through its `processing.contract.Analysis` (`run_values`), as
     `msip run` and the OGC processes drive it; inputs come before what reads them. The change
-    analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …).
+    analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …);
+    terrain-change, with two or more epochs, compares all of them in one run.
     """
     from time import perf_counter
 
