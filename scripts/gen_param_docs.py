@@ -22,9 +22,11 @@ from processing.green_access.params import PARAMETERS as GREEN_ACCESS  # noqa: E
 from processing.heat.params import PARAMETERS as HEAT_ISLAND  # noqa: E402
 from processing.living.params import PARAMETERS as LIVING_CONDITIONS  # noqa: E402
 from processing.parameters import ParamTable, markdown_table  # noqa: E402
+from processing.terrain.params import PARAMETERS as TERRAIN_CHANGE  # noqa: E402
 
 DOC = ROOT / "docs" / "parameters.md"
-TABLES: tuple[ParamTable, ...] = (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS, CHANGE, AD_COMPLIANCE)
+TABLES: tuple[ParamTable, ...] = (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS, CHANGE, AD_COMPLIANCE,
+                                  TERRAIN_CHANGE)
 
 
 def render(text: str) -> str:

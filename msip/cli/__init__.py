@@ -25,6 +25,7 @@ LOAD_COMMANDS = {
     "lidar": "msip.cli.commands.load_lidar:lidar",
     "ad-rules": "msip.cli.commands.load_ad_rules:ad_rules",
     "sample": "msip.cli.commands.load_sample:sample_world",
+    "watched-areas": "msip.cli.commands.load_watched_areas:watched_areas",
 }
 RUN_COMMANDS = {
     "heat-island": "msip.cli.commands.run.heat_island:command",
@@ -32,6 +33,7 @@ RUN_COMMANDS = {
     "ad-compliance": "msip.cli.commands.run.ad_compliance:command",
     "change": "msip.cli.commands.run.change:command",
     "living-conditions": "msip.cli.commands.run.living_conditions:command",
+    "terrain-change": "msip.cli.commands.run.terrain_change:command",
 }
 
 

@@ -32,6 +32,7 @@ FIGURES = {
     "02_heat_islands": 4,
     "03_green_access_3_30_300": 4,
     "04_advertising_and_zoning_audit": 5,
+    "05_terrain_monitoring": 3,
 }
 CELL_TIMEOUT_S = 180
 
@@ -327,3 +328,21 @@ def test_audit_numbers_match_the_api_and_the_database(executed, demo_server):
         )
     ]
     assert r["zones_short_of_bio_active"] == short and short
+
+
+@pytest.mark.db
+@pytest.mark.slow
+def test_terrain_notebook_volumes_match_the_process_and_the_database(executed, demo_server):
+    r = key_results(executed("05_terrain_monitoring"))
+    assert r["status"] in ("succeeded", "unchanged")
+    ((volume, sigma),) = db_rows(
+        demo_server.owner_url,
+        "SELECT volume_m3, volume_sigma_m3 FROM msip.terrain_change_region WHERE region_id = %s AND load_run_id = %s",
+        (r["largest_region_id"], r["run_id"]),
+    )
+    assert r["largest_volume_m3"] == pytest.approx(volume) and r["largest_volume_sigma_m3"] == pytest.approx(sigma)
+    # the coverage (float32) summed over the region gives the process's volume
+    assert r["coverage_volume_m3"] == pytest.approx(volume, rel=0.01) and volume > 100
+    assert r["quiet_share"] >= 0.99
+    assert [s["epoch"] for s in r["series"]] == r["epochs"] and len(r["epochs"]) >= 2
+    assert r["series"][-1]["sigma_m3"] > 0

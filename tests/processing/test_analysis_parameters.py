@@ -8,11 +8,12 @@ import sys
 import click
 import pytest
 
-from msip.api.processes import change, green_access, heat_island, living_conditions
+from msip.api.processes import change, green_access, heat_island, living_conditions, terrain_change
 from msip.cli.commands.run import change as run_change
 from msip.cli.commands.run import green_access as run_green_access
 from msip.cli.commands.run import heat_island as run_heat_island
 from msip.cli.commands.run import living_conditions as run_living_conditions
+from msip.cli.commands.run import terrain_change as run_terrain_change
 from msip.core.errors import ValidationError
 from processing.green_access.params import PARAMETERS as GREEN
 from processing.parameters import Param, ParamTable
@@ -23,6 +24,7 @@ CASES = [
     (green_access.PROCESS_METADATA, run_green_access.command),
     (living_conditions.PROCESS_METADATA, run_living_conditions.command),
     (change.PROCESS_METADATA, run_change.command),
+    (terrain_change.PROCESS_METADATA, run_terrain_change.command),
 ]
 
 

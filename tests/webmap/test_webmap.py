@@ -277,6 +277,7 @@ def test_page_loads_offline_without_errors_and_draws_the_basemap(desktop, site):
     assert page.layer_ids() == [
         "orthophoto",
         "heat",
+        "living",
         "zoning",
         "green",
         "buildings",

@@ -117,6 +117,16 @@ export const LAYERS = [
     },
   },
   {
+    // terrain change: DoD map tiles show only cells above the level of detection (red cut, blue fill)
+    id: "terrain-change",
+    collection: "terrain_dod",
+    kind: "raster",
+    visible: false,
+    title: { pl: "Zmiany terenu (powyżej progu wykrywalności)", en: "Terrain change (above the level of detection)" },
+    style: [{ type: "raster", paint: { "raster-opacity": 0.8 } }],
+    legend: "gradient",
+  },
+  {
     id: "zoning",
     collection: "zoning_zones",
     kind: "mvt",

@@ -46,6 +46,7 @@ COLLECTION_THEMES: dict[str, tuple[str | None, str]] = {
     "dtm": ("el", "elevation"),
     "ndsm": ("el", "elevation"),
     "chm": ("el", "elevation"),
+    "terrain_dod": ("el", "elevation"),
     "lidar": ("el", "elevation"),
     "heat_tair": ("ac", "climatologyMeteorologyAtmosphere"),
     "heat_hm": ("ac", "climatologyMeteorologyAtmosphere"),

@@ -108,7 +108,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …); the
     heat island, green access and living conditions run once per epoch, oldest first (each on that
     epoch's rasters and building snapshot), so every indicator has a trend (issue 19) and the
-    newest epoch's results are the current ones.
+    newest epoch's results are the current ones. Terrain change, with two or more epochs, compares
+    all of them in one run.
     """
     from time import perf_counter
 
@@ -119,6 +120,7 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     from processing.green_access.analysis import ANALYSIS as GREEN_ACCESS
     from processing.heat.analysis import ANALYSIS as HEAT_ISLAND
     from processing.living.analysis import ANALYSIS as LIVING_CONDITIONS
+    from processing.terrain.analysis import ANALYSIS as TERRAIN
 
     plan = load_plan(sample_dir)
     rules = plan.ad_rules or Path(sample_dir) / "ads/zasady_reklamowe.yaml"
@@ -132,6 +134,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     for epoch in plan.epochs:
         runs += [(f"{a.name} {epoch.year}", partial(a.run_values, {"epoch": epoch}, url=url))
                  for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
+    if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
+        runs.append((TERRAIN.name, partial(TERRAIN.run_values, {"url": url}, url=url)))
     for label, call in runs:
         start = perf_counter()
         summary = call().summary()

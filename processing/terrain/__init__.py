@@ -1,0 +1,1 @@
+"""Terrain change with uncertainty: DEM of difference, level of detection, cut/fill volumes, time series."""
