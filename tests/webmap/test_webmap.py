@@ -278,6 +278,7 @@ def test_page_loads_offline_without_errors_and_draws_the_basemap(desktop, site):
         "orthophoto",
         "heat",
         "living",
+        "terrain-change",
         "zoning",
         "green",
         "buildings",
