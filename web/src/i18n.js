@@ -90,6 +90,18 @@ const UI = {
     trendDistrict: "strefa", trendEpoch: "Stan na", trendValue: "Wartość",
     trendNone: "brak wyników analiz dla tego miejsca",
     trendNote: "Jeden punkt na epokę pomiarów (ostatnie obliczenie analizy); oś pionowa obejmuje całą stałą skalę wskaźnika.",
+    // "Dane / Data" page: the open-data catalogue with downloads (issue 18)
+    dataLink: "Dane", dataLinkLabel: "Dane otwarte: katalog zbiorów i pobieranie",
+    dataTitle: "MSIP — dane otwarte", dataSubtitle: "Katalog zbiorów danych: wyszukiwanie, licencje, pobieranie",
+    dataMapLink: "Mapa", dataSearchLabel: "Szukaj w katalogu", dataSearchPlaceholder: "np. drzewa, zieleń, plan",
+    dataDateLabel: "Dane z dnia (opcjonalnie)", dataBboxLabel: "Tylko w widoku mapy", dataSearchButton: "Szukaj",
+    dataResetButton: "Wyczyść", dataFound: "Zbiory danych: {n}.", dataNothing: "Żaden zbiór danych nie pasuje.",
+    dataError: "Nie udało się wczytać katalogu: {reason}", dataLicence: "Licencja", dataUpdated: "Aktualizacja",
+    dataSizeLater: "rozmiar po przygotowaniu", dataDownloadLabel: "Pobierz {title} jako {format} ({size})",
+    dataMetadata: "Metadane XML", dataMetadataLabel: "Metadane zbioru {title} (ISO 19139, XML)",
+    dataApiLabel: "Zbiór {title} w OGC API", dataDownloadsOf: "Pobieranie: {title}",
+    dataPreparing: "{file}: plik jest przygotowywany, ponowna próba za {s} s…",
+    dataReady: "{file}: pobieranie rozpoczęte.", dataDownloadError: "{file}: nie udało się pobrać ({reason}).",
   },
   en: {
     title: "MSIP — city map",
@@ -177,6 +189,18 @@ const UI = {
     trendDistrict: "zone", trendEpoch: "As of", trendValue: "Value",
     trendNone: "no analysis results for this place",
     trendNote: "One point per survey epoch (the analysis's latest run); the vertical axis spans the indicator's whole fixed scale.",
+    // "Dane / Data" page: the open-data catalogue with downloads (issue 18)
+    dataLink: "Data", dataLinkLabel: "Open data: the dataset catalogue and downloads",
+    dataTitle: "MSIP — open data", dataSubtitle: "Dataset catalogue: search, licences, downloads",
+    dataMapLink: "Map", dataSearchLabel: "Search the catalogue", dataSearchPlaceholder: "e.g. trees, green, plan",
+    dataDateLabel: "Data of the day (optional)", dataBboxLabel: "Only in the map's view", dataSearchButton: "Search",
+    dataResetButton: "Clear", dataFound: "Datasets: {n}.", dataNothing: "No dataset matches.",
+    dataError: "Could not load the catalogue: {reason}", dataLicence: "Licence", dataUpdated: "Updated",
+    dataSizeLater: "size once prepared", dataDownloadLabel: "Download {title} as {format} ({size})",
+    dataMetadata: "Metadata XML", dataMetadataLabel: "Metadata of {title} (ISO 19139, XML)",
+    dataApiLabel: "{title} in the OGC API", dataDownloadsOf: "Downloads: {title}",
+    dataPreparing: "{file}: the file is being prepared, trying again in {s} s…",
+    dataReady: "{file}: download started.", dataDownloadError: "{file}: the download failed ({reason}).",
   },
 };
 
