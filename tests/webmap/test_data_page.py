@@ -134,9 +134,27 @@ def test_a_download_buttons_url_answers_200_with_the_right_type(data_page, site,
     assert size[0].isdigit() and size.split()[-1] in ("B", "kB", "MB", "GB"), size
 
 
-def test_a_download_started_by_keyboard_arrives_even_while_it_is_built(data_page, site):  # noqa: F811 (the fixture imported above)
-    """Tab reaches the download links (each with a spoken label); Enter on one not built yet waits
-    for it (202 + Retry-After) and then the browser downloads it."""
+def _being_built(site, cid: str, ext: str):  # noqa: F811 (the fixture imported above)
+    """An open lock file as the server's build of `cid`.`ext` holds it (the file itself removed):
+    flock it and every request for that download answers 202 until it is unlocked."""
+    from msip.api.config import read_yaml
+    from msip.api.downloads.build import current_file, lock_file
+    from msip.core.db import conninfo_params
+    from tests.support.paths import ROOT
+
+    res = read_yaml(ROOT / "pygeoapi-config.yml")["resources"][cid]
+    table = next(p for p in res["providers"] if p["type"] == "feature")["table"]
+    path = current_file(cid, ext, {"type": "feature", "table": table, "data": conninfo_params(site.reader_url)})
+    path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return lock_file(path).open("a")
+
+
+def test_a_download_started_by_keyboard_arrives_after_it_is_built(data_page, site):  # noqa: F811 (the fixture)
+    """Tab reaches the download links (each with a spoken label); Enter on one being built shows that
+    it is being prepared (202 + Retry-After), and once it is built the browser downloads it."""
+    import fcntl
+
     p = data_page.page
     p.locator("body").focus()
     target = "green_spaces"
@@ -150,9 +168,15 @@ def test_a_download_started_by_keyboard_arrives_even_while_it_is_built(data_page
     else:
         raise AssertionError(f"Tab does not reach {target}'s CSV download")
     assert "CSV" in here[4] and here[4].startswith("Pobierz ")
-    with p.expect_download(timeout=300_000) as download:
+    with p.expect_download(timeout=300_000) as download, _being_built(site, target, "csv") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         p.keyboard.press("Enter")
+        p.wait_for_function("() => document.querySelector('#status').textContent.includes('przygotowywany')",
+                            timeout=60_000)
+        assert p.locator(f"li[data-id='{target}'] a[data-format='csv']").get_attribute("aria-busy") == "true"
+        fcntl.flock(lock, fcntl.LOCK_UN)
     assert download.value.suggested_filename == f"{target}.csv"
+    assert "pobieranie rozpoczęte" in p.locator("#status").inner_text()
     assert data_page.errors == []
 
 
