@@ -95,8 +95,20 @@ def test_the_page_lists_every_catalogue_record_with_licence_and_date(data_page, 
     assert formats == ["gpkg", "parquet", "csv", "xml", "api"]
     ortho = data_page.page.locator("#datasets > li[data-id='orthophoto'] a.download")
     assert ortho.evaluate_all("els => els.map(e => e.dataset.format)") == ["tif", "xml", "api"]
+    meta = requests.get(card.locator("a[data-format='xml']").get_attribute("href"), timeout=60)
+    assert meta.status_code == 200 and meta.headers["Content-Type"].startswith("application/vnd.iso.19139+xml")
     data_page.shot("list")
     assert data_page.errors == []
+
+
+def test_a_search_by_date_shows_what_the_catalogue_finds(data_page, site):  # noqa: F811 (the fixture)
+    everything = {f["id"] for f in catalogue(site.url)["features"]}
+    expected = {f["id"] for f in catalogue(site.url, datetime="2024-06-15")["features"]}
+    assert "orthophoto-2024-06-15" in expected and len(expected) < len(everything)
+    data_page.page.locator("#date").fill("2024-06-15")
+    data_page.page.locator("#search-button").click()
+    data_page.wait_idle()
+    assert set(data_page.shown()) == expected
 
 
 @pytest.mark.parametrize("word", ["drzewa", "trees"])
@@ -202,4 +214,5 @@ def test_the_main_map_links_the_data_page(desktop, site):  # noqa: F811 (the fix
     desktop.page.wait_for_function("() => window.msipData && window.msipData.idle()", timeout=60_000)
     assert desktop.page.locator("#bbox").is_checked()
     shown = desktop.page.evaluate("() => [...document.querySelectorAll('#datasets > li')].map(e => e.dataset.id)")
-    assert "trees" in shown
+    bbox = desktop.page.evaluate("() => new URLSearchParams(location.search).get('bbox')")
+    assert set(shown) == {f["id"] for f in catalogue(site.url, bbox=bbox)["features"]} and "trees" in shown

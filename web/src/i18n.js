@@ -102,6 +102,7 @@ const UI = {
     dataApiLabel: "Zbiór {title} w OGC API", dataDownloadsOf: "Pobieranie: {title}",
     dataPreparing: "{file}: plik jest przygotowywany, ponowna próba za {s} s…",
     dataReady: "{file}: pobieranie rozpoczęte.", dataDownloadError: "{file}: nie udało się pobrać ({reason}).",
+    dataTooLong: "plik wciąż jest przygotowywany; spróbuj później",
   },
   en: {
     title: "MSIP — city map",
@@ -201,6 +202,7 @@ const UI = {
     dataApiLabel: "{title} in the OGC API", dataDownloadsOf: "Downloads: {title}",
     dataPreparing: "{file}: the file is being prepared, trying again in {s} s…",
     dataReady: "{file}: download started.", dataDownloadError: "{file}: the download failed ({reason}).",
+    dataTooLong: "the file is still being prepared; try later",
   },
 };
 

@@ -8,6 +8,7 @@ import { LANGS, lang, setLang, t } from "../i18n.js";
 const LANG_KEY = "msip-map-lang"; // the map's choice of language holds here too
 const API = new URL("../../", location.href);
 const LIMIT = 1000;
+const MAX_WAITS = 120; // rounds of Retry-After before giving up on a file being built
 const FORMAT_NAMES = { gpkg: "GeoPackage", parquet: "GeoParquet", csv: "CSV", tif: "COG (GeoTIFF)" };
 
 const $ = (sel) => document.querySelector(sel);
@@ -86,7 +87,8 @@ async function fetchWhenReady(link, href, label) {
   link.setAttribute("aria-busy", "true");
   state.pending += 1;
   try {
-    for (;;) {
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt >= MAX_WAITS) throw new Error(t("dataTooLong"));
       const resp = await fetch(href, { method: "HEAD" });
       if (resp.status === 202) {
         const wait = Number(resp.headers.get("Retry-After")) || 5;
