@@ -9,7 +9,7 @@ const LANG_KEY = "msip-map-lang"; // the map's choice of language holds here too
 const API = new URL("../../", location.href);
 const LIMIT = 1000;
 const MAX_WAITS = 120; // rounds of Retry-After before giving up on a file being built
-const FORMAT_NAMES = { gpkg: "GeoPackage", parquet: "GeoParquet", csv: "CSV", tif: "COG (GeoTIFF)" };
+const FORMAT_NAMES = { gpkg: "GeoPackage", parquet: "GeoParquet", csv: "CSV", tif: "COG (GeoTIFF)", gml: "APP GML 2.0" };
 
 const $ = (sel) => document.querySelector(sel);
 const api = (path) => new URL(path, API).href;
