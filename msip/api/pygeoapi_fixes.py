@@ -4,7 +4,8 @@ pygeoapi's items handler transforms `bbox` and filter geometries to the storage 
 pyproj's authority axis order on both sides, so a lon/lat bbox becomes northing/easting and
 matches nothing on EPSG:2180 data (pygeoapi issues #2010, #2102, #2190). The replacements
 hand the client's values and CRS to MSIP's providers, which transform in SQL; `f=csv` uses
-MSIP's formatter (`msip.api.csv_items`). Applied once,
+MSIP's formatter (`msip.api.csv_items`); a provider's `languages` are matched against the request's
+`Accept-Language` (pygeoapi handed it the raw header, which matched nothing). Applied once,
 by `msip.api.app.create_app`.
 """
 
@@ -57,11 +58,25 @@ def _cached_crs_spec(original):
     return create_crs_transform_spec
 
 
+def _plugin_locale_from_header(original):
+    """pygeoapi's get_plugin_locale, given the raw `Accept-Language` or `lang` as a list of tags by quality:
+    pygeoapi passes the raw string, which its best_match ignores, so every provider got its first language."""
+    from pygeoapi.util import get_choice_from_headers
+
+    def get_plugin_locale(config: dict, requested_locale):
+        if isinstance(requested_locale, str) and requested_locale:
+            requested_locale = get_choice_from_headers({"l": requested_locale}, "l", all=True) or None
+        return original(config, requested_locale)
+
+    return get_plugin_locale
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     global _applied
     if _applied:
         return
+    from pygeoapi import l10n
     from pygeoapi.api import itemtypes
     from pygeoapi.plugin import PLUGINS
 
@@ -72,5 +87,6 @@ def apply() -> None:
     itemtypes.parse_ecql_text = _parse_filter
     itemtypes.to_json = _to_json
     itemtypes.create_crs_transform_spec = _cached_crs_spec(itemtypes.create_crs_transform_spec)
+    l10n.get_plugin_locale = _plugin_locale_from_header(l10n.get_plugin_locale)
     PLUGINS["formatter"]["CSV"] = "msip.api.csv_items.CsvFormatter"  # id, WKT, named axes
     _applied = True

@@ -1,4 +1,5 @@
-"""/map: the public web map built into `web/dist` (`make web`), else a small placeholder page.
+"""/map: the public web map built into `web/dist` (`make web`), else a small placeholder page;
+a folder in it is a page of its own (/map/data/: the open-data catalogue with downloads).
 
 The page finds the API relative to itself (`../collections/…`), so /map redirects to /map/ to
 make those relative URLs resolve; http.finish gives every /map response the map's own CSP.
@@ -38,6 +39,10 @@ def install(app: Flask, web_dir: Path, base_url: str, collections: dict) -> None
             hidden = any(part.startswith(".") for part in Path(path).parts)  # e.g. the build stamp
             if hidden or not (web_dir / path).resolve().is_relative_to(web_dir.resolve()):
                 abort(404)
+            if (web_dir / path).is_dir():  # a page of its own, e.g. /map/data/ (the "Dane / Data" page)
+                if not request.path.endswith("/"):
+                    return redirect(f"{request.script_root}{request.path}/", code=308)
+                path = f"{path.rstrip('/')}/index.html"
             return send_from_directory(web_dir, path)
         if path != "index.html":
             abort(404)

@@ -264,6 +264,8 @@ function renderTexts() {
   $("#search-label").textContent = t("searchLabel");
   $("#search-input").setAttribute("placeholder", t("searchPlaceholder"));
   $("#here-button").textContent = t("hereButton");
+  $("#data-link").textContent = t("dataLink");
+  $("#data-link").setAttribute("aria-label", t("dataLinkLabel"));
   $("#report-heading").textContent = t("reportTitle");
   panel?.render();
   for (const [cls, key] of [["zoom-in", "zoomInButton"], ["zoom-out", "zoomOutButton"]]) {
@@ -546,6 +548,9 @@ async function start() {
   map.on("moveend", updatePermalink);
   const trends = initTrends({ map, apiUrl, onChange: renderPanel });
   panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink, trends });
+  const dataLink = () => ($("#data-link").href = `data/?bbox=${map.getBounds().toArray().flat().join(",")}`);
+  map.on("moveend", dataLink); // the "Dane / Data" page can search the map's view
+  map.once("load", dataLink);
   searchBox = initSearch({
     input: $("#search-input"),
     list: $("#search-list"),

@@ -4,7 +4,8 @@ pygeoapi builds providers from their config block alone, so the app registers th
 it publishes (`publish(cfg)`), by the database of its catalogue block — several apps in one
 process (tests, a fault drill against an unreachable database) each keep their own. The records
 are computed from it and the database (read-only) and cached by the data version
-(`msip.api.catalogue.datasets`).
+(`msip.api.catalogue.datasets`). Answers are in the request's language (`languages` of the provider's
+config: Accept-Language or `lang`, matching the response's Content-Language).
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ FIELDS = {
 }
 
 
+def localised(record: dict[str, Any], language: Any) -> dict[str, Any]:
+    """The record with `title`, `description` and `language` in `language` (a babel Locale or code; Polish
+    unless English), both languages kept as `title_pl`/`title_en`, `description_pl`/`description_en`."""
+    code = str(getattr(language, "language", None) or language or "pl")[:2].lower()
+    props = record["properties"]
+    pl = {"title_pl": props["title"], "description_pl": props["description"]}
+    if code == "en":
+        shown = {"title": props["title_en"], "description": props["description_en"], "language": {"code": "en"}}
+    else:
+        shown = {}
+    return {**record, "properties": {**props, **pl, **shown}}
+
+
 class CatalogueRecordProvider(BaseProvider):
     """The MSIP catalogue (config: `data` is the database block, like the feature collections')."""
 
@@ -92,7 +106,8 @@ class CatalogueRecordProvider(BaseProvider):
                 raise ProviderInvalidQueryError(user_msg=f"cannot sort by {s['property']}; use one of "
                                                 f"{', '.join(FIELDS)}")
             found.sort(key=lambda r: str(r["properties"].get(s["property"]) or ""), reverse=s["order"] == "-")
-        page = [] if resulttype == "hits" else found[offset:offset + limit]
+        language = kwargs.get("language")
+        page = [] if resulttype == "hits" else [localised(r, language) for r in found[offset:offset + limit]]
         for rec in page:
             if skip_geometry:
                 rec["geometry"] = None
@@ -104,6 +119,6 @@ class CatalogueRecordProvider(BaseProvider):
     def get(self, identifier: str, **kwargs: Any) -> dict:
         for ds, rec in self._records():
             if ds.id == str(identifier):
-                return rec
+                return localised(rec, kwargs.get("language"))
         raise ProviderItemNotFoundError(user_msg=f"no catalogue record {identifier!r}; list them at "
                                         "/collections/catalogue/items")

@@ -36,7 +36,7 @@ def install(app: Flask, cfg: dict) -> None:
     """Register /metadata/{id}.xml and /catalogue/dcat.{ttl,jsonld}, the downloads, and publish `cfg`."""
     provider.publish(cfg)
     base = str(cfg["server"]["url"]).rstrip("/")
-    downloads.install(app, cfg["resources"])
+    downloads.install(app, cfg)
 
     @app.route("/metadata/<name>")
     def iso_metadata(name: str) -> Response:

@@ -10,6 +10,7 @@ raster as a Cloud-Optimised GeoTIFF (the catalogued COG itself, or a COG made fr
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -119,47 +120,96 @@ def _cog(provider_def: dict, tmp: Path) -> None:
         rio_copy(src, tmp, driver="COG", compress="DEFLATE")
 
 
+def lock_file(path: Path) -> Path:
+    """The lock file a build of `path` holds (flock, so every server worker process sees it)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def failure_file(path: Path) -> Path:
+    """Where a failed build of `path` leaves its one-line reason (until the data changes)."""
+    return path.with_name(f".{path.name}.failed")
+
+
+def is_building(path: Path) -> bool:
+    """True while some thread or process builds `path` (holds its lock file)."""
+    lock = lock_file(path)
+    if not lock.is_file():
+        return False
+    with lock.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
 def cached(stem: str, ext: str, key: object, write: Callable[[Path], None]) -> Path:
     """The cache file of `stem`.`ext` for `key` (e.g. a data version), made by `write(tmp)` when missing.
 
-    Written under a temporary name and renamed; one build at a time per file; older versions of
-    `stem`.`ext` are removed. Shared by the collection downloads and the zoning plans' APP files.
+    Written under a temporary name and renamed; one build at a time per file, across threads and
+    server worker processes (its lock file); older versions of `stem`.`ext` are removed. A failure
+    leaves its reason in the file's `.failed` marker and raises. Shared by the collection downloads
+    and the zoning plans' APP files.
     """
     path = _versioned(stem, ext, key)
     if path.is_file():
         return path
     with _guard:
         lock = _locks.setdefault(path, threading.Lock())
-    with lock:
-        if path.is_file():
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.{ext}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with lock, lock_file(path).open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            write(tmp)
-            os.replace(tmp, path)
+            if path.is_file():
+                return path
+            tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.{ext}")
+            try:
+                write(tmp)
+                os.replace(tmp, path)
+            except Exception as exc:
+                failure_file(path).write_text(f"{type(exc).__name__}: {exc}"[:500])
+                raise
+            finally:
+                tmp.unlink(missing_ok=True)
+            failure_file(path).unlink(missing_ok=True)
         finally:
-            tmp.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
     for old in path.parent.glob(f"{stem}--*.{ext}"):
         if old != path:
             old.unlink(missing_ok=True)
+            lock_file(old).unlink(missing_ok=True)
+            failure_file(old).unlink(missing_ok=True)
     return path
 
 
+def build(cid: str, exts: list[str], provider_def: dict) -> dict[str, Path]:
+    """The current download files of `cid` in the formats `exts`, built where missing (the table read
+    once for all of them); ext → file."""
+    frame_box: dict = {}
+
+    def writer(ext: str) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:
+            if provider_def.get("type") == "coverage":
+                asset = latest_raster(conninfo_from_def(provider_def["data"]), str(provider_def["data"]["kind"]))
+                if asset.path.suffix.lower() in (".tif", ".tiff") and _is_cog(asset.path):
+                    os.symlink(asset.path, tmp)
+                else:
+                    _cog(provider_def, tmp)
+                return
+            if "frame" not in frame_box:
+                frame_box["frame"] = _frame(provider_def)
+            _write(frame_box["frame"], ext, cid, tmp)
+
+        return write
+
+    key = _key(cid, provider_def)
+    return {ext: cached(cid, ext, key, writer(ext)) for ext in exts}
+
+
 def ensure(cid: str, ext: str, provider_def: dict) -> Path:
-    """The current download file of `cid` in `ext`, built now when the data changed since the last one."""
-
-    def write(tmp: Path) -> None:
-        if provider_def.get("type") == "coverage":
-            asset = latest_raster(conninfo_from_def(provider_def["data"]), str(provider_def["data"]["kind"]))
-            if asset.path.suffix.lower() in (".tif", ".tiff") and _is_cog(asset.path):
-                os.symlink(asset.path, tmp)
-            else:
-                _cog(provider_def, tmp)
-        else:
-            _write(_frame(provider_def), ext, cid, tmp)
-
-    return cached(cid, ext, _key(cid, provider_def), write)
+    """The current download file of `cid` in `ext`, built now (in this thread) when the data changed."""
+    return build(cid, [ext], provider_def)[ext]
 
 
 def _is_cog(path: Path) -> bool:
