@@ -98,7 +98,7 @@ def install(app: Flask, cfg: dict) -> None:
                               got.retry_after_s, got.job_id)
         if isinstance(got, background.Failed):
             LOGGER.error("building %s.%s failed: %s", cid, ext, got.reason)
-            return _not_ready(500, "NoApplicableCode", f"building {cid}.{ext} failed (the server log has the "
+            return _not_ready(503, "ServiceUnavailable", f"building {cid}.{ext} failed (the server log has the "
                               f"details); it is tried again after {background.RETRY_FAILED_S} s",
                               background.RETRY_FAILED_S)
         resp = send_file(got, mimetype=BY_EXT[ext].media_type, conditional=True, etag=True,

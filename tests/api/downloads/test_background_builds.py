@@ -2,7 +2,7 @@
 (in this or another server worker: the lock file is held) the answer is 202 with Retry-After and
 the same URL gives the file afterwards, with the database's count; a request that starts a build
 and may not wait gets 202 with the job's id, recorded by the API's job manager; a failed build
-is a 500 with Retry-After, no traceback; the database away is a 503 with Retry-After."""
+is the documented 503 with Retry-After, no traceback; the database away is a 503 with Retry-After."""
 
 from __future__ import annotations
 
@@ -108,13 +108,13 @@ def test_the_job_manager_records_the_build(client, monkeypatch):
     assert job["status"] == "successful", job
 
 
-def test_a_failed_build_is_a_500_with_retry_after_not_a_traceback(client):
+def test_a_failed_build_is_a_503_with_retry_after_not_a_traceback(client):
     path = _fresh("trees", "parquet")
     failure_file(path).parent.mkdir(parents=True, exist_ok=True)
     failure_file(path).write_text("OSError: disk full")
     try:
         resp = client.get("/downloads/trees.parquet")
-        assert resp.status_code == 500 and resp.headers["Retry-After"] == str(background.RETRY_FAILED_S)
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == str(background.RETRY_FAILED_S)
         assert "failed" in resp.get_json()["description"] and "disk full" not in resp.get_data(as_text=True)
     finally:
         failure_file(path).unlink(missing_ok=True)
