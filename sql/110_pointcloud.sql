@@ -33,6 +33,8 @@ COMMENT ON COLUMN msip.pointcloud_asset.footprint IS 'Bounding box of the points
 
 -- What the API publishes: no local path.
 CREATE VIEW msip.point_cloud_epoch AS
-SELECT epoch, format, point_count, node_count, levels, bytes, z_min_m, z_max_m, created_at, footprint
+SELECT epoch, format, point_count, node_count, levels, bytes, z_min_m, z_max_m, created_at,
+       'collections/point_clouds/copc/' || epoch || '.copc.laz' AS copc_href, footprint
 FROM msip.pointcloud_asset;
 COMMENT ON VIEW msip.point_cloud_epoch IS 'LiDAR point clouds per epoch, downloadable as COPC (pl: chmury punktów LiDAR według epok)';
+COMMENT ON COLUMN msip.point_cloud_epoch.copc_href IS 'Where the API serves the COPC file, relative to the API root (GET with Range)';

@@ -29,6 +29,7 @@ def _steps(
     from pipelines.base_layers import load as base_layers
     from pipelines.inventory import ads, trees
     from pipelines.orthophoto import load as orthophoto
+    from pipelines.pointcloud.publish import publish_epoch_copc
     from pipelines.zoning import load as zoning
 
     lidar_load = lidar.load_lidar
@@ -53,6 +54,8 @@ def _steps(
             [d / "orthophoto/2025-06-15"], epoch=EPOCH2, url=url)),
         ("lidar 2024", lambda url: lidar_load([d / "lidar/2024-06-15/classified"], epoch=EPOCH1, url=url)),
         ("lidar 2025", lambda url: lidar_load([d / "lidar/2025-06-15/classified"], epoch=EPOCH2, url=url)),
+        ("point cloud 2024", lambda url: publish_epoch_copc(EPOCH1, url=url)),
+        ("point cloud 2025", lambda url: publish_epoch_copc(EPOCH2, url=url)),
     ]
 
 
