@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from shapely.geometry.base import BaseGeometry
+from shapely import MultiPolygon
 
 from msip.core.crs import to_storage
 from msip.core.errors import ValidationError
@@ -74,7 +74,7 @@ def load_geosites(path: Path | str, *, url: str | None = None, crs: int | None =
         source = read_vector(path, layer=layer, crs=crs)
         records = source.frame.to_dict("records")
         run.count_in(len(records))
-        rows: list[tuple[dict[str, Any], BaseGeometry]] = []
+        rows: list[tuple[dict[str, Any], MultiPolygon]] = []
         seen: dict[str, int] = {}
         for n, rec in enumerate(records, start=1):
             props = {k: v for k, v in rec.items() if k != "geometry"}

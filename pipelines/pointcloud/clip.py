@@ -49,7 +49,7 @@ def polygon_2180(geometry: dict | str) -> shapely.Polygon | shapely.MultiPolygon
     return geom
 
 
-def stored_points_in(conn: psycopg.Connection, epoch: date, geom: shapely.Geometry) -> np.ndarray:
+def stored_points_in(conn: psycopg.Connection, epoch: date, geom: shapely.Polygon | shapely.MultiPolygon) -> np.ndarray:
     """Stored points of `epoch` inside `geom` (EPSG:2180), as POINT_DTYPE."""
     parts = []
     with conn.cursor(binary=True) as cur:
@@ -86,7 +86,7 @@ def laz_bytes(points: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def clip_epoch(conn: psycopg.Connection, epoch: date, geom: shapely.Geometry) -> Clip:
+def clip_epoch(conn: psycopg.Connection, epoch: date, geom: shapely.Polygon | shapely.MultiPolygon) -> Clip:
     """The points of `epoch` inside `geom` as LAZ; ValidationError when the epoch has no points."""
     has = conn.execute("SELECT EXISTS (SELECT FROM msip.lidar_patch WHERE epoch = %s)", (epoch,)).fetchone()
     if not has or not has[0]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import laspy
-import lazrs
+import lazrs  # type: ignore[import-untyped]  # no stubs shipped
 import numpy as np
 import pyproj
 from laspy.vlrs.known import LasZipVlr
@@ -150,4 +150,4 @@ def write_copc(
                        (float(maxs[0]), float(maxs[1]), float(maxs[2])))
 
 
-__all__ = ["CRS", "CopcSummary", "Octree", "POINT_DTYPE", "write_copc"]
+__all__ = ["CRS", "POINT_DTYPE", "CopcSummary", "Octree", "write_copc"]

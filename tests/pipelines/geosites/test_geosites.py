@@ -20,7 +20,8 @@ def test_sites_load_with_viewpoints_and_bad_rows_are_quarantined(empty_db):
     report = load_geosites(FILE, url=empty_db)
     assert (report.status, report.rows_in, report.rows_loaded, report.rows_rejected) == ("succeeded", 3, 1, 2)
     with psycopg.connect(empty_db) as c:
-        site = c.execute("SELECT source_id, name, protection, viewpoints, ST_Area(outline) FROM msip.geosite").fetchall()
+        site = c.execute(
+            "SELECT source_id, name, protection, viewpoints, ST_Area(outline) FROM msip.geosite").fetchall()
         reasons = [r[0] for r in c.execute("SELECT reason FROM msip.rejected_record ORDER BY row_number")]
     assert site == [("GS-1", "Kamieniołom (test)", "rezerwat przyrody",
                      [{"name": "z północy", "x": 614150.0, "y": 334900.0, "z": 320.5, "heading_deg": 180.0,
