@@ -20,6 +20,7 @@ from psycopg_pool import PoolTimeout
 from pygeoapi.api import API, APIRequest, apply_gzip
 
 from msip.api import auth, http, metrics, webmap
+from msip.api.catalogue import routes as open_data
 from msip.api.config import PreparedConfig, load_config
 from msip.api.documents.feature_schema import SCHEMA_PATH, feature_collections, schema_response, with_schema_link
 from msip.api.documents.layer_types import coverage_providers, layer_data_types, with_layer_data_type
@@ -100,7 +101,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
     import pygeoapi.api as core
     from pygeoapi.api import coverages, itemtypes, processes, tiles
 
-    bp.add_url_rule("/", "landing", lambda: run(core.landing_page))
+    bp.add_url_rule("/", "landing", lambda: open_data.with_feed_links(run(core.landing_page), cfg))
     bp.add_url_rule("/openapi", "openapi", lambda: run(core.openapi_))
     bp.add_url_rule("/TileMatrixSets", "tms", lambda: run(tiles.tilematrixsets))
     bp.add_url_rule(
@@ -113,7 +114,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
 
     def described(resp: Response, coverages: dict | None = None) -> Response:
         resp = with_layer_data_type(resp, layer_types, coverages)
-        return with_schema_link(resp, api.base_url, feature_defs)
+        return open_data.with_open_data_links(with_schema_link(resp, api.base_url, feature_defs), cfg)
 
     bp.add_url_rule("/collections", "collections", lambda: described(run(core.describe_collections)))
     bp.add_url_rule(
@@ -227,6 +228,7 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
 
     pointcloud_routes.install(bp, cfg)
     app.register_blueprint(bp)
+    open_data.install(app, cfg)
     metrics.install(app)
     webmap.install(
         app,
@@ -234,6 +236,10 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         api.base_url,
         {k: v for k, v in cfg["resources"].items() if v.get("type") == "collection"},
     )
+    from msip.api import report, search  # the geoportal's search and "what is here" (issue 19)
+
+    search.install(app, key_db, api.base_url)
+    report.install(app, key_db, api.base_url)
     _install_errors(app)
 
     @app.after_request

@@ -226,9 +226,10 @@ def _quarantine(run: LoadRun) -> None:
 def _write(run: LoadRun) -> None:
     """Upsert the accepted points by idIIP; row_hash tells unchanged points from changed ones.
 
-    An INSERT … ON CONFLICT on the table's unique key rather than `msip.core.versions.sync_staged`,
-    whose NULL-safe key match cannot use an index or a hash join: 10 000 points against 60 000
-    stored took 100 s that way (national PRG files hold millions).
+    An INSERT … ON CONFLICT on the table's unique key rather than `msip.core.versions.sync_staged`:
+    when written, sync_staged's NULL-safe key match could not use an index (10 000 points against
+    60 000 stored took 100 s). It now matches NOT NULL keys with `=`; folding this back into it
+    waits for a re-measurement on a national-size file.
     """
     cols = [*COLUMNS, "row_hash", "load_run_id", "geom"]
     names = ", ".join(cols)

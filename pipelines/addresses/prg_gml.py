@@ -10,7 +10,7 @@ number, postcode and position and links (`miejscowosc`, `ulica2`) to `AD_Miejsco
 SIMC, `TERYTGminy`) and `AD_UlicaPlac` (`nazwaPelna`, ULIC). Links are resolved after the pass
 (`Units`), since the objects they point to may come later.
 
-Positions follow their srsName (`pipelines.zoning.gml_geometry.axis_order`): the URN
+Positions follow their srsName (`pipelines.readers.gml_geometry.axis_order`): the URN
 `urn:ogc:def:crs:EPSG::2180` of model 2012 is northing first, the plain `EPSG:2180` of model
 2021 easting first. Each point also carries its position read the other way round, so that
 the location check can say when a file's axes are swapped.
@@ -32,8 +32,8 @@ from lxml import etree
 from msip.core.crs import to_storage
 from msip.core.errors import CrsError, RowError, SourceReadError
 from pipelines.boundaries.gml import child_text, href_id, iter_features
+from pipelines.readers.gml_geometry import AxisOrder, axis_order
 from pipelines.readers.validate import Extent, outside_extent_reason
-from pipelines.zoning.gml_geometry import AxisOrder, axis_order
 
 NS_2012 = "urn:gugik:specyfikacje:gmlas:panstwowyRejestrGranicAdresy:1.0"
 NS_2021 = "https://geoportal.gov.pl/schemas/prgad/1.0"

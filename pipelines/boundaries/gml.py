@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from msip.core.errors import SourceReadError
-from pipelines.readers.sniff import refuse_unusable_file
+from pipelines.readers.sniff import refuse_unusable_file, xml_syntax_error
 
 GML = "http://www.opengis.net/gml/3.2"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -54,11 +54,7 @@ def iter_features(path: Path, expected: str) -> Iterator[tuple[etree._Element, d
             while elem.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (exc.lineno, 0)
-        raise SourceReadError(
-            f"{path.name}: not well-formed XML at line {line}, column {column}: {exc.msg}. "
-            "The file is probably truncated or damaged; export or download it again"
-        ) from None
+        raise xml_syntax_error(path, exc) from None
 
 
 def child_text(elem: etree._Element, *names: str) -> str | None:

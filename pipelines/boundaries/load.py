@@ -25,9 +25,9 @@ from msip.core.errors import ConfigError, RowError, SourceReadError, ValidationE
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.versions import row_hash, sync_staged
 from pipelines.boundaries.gml import iter_features
+from pipelines.readers.gml_geometry import SURFACE_TAGS, surface_to_storage
 from pipelines.readers.validate import EXTENTS
 from pipelines.readers.vector_io import VECTOR_SUFFIXES, area_to_storage, read_vector
-from pipelines.zoning.gml_geometry import SURFACE_TAGS, surface_to_storage
 
 LEVELS = ("country", "voivodeship", "county", "commune")
 LEVEL_BY_LENGTH = {2: "voivodeship", 4: "county", 7: "commune"}

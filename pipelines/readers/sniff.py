@@ -32,3 +32,13 @@ def refuse_unusable_file(path: Path, expected: str) -> None:
     if text.startswith((b"<!doctype html", b"<html")):
         raise SourceReadError(f"{name} is an HTML page, not {expected} — probably the error page of a failed "
                               "download; download the file again")
+
+
+def xml_syntax_error(path: Path, exc: Exception) -> SourceReadError:
+    """The one-line refusal of an XML file lxml cannot parse (an `etree.XMLSyntaxError`), with line and column."""
+    position = getattr(exc, "position", None)
+    line, column = position if position else (getattr(exc, "lineno", 0), 0)
+    return SourceReadError(
+        f"{path.name}: not well-formed XML at line {line}, column {column}: {getattr(exc, 'msg', exc)}. "
+        "The file is probably truncated or damaged; export or download it again"
+    )

@@ -15,7 +15,8 @@ from lxml import etree
 from shapely.geometry import MultiPolygon
 
 from msip.core.errors import CrsError, SourceReadError
-from pipelines.zoning.gml_geometry import GML, GmlGeometryError, is_geometry, surface_to_storage
+from pipelines.readers.gml_geometry import GML, GmlGeometryError, is_geometry, surface_to_storage
+from pipelines.readers.sniff import xml_syntax_error
 
 #: Accepted APP namespaces → label. The 2020 draft namespace was used July–September 2020.
 APP_NAMESPACES = {
@@ -159,11 +160,7 @@ def read_app_gml(path: Path | str) -> AppDocument:
             while elem.getprevious() is not None:
                 del root[0]
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (exc.lineno, 0)
-        raise SourceReadError(
-            f"{path.name}: not well-formed XML at line {line}, column {column}: {exc.msg}. "
-            "The file is probably truncated or damaged; export or download it again"
-        ) from None
+        raise xml_syntax_error(path, exc) from None
     _check_has_app_features(doc)
     return doc
 

@@ -133,9 +133,12 @@ def _trees(conn: psycopg.Connection, e1: date, e2: date, area: Bounds) -> list[I
     rows = conn.execute(
         "SELECT t.dataset, t.source_id, ST_X(t.geom), ST_Y(t.geom), t.crown_diameter_m, t.species, t.height_m, "
         "t.health, later.health, later.tree_id IS NOT NULL FROM msip.tree t "
-        "LEFT JOIN LATERAL (SELECT u.tree_id, u.health FROM msip.tree u WHERE u.dataset = t.dataset "
-        "  AND u.source_id = t.source_id AND u.valid_from <= %s AND (u.valid_to IS NULL OR u.valid_to > %s) "
-        "  LIMIT 1) later ON true "
+        # a joined subquery, not a LATERAL one: no index serves past versions, so the lateral form
+        # scanned the table once per tree (12 s for the district's 15 k trees)
+        "LEFT JOIN (SELECT DISTINCT ON (u.dataset, u.source_id) u.dataset, u.source_id, u.tree_id, u.health "
+        "  FROM msip.tree u WHERE u.valid_from <= %s AND (u.valid_to IS NULL OR u.valid_to > %s) "
+        "  ORDER BY u.dataset, u.source_id, u.valid_from DESC) later "
+        "  ON later.dataset = t.dataset AND later.source_id = t.source_id "
         f"WHERE t.valid_from <= %s AND (t.valid_to IS NULL OR t.valid_to > %s) AND t.geom && {_ENV} "
         "ORDER BY t.dataset, t.source_id",
         (e2, e2, e1, e1, *area),

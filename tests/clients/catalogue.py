@@ -45,6 +45,8 @@ def _tile_format(provider: dict[str, Any]) -> str:
 
 FEATURES: dict[str, dict[str, Any]] = dict(_providers("feature"))
 COVERAGES: dict[str, dict[str, Any]] = dict(_providers("coverage"))
+#: OGC API – Records collections (the catalogue): GeoJSON items, so GDAL lists them as vector layers too.
+RECORDS: dict[str, dict[str, Any]] = dict(_providers("record"))
 MAP_TILES: dict[str, dict[str, Any]] = {n: p for n, p in _providers("tile") if _tile_format(p) != "mvt"}
 VECTOR_TILES: dict[str, dict[str, Any]] = {n: p for n, p in _providers("tile") if _tile_format(p) == "mvt"}
 

@@ -1,10 +1,14 @@
 // The MSIP web map: MapLibre over the project's own OGC API (found relative to this page, so it
 // works at any host, port or path prefix), a layer panel with legends, popups, an epoch switch
-// for the orthophoto and a Polish/English toggle. No data or code comes from anywhere else.
+// for the orthophoto, a search box (search.js), the "what is here" panel (report.js), a permalink
+// in the URL (permalink.js) and a Polish/English toggle. No data or code comes from anywhere else.
 /* global maplibregl */
 
 import { LANGS, lang, pick, setLang, t } from "./i18n.js";
 import { LAYERS, legendEntries } from "./layers.js";
+import { permalinkHash, readPermalink } from "./permalink.js";
+import { ReportPanel } from "./report.js";
+import { initSearch } from "./search.js";
 
 /** The API root: the page is served at <root>/map/. */
 const API = new URL("../", location.href);
@@ -15,6 +19,11 @@ const LANG_KEY = "msip-map-lang";
 
 const state = { layers: [], epoch: null, epochs: [], pending: 0, popup: null, hit: null, aborts: {} };
 let map = null;
+/** The "what is here" panel and the search box (set up with the map). */
+let panel = null;
+let searchBox = null;
+/** The state the URL asked for when the page opened (permalink.js). */
+const asked = readPermalink();
 /** The attribution control, replaced when the language changes (MapLibre cannot retitle one). */
 let attribution = null;
 
@@ -190,6 +199,11 @@ function renderTexts() {
   $("#map").setAttribute("aria-label", t("mapLabel"));
   map?.getCanvas().setAttribute("aria-label", t("mapLabel"));
   setAttribution();
+  $("#search-label").textContent = t("searchLabel");
+  $("#search-input").setAttribute("placeholder", t("searchPlaceholder"));
+  $("#here-button").textContent = t("hereButton");
+  $("#report-heading").textContent = t("reportTitle");
+  panel?.render();
   for (const [cls, key] of [["zoom-in", "zoomInButton"], ["zoom-out", "zoomOutButton"]]) {
     const button = document.querySelector(`.maplibregl-ctrl-${cls}`);
     button?.setAttribute("title", t(key));
@@ -211,11 +225,39 @@ function setVisible(layer, visible) {
   for (const id of styleIds(layer)) map.setLayoutProperty(id, "visibility", visible ? "visible" : "none");
   if (!visible && state.hit?.layer === layer) state.popup?.remove();
   if (visible && layer.kind === "geojson") loadItems(layer);
+  updatePermalink();
 }
 
 function setEpoch(epoch) {
   state.epoch = epoch;
   for (const layer of state.layers.filter((l) => l.epochs)) map.getSource(layer.id).setTiles([tileUrl(layer)]);
+  updatePermalink();
+}
+
+/** Write the view, layers, epoch and selection into the URL (without a history entry each time). */
+function updatePermalink() {
+  if (!map) return;
+  const hash = permalinkHash({
+    zoom: map.getZoom(),
+    center: map.getCenter(),
+    layers: state.layers.filter((l) => l.visible).map((l) => l.id),
+    epoch: state.epochs.length > 1 ? state.epoch : null,
+    sel: panel?.sel ?? null,
+  });
+  if (hash !== location.hash) history.replaceState(null, "", hash);
+}
+
+const point = (lngLat) => `pt:${lngLat.lng.toFixed(7)},${lngLat.lat.toFixed(7)}`;
+
+/** Zoom to a search hit (its extent, or close in on a point) and show what is there. */
+function chooseHit(hit) {
+  const [lon, lat] = hit.geometry.coordinates;
+  const sel = hit.properties.kind === "address" ? hit.id : point({ lng: lon, lat });
+  panel.open(sel, { focus: false }); // shows the panel at once: fit the hit into the map beside it
+  map.resize();
+  const [w, s, e, n] = hit.bbox;
+  if (e - w < 1e-4 && n - s < 1e-4) map.jumpTo({ center: hit.geometry.coordinates, zoom: 18 });
+  else map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 18, animate: false });
 }
 
 function setLayerStatus(layer, text) {
@@ -288,6 +330,7 @@ function showPopup(layer, feature, lngLat) {
 }
 
 function onClick(e) {
+  panel.open(point(e.lngLat), { focus: false });
   const byStyle = {};
   for (const layer of state.layers) if (layer.popup && layer.visible) for (const id of styleIds(layer)) byStyle[id] = layer;
   const pad = 4;
@@ -361,8 +404,12 @@ async function start() {
   renderTexts();
   maplibregl.setWorkerUrl(new URL("maplibre-gl-csp-worker.js", location.href).href);
   await discoverLayers();
+  if (asked.layers) for (const l of state.layers) l.visible = asked.layers.includes(l.id);
+  if (asked.epoch && state.epochs.includes(asked.epoch)) state.epoch = asked.epoch;
+  renderPanel();
   const bb = state.layers.find((l) => l.epochs)?.meta?.boundingBox;
-  const view = bb ? { bounds: [...bb.lowerLeft, ...bb.upperRight], fitBoundsOptions: { padding: 10 } } : KIELCE;
+  let view = bb ? { bounds: [...bb.lowerLeft, ...bb.upperRight], fitBoundsOptions: { padding: 10 } } : KIELCE;
+  if (asked.view) view = asked.view;
   map = new maplibregl.Map({
     container: "map",
     style: buildStyle(),
@@ -376,14 +423,34 @@ async function start() {
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   map.on("click", onClick);
   map.on("moveend", refreshItems);
+  map.on("moveend", updatePermalink);
+  panel = new ReportPanel({ map, apiUrl, onChange: updatePermalink });
+  searchBox = initSearch({
+    input: $("#search-input"),
+    list: $("#search-list"),
+    status: $("#search-status"),
+    url: (q) => apiUrl(`search?q=${encodeURIComponent(q)}&limit=8`),
+    onChoose: chooseHit,
+  });
+  $("#search").addEventListener("submit", (e) => e.preventDefault());
+  $("#here-button").addEventListener("click", () => panel.open(point(map.getCenter())));
+  if (asked.sel) panel.open(asked.sel, { focus: false });
+  map.once("load", updatePermalink);
   map.on("error", (e) => setStatus(t("loadError", { layer: "", reason: e.error?.message ?? "?" })));
   map.once("load", refreshItems);
   renderTexts();
   // For tests and the curious: the map, and whether everything asked for has arrived.
   window.msip = {
     map,
-    idle: () => Boolean(map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving()),
+    idle: () =>
+      Boolean(
+        map.loaded() && map.areTilesLoaded() && state.pending === 0 && !map.isMoving() &&
+          panel.pending === 0 && searchBox.pending() === 0,
+      ),
     layers: () => state.layers.map((l) => l.id),
+    report: () => panel.report,
+    selection: () => panel.sel,
+    epoch: () => state.epoch,
   };
 }
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Response
 
+from msip.api.documents import collection_entries, json_document
+
 SCHEMA_MEDIA_TYPE = "application/schema+json"
 #: Path of the schema under a collection (`/collections/{id}/feature-schema`).
 SCHEMA_PATH = "feature-schema"
@@ -80,18 +82,13 @@ def schema_response(cid: str, resources: dict) -> Response:
 
 
 def with_schema_link(resp: Response, base_url: str, features: dict[str, dict]) -> Response:
-    """Add the `describedby` schema link to the feature collections of a JSON collection(s) response."""
-    ctype = str(resp.headers.get("Content-Type") or resp.mimetype or "").split(";")[0].strip()
-    if resp.status_code != 200 or ctype != "application/json" or resp.headers.get("Content-Encoding"):
+    """Add the `describedBy` schema link to the feature collections of a JSON collection(s) response."""
+    doc = json_document(resp)
+    if doc is None:
         return resp
-    doc = json.loads(resp.get_data())
-    if not isinstance(doc, dict):
-        return resp
-    listed = doc.get("collections")
-    entries: list = listed if isinstance(listed, list) else [doc]
     changed = False
-    for entry in entries:
-        cid = str(entry.get("id")) if isinstance(entry, dict) else ""
+    for entry in collection_entries(doc):
+        cid = str(entry.get("id"))
         if cid not in features or not isinstance(entry.get("links"), list):
             continue
         if any(str(link.get("rel")).lower() == "describedby" and link.get("type") == SCHEMA_MEDIA_TYPE

@@ -17,6 +17,7 @@ import json
 
 from flask import Response
 
+from msip.api.documents import collection_entries, json_document
 from msip.api.providers.db import conninfo_from_def
 from msip.api.providers.raster_io import raster_info
 from msip.api.providers.rasters import latest_raster
@@ -83,17 +84,12 @@ def with_layer_data_type(
     resp: Response, types: dict[str, str], coverages: dict[str, dict] | None = None
 ) -> Response:
     """Add `layerDataType` (and on a single coverage page `rangeType`) to a JSON collection(s) response."""
-    ctype = str(resp.headers.get("Content-Type") or resp.mimetype or "").split(";")[0].strip()
-    if resp.status_code != 200 or ctype != "application/json" or resp.headers.get("Content-Encoding"):
+    doc = json_document(resp)
+    if doc is None:
         return resp
-    doc = json.loads(resp.get_data())
-    if not isinstance(doc, dict):
-        return resp
-    listed = doc.get("collections")
-    entries: list = listed if isinstance(listed, list) else [doc]
     changed = False
-    for entry in entries:
-        kind = types.get(str(entry.get("id"))) if isinstance(entry, dict) else None
+    for entry in collection_entries(doc):
+        kind = types.get(str(entry.get("id")))
         if kind and "layerDataType" not in entry:
             entry["layerDataType"] = kind
             changed = True

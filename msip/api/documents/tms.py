@@ -12,14 +12,13 @@ import json
 
 from flask import Response
 
+from msip.api.documents import json_document
+
 
 def with_tms1_members(resp: Response) -> Response:
     """Add the TMS 1.0 members to a JSON TileMatrixSet response (others pass unchanged)."""
-    ctype = str(resp.headers.get("Content-Type") or resp.mimetype or "").split(";")[0].strip()
-    if resp.status_code != 200 or ctype != "application/json" or resp.headers.get("Content-Encoding"):
-        return resp
-    doc = json.loads(resp.get_data())
-    if not isinstance(doc, dict) or "tileMatrices" not in doc:
+    doc = json_document(resp)
+    if doc is None or "tileMatrices" not in doc:
         return resp
     matrices = doc["tileMatrices"]
     origin = matrices[0]["pointOfOrigin"] if matrices else [0.0, 0.0]

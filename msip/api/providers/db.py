@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,10 @@ POOL_TIMEOUT_S = 5.0
 
 _pools: dict[str, ConnectionPool] = {}
 _lock = threading.Lock()
+#: conninfo → monotonic time until which the database counts as down: after a failed connection
+#: the queries of the next POOL_TIMEOUT_S answer 503 at once instead of each waiting the pool
+#: timeout again (a page that asks for many collections' metadata would otherwise wait for each).
+_down_until: dict[str, float] = {}
 
 
 class DatabaseUnavailable(ProviderConnectionError):
@@ -111,10 +116,13 @@ def pool_stats() -> dict[str, dict[str, int]]:
 
 def fetch(conninfo: str, query: sql.Composed | sql.SQL | str, params: tuple | dict = ()) -> list[tuple]:
     """Run a read-only query on a pooled connection; connection problems become DatabaseUnavailable."""
+    if time.monotonic() < _down_until.get(conninfo, 0.0):
+        raise DatabaseUnavailable(user_msg="the database is unavailable; try again later")
     try:
         with pool(conninfo).connection() as conn:
             return conn.execute(query, params or None).fetchall()
     except PoolTimeout:
+        _down_until[conninfo] = time.monotonic() + POOL_TIMEOUT_S
         raise DatabaseUnavailable(
             user_msg=f"the database is unavailable (no connection within {POOL_TIMEOUT_S:g} s); "
             "try again later"
@@ -126,18 +134,33 @@ def fetch(conninfo: str, query: sql.Composed | sql.SQL | str, params: tuple | di
         ) from None
     except psycopg.OperationalError as exc:
         LOGGER.warning("database error: %s", exc)
+        _down_until[conninfo] = time.monotonic() + POOL_TIMEOUT_S
         raise DatabaseUnavailable(user_msg="the database is unavailable; try again later") from None
 
 
 def data_version(conninfo: str) -> tuple[object, ...]:
-    """What changes whenever a load or an analysis run writes data: the latest run and its end."""
-    return tuple(
+    """What changes whenever a load or an analysis run writes data: the latest run and its end.
+
+    Asked once per HTTP request and database (a /collections page asks it for every collection's
+    extent and download links).
+    """
+    from flask import g, has_request_context
+
+    cache: dict[str, tuple[object, ...]] | None = None
+    if has_request_context():
+        cache = g.setdefault("msip_data_versions", {})
+        if conninfo in cache:
+            return cache[conninfo]
+    version = tuple(
         fetch(
             conninfo,
             "SELECT coalesce(max(run_id), 0), max(finished_at), count(*) FILTER "
             "(WHERE finished_at IS NULL) FROM msip.load_run_public",
         )[0]
     )
+    if cache is not None:
+        cache[conninfo] = version
+    return version
 
 
 @dataclass(frozen=True)

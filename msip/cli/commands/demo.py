@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
+from itertools import chain
+from pathlib import Path
+from time import perf_counter
+
 import click
 
+from msip.cli.commands.load_sample import SIZE_CHOICES
 from msip.core.settings import get_settings
+
+#: Written next to the manifest of a generated world: the generator's source fingerprint, size and seed.
+STAMP_NAME = ".generator-stamp"
+#: Sizes regenerated on every demo (seconds to make); larger ones are reused while their stamp matches.
+ALWAYS_REGENERATE = {"small"}
 
 
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the API and map.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="API port.")
-def demo(serve: bool, port: int) -> None:
+@click.option("--size", type=click.Choice(SIZE_CHOICES), default="small", show_default=True,
+              help="Sample world: small (0.16 km², seconds) or district (4.8 km², three epochs, minutes).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample world.")
+@click.option("--timings/--no-timings", default=False, show_default=True,
+              help="End with the wall time of every stage (generate, each load, each analysis).")
+def demo(serve: bool, port: int, size: str, seed: int, timings: bool) -> None:
     """Start the cluster, generate and load the sample world, run the analyses, serve the API."""
-    from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.cli.commands.load_sample import load_sample_world, not_loaded, run_sample_analyses
     from msip.cli.commands.sample import default_sample_dir
     from msip.core import cluster
     from msip.core.migrate import migrate
@@ -24,16 +40,29 @@ def demo(serve: bool, port: int) -> None:
         click.echo(f"database: running at {st.url}")
     applied = migrate(settings.database_url)
     click.echo(f"migrations: {', '.join(applied) if applied else 'up to date'}")
-    out = default_sample_dir()
-    # Always regenerate (about 6 s): the generator is deterministic, so unchanged code gives
-    # byte-identical files and every load below reports "unchanged"; changed code never
-    # leaves a stale world behind.
-    click.echo(f"sample world: generating in {out} …")
-    generate(out, size="small", seed=42, progress=True)
-    for line in load_sample_world(out):
+    out = default_sample_dir(size, seed)
+    stages: list[tuple[str, float]] = []
+    stamp = generator_stamp(size, seed)
+    start = perf_counter()
+    if size not in ALWAYS_REGENERATE and _stamp_matches(out, stamp):
+        click.echo(f"sample world: reusing {out} (made by the same generator code, size and seed)")
+    else:
+        # The small world is always regenerated (about 6 s): the generator is deterministic, so
+        # unchanged code gives byte-identical files and every load below reports "unchanged";
+        # changed code never leaves a stale world behind. Larger worlds are reused while the
+        # stamp of the generator's code, size and seed matches (the district takes minutes).
+        click.echo(f"sample world: generating {size} in {out} …")
+        generate(out, size=size, seed=seed, progress=True)
+        (out / STAMP_NAME).write_text(stamp + "\n", encoding="utf-8")
+    stages.append(("generate", perf_counter() - start))
+    for line in chain(load_sample_world(out, timings=stages), not_loaded(out)):
         click.echo(line)
-    for line in run_sample_analyses(out):
+    for line in run_sample_analyses(out, timings=stages):
         click.echo(line)
+    if timings:
+        for label, seconds in stages:
+            click.echo(f"time: {label}: {seconds:.1f} s")
+        click.echo(f"time: total: {sum(s for _, s in stages):.1f} s")
     if serve:
         from msip.cli.commands.serve import serve as serve_cmd
 
@@ -43,3 +72,33 @@ def demo(serve: bool, port: int) -> None:
         click.get_current_context().invoke(serve_cmd, host="127.0.0.1", port=port, workers=2)
     else:
         click.echo("demo data ready; start the API with `msip serve`")
+
+
+def generator_stamp(size: str, seed: int) -> str:
+    """SHA-256 over the sample-world generator's source files (path and bytes), with the size and seed.
+
+    The load plan (`msip/sample_world/load.py`) is left out: it reads worlds, it does not make them.
+    """
+    import msip.sample_world as package
+
+    root = Path(package.__file__).parent
+    h = hashlib.sha256(f"{size}\0{seed}\0".encode())
+    for path in sorted(p for p in root.rglob("*.py") if p != root / "load.py"):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _stamp_matches(out: Path, stamp: str) -> bool:
+    """True when `out` holds a complete world (its manifest and every file it lists, at the listed size)
+    made by generator code with this stamp."""
+    from msip.core.errors import SourceReadError
+    from msip.sample_world.manifest import load_manifest
+
+    stamp_file = out / STAMP_NAME
+    if not stamp_file.is_file() or stamp_file.read_text(encoding="utf-8").strip() != stamp:
+        return False
+    try:
+        files = load_manifest(out)["files"]
+    except SourceReadError:
+        return False
+    return all((out / f["path"]).is_file() and (out / f["path"]).stat().st_size == f["bytes"] for f in files)

@@ -1,18 +1,22 @@
 """`msip load sample`: load the whole sample world through every pipeline, in dependency order.
 
-Each step is an ordinary loader call, so a rerun is a series of 'unchanged' no-ops.
+What is loaded comes from the world's manifest (`msip.sample_world.load.load_plan`): every epoch
+and every kind it lists, the small template and the three-epoch district alike. Each step is an
+ordinary loader call, so a rerun is a series of 'unchanged' no-ops.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
 import click
 
-EPOCH1, EPOCH2 = date(2024, 6, 15), date(2025, 6, 15)
+SIZE_CHOICES = ("small", "medium", "large", "district")
 
 
 class _Loaded(Protocol):
@@ -21,72 +25,95 @@ class _Loaded(Protocol):
     def summary(self) -> str: ...
 
 
-def _steps(
-    d: Path,
-) -> list[tuple[str, Callable[[str | None], _Loaded | list[_Loaded] | tuple[_Loaded, ...]]]]:
-    """(label, call) per load, in order: base layers and plans, inventories, rasters."""
+_Call = Callable[[tuple[Path, ...], date | None, str | None], _Loaded | list[_Loaded] | tuple[_Loaded, ...]]
+
+
+def _loaders() -> dict[str, _Call]:
+    """Loader name (as in the load plan) → call(paths, epoch, url)."""
     from pipelines import lidar
+    from pipelines.addresses.load import load_addresses
     from pipelines.base_layers import load as base_layers
+    from pipelines.geosites.load import load_geosites
     from pipelines.inventory import ads, trees
     from pipelines.orthophoto import load as orthophoto
     from pipelines.pointcloud.publish import publish_epoch_copc
     from pipelines.zoning import load as zoning
 
-    lidar_load = lidar.load_lidar
-    return [
-        ("buildings 2024", lambda url: base_layers.load_buildings(d / "base/buildings.gpkg", epoch=EPOCH1, url=url)),
-        ("buildings 2025", lambda url: base_layers.load_buildings(
-            d / "base/buildings_2025-06-15.gpkg", epoch=EPOCH2, url=url)),
-        ("green spaces", lambda url: base_layers.load_green_spaces(d / "base/parks.gpkg", epoch=EPOCH1, url=url)),
-        ("walking network", lambda url: base_layers.load_walk_network(d / "base/streets.gpkg", epoch=EPOCH1, url=url)),
-        ("zoning plan", lambda url: zoning.load_zoning(d / "zoning/plan_miejscowy.gml", url=url)),
-        ("trees 2024", lambda url: trees.load_trees(d / "trees/inwentaryzacja_drzew_2024-06-15.csv",
-                                                    epoch=EPOCH1, url=url)),
-        ("trees 2025", lambda url: trees.load_trees(d / "trees/inwentaryzacja_drzew_2025-06-15.csv",
-                                                    epoch=EPOCH2, url=url)),
-        ("landscape zones", lambda url: ads.load_landscape_zones(d / "ads/strefy_krajobrazowe.gpkg",
-                                                                         epoch=EPOCH1, url=url)),
-        ("ads 2024", lambda url: ads.load_ads(d / "ads/nosniki_reklamowe.csv", epoch=EPOCH1, url=url)),
-        ("ads 2025", lambda url: ads.load_ads(d / "ads/nosniki_reklamowe_2025-06-15.csv", epoch=EPOCH2, url=url)),
-        ("orthophoto 2024", lambda url: orthophoto.load_orthophoto(
-            [d / "orthophoto/2024-06-15"], epoch=EPOCH1, url=url)),
-        ("orthophoto 2025", lambda url: orthophoto.load_orthophoto(
-            [d / "orthophoto/2025-06-15"], epoch=EPOCH2, url=url)),
-        ("lidar 2024", lambda url: lidar_load([d / "lidar/2024-06-15/classified"], epoch=EPOCH1, url=url)),
-        ("lidar 2025", lambda url: lidar_load([d / "lidar/2025-06-15/classified"], epoch=EPOCH2, url=url)),
-        ("point cloud 2024", lambda url: publish_epoch_copc(EPOCH1, url=url)),
-        ("point cloud 2025", lambda url: publish_epoch_copc(EPOCH2, url=url)),
-    ]
+    def dated(epoch: date | None) -> date:
+        assert epoch is not None, "the load plan dates every survey"
+        return epoch
+
+    return {
+        "buildings": lambda p, e, url: base_layers.load_buildings(p[0], epoch=e, url=url),
+        "green_spaces": lambda p, e, url: base_layers.load_green_spaces(p[0], epoch=e, url=url),
+        "walk_network": lambda p, e, url: base_layers.load_walk_network(p[0], epoch=e, url=url),
+        "zoning": lambda p, e, url: zoning.load_zoning(p[0], url=url),
+        "trees": lambda p, e, url: trees.load_trees(p[0], epoch=e, url=url),
+        "landscape_zones": lambda p, e, url: ads.load_landscape_zones(p[0], epoch=e, url=url),
+        "ads": lambda p, e, url: ads.load_ads(p[0], epoch=e, url=url),
+        "orthophoto": lambda p, e, url: orthophoto.load_orthophoto(list(p), epoch=dated(e), url=url),
+        "lidar": lambda p, e, url: (lidar.load_lidar(list(p), epoch=dated(e), url=url),
+                                    publish_epoch_copc(dated(e), url=url)),
+        "geosites": lambda p, e, url: load_geosites(p[0], url=url),
+        "addresses": lambda p, e, url: load_addresses(p[0], url=url),
+    }
 
 
-def load_sample_world(sample_dir: Path, *, url: str | None = None) -> Iterator[str]:
-    """Load every file of the sample world in `sample_dir`; yields one summary line per load.
+def load_sample_world(sample_dir: Path, *, url: str | None = None,
+                      timings: list[tuple[str, float]] | None = None) -> Iterator[str]:
+    """Load every file the manifest of the sample world in `sample_dir` lists; yields one summary line per load.
 
-    Stops at the first refused file (an MsipError), which the caller reports.
+    Stops at the first refused file (an MsipError), which the caller reports. `timings`, when
+    given, receives (label, wall seconds) per step.
     """
-    for label, call in _steps(Path(sample_dir)):
-        result = call(url)
+    from time import perf_counter
+
+    from msip.sample_world.load import load_plan
+
+    plan = load_plan(sample_dir)
+    loaders = _loaders()
+    for step in plan.steps:
+        start = perf_counter()
+        result = loaders[step.loader](step.paths, step.epoch, url)
+        if timings is not None:
+            timings.append((step.label, perf_counter() - start))
         reports = result if isinstance(result, list | tuple) else [result]
         for report in reports:
-            yield f"[{label}] {report.summary()}"
+            yield f"[{step.label}] {report.summary()}"
+
+
+def not_loaded(sample_dir: Path) -> list[str]:
+    """One line per kind of file the manifest lists but `load_sample_world` does not load, saying why."""
+    from msip.sample_world.load import load_plan
+
+    return [f"[not loaded] {why}" for why in load_plan(sample_dir).skipped]
 
 
 @click.command("sample")
 @click.argument("sample_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def sample_world(sample_dir: Path | None) -> None:
-    """Load the sample world (default: the one `msip sample` made) through every pipeline."""
+@click.option("--size", type=click.Choice(SIZE_CHOICES), default="small", show_default=True,
+              help="Which generated world to load when SAMPLE_DIR is not given.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Its seed (with --size).")
+def sample_world(sample_dir: Path | None, size: str, seed: int) -> None:
+    """Load the sample world (default: the one `msip sample --size SIZE` made) through every pipeline."""
     from msip.cli.commands.sample import default_sample_dir
 
-    for line in load_sample_world(sample_dir or default_sample_dir()):
+    sample_dir = sample_dir or default_sample_dir(size, seed)
+    for line in chain(load_sample_world(sample_dir), not_loaded(sample_dir)):
         click.echo(line)
 
 
-def run_sample_analyses(sample_dir: Path, *, url: str | None = None) -> Iterator[str]:
+def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
+                        timings: list[tuple[str, float]] | None = None) -> Iterator[str]:
     """Load the sample rule set, then run every analysis with its defaults; yields one summary line per run.
 
     Each analysis is driven through its `processing.contract.Analysis` (`run_values`), as
-    `msip run` and the OGC processes drive it; inputs come before what reads them.
+    `msip run` and the OGC processes drive it; inputs come before what reads them. The change
+    analysis runs once per pair of consecutive epochs of the world (2019→2022, 2022→2025 …).
     """
+    from time import perf_counter
+
+    from msip.sample_world.load import load_plan
     from pipelines.ad_rules.load import load_ad_rules
     from processing.advertising.analysis import ANALYSIS as AD_COMPLIANCE
     from processing.change.analysis import ANALYSIS as CHANGE
@@ -94,6 +121,19 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None) -> Iterator
     from processing.heat.analysis import ANALYSIS as HEAT_ISLAND
     from processing.living.analysis import ANALYSIS as LIVING_CONDITIONS
 
-    yield f"[advertising rules] {load_ad_rules(Path(sample_dir) / 'ads/zasady_reklamowe.yaml', url=url).summary()}"
-    for analysis in (AD_COMPLIANCE, CHANGE, HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS):
-        yield f"[{analysis.name}] {analysis.run_values({}, url=url).summary()}"
+    plan = load_plan(sample_dir)
+    rules = plan.ad_rules or Path(sample_dir) / "ads/zasady_reklamowe.yaml"
+    runs: list[tuple[str, Callable[[], _Loaded]]] = [
+        ("advertising rules", lambda: load_ad_rules(rules, url=url)),
+        (AD_COMPLIANCE.name, lambda: AD_COMPLIANCE.run_values({}, url=url)),
+    ]
+    for older, newer in zip(plan.epochs, plan.epochs[1:], strict=False):
+        label = CHANGE.name if len(plan.epochs) == 2 else f"{CHANGE.name} {older.year}→{newer.year}"
+        runs.append((label, partial(CHANGE.run_values, {"epoch_from": older, "epoch_to": newer}, url=url)))
+    runs += [(a.name, partial(a.run_values, {}, url=url)) for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
+    for label, call in runs:
+        start = perf_counter()
+        summary = call().summary()
+        if timings is not None:
+            timings.append((label, perf_counter() - start))
+        yield f"[{label}] {summary}"

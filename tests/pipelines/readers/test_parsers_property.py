@@ -23,10 +23,10 @@ from shapely.geometry import Polygon
 from msip.core.crs import ACCEPTED_EPSG, detect_epsg, parse_epsg
 from msip.core.errors import CrsError, MsipError, ValidationError
 from pipelines.readers.columns import Rejects, numbers
+from pipelines.readers.gml_geometry import GML, axis_order, surface_to_storage
 from pipelines.readers.points import locate_points
 from pipelines.readers.tabular import Table
 from pipelines.readers.validate import EXTENTS, parse_number, parse_number_list
-from pipelines.zoning.gml_geometry import GML, axis_order, surface_to_storage
 
 PROPERTY = settings(max_examples=150, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -13,14 +13,14 @@ import shapely
 from lxml import etree
 
 from msip.core.errors import ConfigError, CrsError, SourceReadError
-from pipelines.zoning.app_gml import APP_NAMESPACES, read_app_gml
-from pipelines.zoning.app_schema import find_app_xsd, validate_app_gml
-from pipelines.zoning.gml_geometry import (
+from pipelines.readers.gml_geometry import (
     AxisOrder,
     GmlGeometryError,
     axis_order,
     surface_to_storage,
 )
+from pipelines.zoning.app_gml import APP_NAMESPACES, read_app_gml
+from pipelines.zoning.app_schema import find_app_xsd, validate_app_gml
 from tests.support.paths import TEST_DATA
 
 DATA = TEST_DATA / "zoning"

@@ -1,0 +1,1 @@
+"""Whole-dataset downloads: GeoPackage, GeoParquet and CSV per feature collection, COG per coverage."""
