@@ -1,8 +1,10 @@
 """`publish_epoch_copc`: the stored points of one LiDAR epoch as a COPC file, recorded and catalogued.
 
-One load run of kind 'lidar_copc' per write. Its checksum is made from the load runs whose
-patches the epoch holds (a file reloaded or added changes them), so publishing an unchanged
-epoch again answers 'unchanged' without reading a point. rows_in = points read from
+One load run of kind 'lidar_copc' per write. Its checksum is made from what the epoch's points
+came from: each source run's file checksum, parameters and point count (a file added, changed
+or loaded with other parameters changes it; the same files loaded again, e.g. after an
+interrupted load, do not), so publishing an unchanged epoch again answers 'unchanged' without
+reading a point. rows_in = points read from
 msip.lidar_patch = points written (nothing is refused: the patches were validated when loaded).
 The file is written beside its final name and renamed inside the run (journalled like a raster),
 so a failed run leaves the previous file and its catalogue row as they were.
@@ -42,11 +44,22 @@ def source_runs(url: str | None, epoch: date) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def _sources_digest(url: str | None, epoch: date, runs: list[int]) -> str:
+    """SHA-256 of the format version, the epoch and, per source run, its file checksum, parameters and points."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT source_sha256, coalesce(params::text, ''), rows_loaded FROM msip.load_run "
+            "WHERE run_id = ANY(%s) ORDER BY 1, 2, 3", (runs,)).fetchall()
+    return hashlib.sha256(f"{FORMAT_VERSION}:{epoch}:{rows}".encode()).hexdigest()
+
+
 def publish_epoch_copc(
-    epoch: date, *, url: str | None = None, force: bool = False, leaf_points: int = LEAF_POINTS
+    epoch: date, *, url: str | None = None, force: bool = False, leaf_points: int = LEAF_POINTS,
+    workers: int | None = None,
 ) -> LoadReport:
     """Write (or keep) the COPC file of `epoch` from msip.lidar_patch and catalogue it.
 
+    `workers`: threads compressing the octree nodes (default: the CPU count).
     Raises ValidationError when the epoch has no stored points (load it with `msip load lidar`).
     """
     runs = source_runs(url, epoch)
@@ -55,7 +68,7 @@ def publish_epoch_copc(
             f"no LiDAR points are stored for epoch {epoch}; load them first with "
             f"`msip load lidar PATH --epoch {epoch}`"
         )
-    digest = hashlib.sha256(f"{FORMAT_VERSION}:{epoch}:{runs}".encode()).hexdigest()
+    digest = _sources_digest(url, epoch, runs)
     path = copc_path(epoch)
 
     def body(run: LoadRun) -> None:
@@ -74,7 +87,7 @@ def publish_epoch_copc(
         tmp.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(tmp.parent, 0o755)
         note_write(path, tmp)
-        summary = write_copc(points, tmp, leaf_points=leaf_points)
+        summary = write_copc(points, tmp, leaf_points=leaf_points, workers=workers)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         replaced = run.conn.execute("DELETE FROM msip.pointcloud_asset WHERE epoch = %s", (epoch,)).rowcount

@@ -22,7 +22,7 @@ from psycopg import errors
 
 pytestmark = pytest.mark.db
 
-PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-conditions")
+PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-conditions", "lidar-clip")
 
 # ---------------------------------------------------------------------------------------------
 # The reader role: SELECT only

@@ -75,7 +75,7 @@ PROCESS_METADATA: dict[str, Any] = {
         "points": {
             "title": {"en": "Points (LAZ)", "pl": "Punkty (LAZ)"},
             "description": {"en": "LAS 1.4 point format 6, compressed", "pl": "LAS 1.4, format 6, skompresowany"},
-            "schema": {"type": "string", "contentEncoding": "binary", "contentMediaType": LAZ_MIMETYPE},
+            "schema": {"type": "string", "format": "binary", "contentMediaType": LAZ_MIMETYPE},
         }
     },
     "example": {

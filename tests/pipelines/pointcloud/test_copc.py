@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import laspy
@@ -13,6 +14,7 @@ import shapely
 
 from msip.core.errors import ValidationError
 from pipelines.lidar import load_lidar
+from pipelines.lidar.params import LidarParams
 from pipelines.pointcloud.clip import clip_epoch, polygon_2180
 from pipelines.pointcloud.publish import copc_path, publish_epoch_copc
 from tests.support.paths import TEST_DATA
@@ -79,11 +81,15 @@ def test_copc_holds_every_stored_point_in_an_octree_and_copcreader_reads_it(load
     assert len(laspy.read(copc_path(EPOCH))) == total
 
 
-def test_publishing_again_is_unchanged_and_a_reload_rewrites(loaded):
+def test_publishing_again_is_unchanged_and_a_reload_with_other_parameters_rewrites(loaded):
     first = publish_epoch_copc(EPOCH, url=loaded)
     again = publish_epoch_copc(EPOCH, url=loaded)
     assert again.status == "unchanged" and again.run_id == first.run_id
+    # The same file loaded again (new run ids, e.g. after an interrupted load): the same points.
     load_lidar([TEST_DATA / "lidar" / "tiny_2180.laz"], epoch=EPOCH, url=loaded, workers=1, force=True)
+    assert publish_epoch_copc(EPOCH, url=loaded).status == "unchanged"
+    other = replace(LidarParams(), z_max_m=LidarParams().z_max_m + 100)
+    load_lidar([TEST_DATA / "lidar" / "tiny_2180.laz"], epoch=EPOCH, url=loaded, workers=1, params=other)
     third = publish_epoch_copc(EPOCH, url=loaded)
     assert third.status == "succeeded" and third.run_id != first.run_id
     assert one(loaded, "SELECT count(*), max(load_run_id) FROM msip.pointcloud_asset")[0:2] == (1, third.run_id)
