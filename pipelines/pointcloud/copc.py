@@ -12,9 +12,11 @@ keep the database's millimetre integers (scale 0.001), so no point moves.
 from __future__ import annotations
 
 import io
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import laspy
 import lazrs  # type: ignore[import-untyped]  # no stubs shipped
@@ -76,10 +78,40 @@ def to_format6(points: np.ndarray, offsets_mm: np.ndarray) -> np.ndarray:
     return out
 
 
+def _compress_nodes(f: BinaryIO, lazvlr: lazrs.LazVlr, records: np.ndarray, counts: np.ndarray,
+                    workers: int | None) -> None:
+    """Each node's records as one LAZ chunk (variable-size chunks), then the chunk table.
+
+    With more than one worker the chunks are compressed in parallel by lazrs (its Rust thread
+    pool, sized once per process by RAYON_NUM_THREADS, which is set to `workers` when unset:
+    Python threads would not help, lazrs holds the GIL while it compresses).
+    """
+    raw = records.view(np.uint8)
+    ends = np.cumsum(counts) * FORMAT6.itemsize
+    chunks = [raw[start:end] for start, end in zip(np.r_[0, ends[:-1]].tolist(), ends.tolist(), strict=True)]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        os.environ.setdefault("RAYON_NUM_THREADS", str(workers))
+        parallel = lazrs.ParLasZipCompressor(f, lazvlr)
+        parallel.compress_chunks(chunks)
+        parallel.done()
+        return
+    serial = lazrs.LasZipCompressor(f, lazvlr)
+    for i, chunk in enumerate(chunks):
+        if i:  # done() closes the last chunk; compress_chunks() would close it too, adding an empty one
+            serial.finish_current_chunk()
+        serial.compress_many(chunk)
+    serial.done()
+
+
 def write_copc(
-    points: np.ndarray, path: Path, *, leaf_points: int = LEAF_POINTS, system_id: str = "MSIP"
+    points: np.ndarray, path: Path, *, leaf_points: int = LEAF_POINTS, system_id: str = "MSIP",
+    workers: int | None = None,
 ) -> CopcSummary:
-    """Write `points` (POINT_DTYPE from msip.lidar_patch, at least one) to `path` as COPC."""
+    """Write `points` (POINT_DTYPE from msip.lidar_patch, at least one) to `path` as COPC.
+
+    `workers`: threads compressing the octree nodes (default: the CPU count; 1 = this thread).
+    """
     if len(points) == 0:
         raise ValueError("a COPC file needs at least one point")
     xyz = np.column_stack([points["X"], points["Y"], points["Z"]]).astype(np.int64)
@@ -109,14 +141,7 @@ def write_copc(
     with open(path, "w+b") as f:
         header.write_to(f)
         first_chunk = header.offset_to_point_data + 8  # after the offset to the chunk table
-        compressor = lazrs.LasZipCompressor(f, lazvlr)
-        start = 0
-        for i, n in enumerate(tree.counts.tolist()):
-            if i:  # the last chunk is closed by done(); closing it here too adds an empty chunk
-                compressor.finish_current_chunk()
-            compressor.compress_many(np.frombuffer(records[start : start + n].tobytes(), np.uint8))
-            start += n
-        compressor.done()
+        _compress_nodes(f, lazvlr, records, tree.counts, workers)
         f.seek(header.offset_to_point_data)
         table = lazrs.read_chunk_table(f, lazvlr)
         sizes = np.array([size for _, size in table], dtype=np.int64)

@@ -1,10 +1,15 @@
 """The COPC octree of a point set: which node (level, x, y, z) each point goes to.
 
-A node keeps at most one point per cell of a `grid`³ lattice over its cube (the first point of
-each cell in input order) and hands the rest down to its eight children, so each level is a
-thinned copy of the cloud about twice as dense as the one above (COPC's "spacing" halves per
-level). A node whose subtree holds no more than `leaf_points` points keeps all of them: it is a
-leaf. Everything is vectorised: one `np.unique` per level over the points still unplaced.
+A node keeps at most one point per cell of a `grid`³ lattice over its cube and hands the rest
+down to its eight children, so each level is a thinned copy of the cloud about twice as dense as
+the one above (COPC's "spacing" halves per level). A node whose subtree holds no more than
+`leaf_points` points keeps all of them: it is a leaf.
+
+One sort does it: every point gets a Morton (z-order) code of its cell on the finest lattice
+used, and the points are sorted by it once. In that order every node of every level, and every
+sampling cell inside a node, is one contiguous run, and the points still unplaced stay sorted
+when the placed ones are removed; so a level is a few vectorised passes over the unplaced points
+(the first point of each cell is where the cell's code changes) instead of a sort per level.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ import numpy as np
 GRID = 128
 #: A subtree of at most this many points is one leaf node (one LAZ chunk).
 LEAF_POINTS = 100_000
-#: Deepest level: (level + 7) bits per axis must fit three times into an int64 cell key.
+#: Deepest level: MAX_LEVEL + log2(GRID) bits per axis must fit three times into a 64-bit code.
 MAX_LEVEL = 13
+_M21 = np.uint64(0x1FFFFF)
+_SPREAD = [(32, 0x1F00000000FFFF), (16, 0x1F0000FF0000FF), (8, 0x100F00F00F00F00F),
+           (4, 0x10C30C30C30C30C3), (2, 0x1249249249249249)]
+_COMPACT = [(2, 0x10C30C30C30C30C3), (4, 0x100F00F00F00F00F), (8, 0x1F0000FF0000FF),
+            (16, 0x1F00000000FFFF), (32, 0x1FFFFF)]
 
 
 @dataclass(frozen=True)
@@ -42,64 +52,78 @@ class Octree:
     """Node keys (level, x, y, z) in writing order and, per node, the indices of its points."""
 
     keys: np.ndarray
-    """int32 array (nodes, 4): level, x, y, z; breadth first, then x, y, z."""
+    """int32 array (nodes, 4): level, x, y, z; level by level, each level in Morton order."""
     order: np.ndarray
     """Point indices grouped by node in the order of `keys`."""
     counts: np.ndarray
     """Points per node (all > 0)."""
 
 
-def _cells(rel: np.ndarray, size: int, per_axis: int) -> np.ndarray:
-    """Cell index per axis of points (`rel`: offsets from the cube's corner) on a lattice of `per_axis`."""
-    return (rel * per_axis // size).astype(np.int64)
+def _spread(v: np.ndarray) -> np.ndarray:
+    """The 21 low bits of each uint64 moved to every third bit (bit i → bit 3i)."""
+    v = v & _M21
+    for shift, mask in _SPREAD:
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
 
 
-def _pack(ijk: np.ndarray, bits: int) -> np.ndarray:
-    return (ijk[:, 0] << (2 * bits)) | (ijk[:, 1] << bits) | ijk[:, 2]
+def _compact(v: np.ndarray) -> np.ndarray:
+    """The inverse of `_spread`: every third bit (3i → i) of each uint64."""
+    v = v & np.uint64(_SPREAD[-1][1])
+    for shift, mask in _COMPACT:
+        v = (v ^ (v >> np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def morton_codes(xyz: np.ndarray, cube: Cube, bits: int) -> np.ndarray:
+    """Morton code (x, y, z interleaved, x highest) of each point's cell on a 2**bits lattice over `cube`."""
+    rel = xyz.astype(np.int64) - np.asarray(cube.min_xyz, dtype=np.int64)
+    cells = ((rel << bits) // cube.size).astype(np.uint64)  # < 2**bits: every point lies inside the cube
+    return (_spread(cells[:, 0]) << np.uint64(2)) | (_spread(cells[:, 1]) << np.uint64(1)) | _spread(cells[:, 2])
+
+
+def _runs(sorted_keys: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal values in a sorted array."""
+    if not len(sorted_keys):
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
 def build_octree(xyz: np.ndarray, cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS) -> Octree:
     """Assign every point of `xyz` (int64 array (n, 3) inside `cube`) to exactly one node."""
-    n = len(xyz)
-    rel = xyz.astype(np.int64) - np.asarray(cube.min_xyz, dtype=np.int64)
     grid_bits = int(np.ceil(np.log2(grid)))
-    remaining = np.arange(n, dtype=np.int64)
-    node_of = np.full(n, -1, dtype=np.int64)  # packed (level, node) id per point, see below
+    depth = MAX_LEVEL + grid_bits  # bits per axis of the finest lattice
+    codes = morton_codes(xyz, cube, depth)
+    by_code = np.argsort(codes)  # the one sort (which of a cell's points comes first does not matter)
+    codes = codes[by_code]
+    remaining = np.arange(len(codes), dtype=np.int64)  # positions in code order, still sorted
     key_rows: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    level = 0
-    while len(remaining):
-        bits = level
-        node_ijk = _cells(rel[remaining], cube.size, 1 << level)
-        node_key = _pack(node_ijk, bits) if level else np.zeros(len(remaining), dtype=np.int64)
-        uniq, inverse, counts = np.unique(node_key, return_inverse=True, return_counts=True)
-        leaf = (counts <= leaf_points) | (level == MAX_LEVEL)
-        take = leaf[inverse]
+    orders: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for level in range(MAX_LEVEL + 1):
+        if not len(remaining):
+            break
+        code = codes[remaining]
+        node = code >> np.uint64(3 * (depth - level))
+        starts = _runs(node)
+        sizes = np.diff(np.r_[starts, len(node)])
+        leaf = (sizes <= leaf_points) | (level == MAX_LEVEL)
+        take = np.repeat(leaf, sizes)
         if not leaf.all():
-            inner = ~take
-            cell = _cells(rel[remaining[inner]], cube.size, (1 << level) * grid)
-            cell_key = _pack(cell, bits + grid_bits)
-            _, first = np.unique(cell_key, return_index=True)
-            take[np.flatnonzero(inner)[first]] = True
-        picked = remaining[take]
-        # A node id unique over all levels: its index among this level's nodes plus an offset.
-        base = sum(len(k) for k in key_rows)
-        node_of[picked] = base + inverse[take]
-        ijk = np.empty((len(uniq), 3), dtype=np.int64)
-        if level:
-            mask = (1 << bits) - 1
-            ijk[:, 0] = (uniq >> (2 * bits)) & mask
-            ijk[:, 1] = (uniq >> bits) & mask
-            ijk[:, 2] = uniq & mask
-        else:
-            ijk[:] = 0
-        key_rows.append(np.column_stack([np.full(len(uniq), level), ijk]).astype(np.int32))
-        ids.append(np.arange(base, base + len(uniq)))
+            cell = code >> np.uint64(3 * (depth - level - grid_bits))
+            first = np.zeros(len(cell), dtype=bool)
+            first[_runs(cell)] = True
+            take |= first
+        picked_node = node[take]  # every node picks at least its first cell's first point
+        picked_starts = _runs(picked_node)
+        uniq = picked_node[picked_starts]
+        ijk = np.column_stack([_compact(uniq >> np.uint64(2)), _compact(uniq >> np.uint64(1)), _compact(uniq)])
+        key_rows.append(np.column_stack([np.full(len(uniq), level), ijk.astype(np.int64)]).astype(np.int32))
+        counts.append(np.diff(np.r_[picked_starts, len(picked_node)]))
+        orders.append(by_code[remaining[take]])
         remaining = remaining[~take]
-        level += 1
-    keys = np.concatenate(key_rows) if key_rows else np.empty((0, 4), dtype=np.int32)
-    order = np.argsort(node_of, kind="stable")
-    counts = np.bincount(node_of, minlength=len(keys))
-    present = counts > 0  # a level's node may have handed every point down (cannot happen) or none
-    keep = np.flatnonzero(present)
-    return Octree(keys=keys[keep], order=order, counts=counts[keep])
+    return Octree(
+        keys=np.concatenate(key_rows) if key_rows else np.empty((0, 4), dtype=np.int32),
+        order=np.concatenate(orders) if orders else np.empty(0, dtype=np.int64),
+        counts=np.concatenate(counts) if counts else np.empty(0, dtype=np.int64),
+    )
