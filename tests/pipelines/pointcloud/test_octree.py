@@ -31,6 +31,7 @@ def test_every_point_is_in_one_node_inside_its_cube_and_thinned_above_the_leaves
     for (level, x, y, z), n in zip(tree.keys.tolist(), tree.counts.tolist(), strict=True):
         idx = tree.order[start : start + n]
         start += n
+        assert (np.diff(idx) > 0).all()  # input (acquisition) order inside a node: LAZ compresses it best
         assert (rel[idx] * (1 << level) // cube.size == [x, y, z]).all()
         assert level == 0 or (level - 1, x // 2, y // 2, z // 2) in keys  # every node has its parent
         cells = rel[idx] * ((1 << level) * GRID) // cube.size
