@@ -224,6 +224,9 @@ def create_app(prepared: PreparedConfig | None = None, *, openapi: dict | None =
         ):
             extents.refresh(cfg)
 
+    from msip.api.pointcloud import routes as pointcloud_routes
+
+    pointcloud_routes.install(bp, cfg)
     app.register_blueprint(bp)
     open_data.install(app, cfg)
     metrics.install(app)

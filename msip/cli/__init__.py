@@ -23,6 +23,8 @@ LOAD_COMMANDS = {
     "base": "msip.cli.commands.load_plans:base",
     "orthophoto": "msip.cli.commands.load_orthophoto:orthophoto",
     "lidar": "msip.cli.commands.load_lidar:lidar",
+    "copc": "msip.cli.commands.load_pointcloud:copc",
+    "geosites": "msip.cli.commands.load_pointcloud:geosites",
     "ad-rules": "msip.cli.commands.load_ad_rules:ad_rules",
     "sample": "msip.cli.commands.load_sample:sample_world",
     "watched-areas": "msip.cli.commands.load_watched_areas:watched_areas",

@@ -30,6 +30,7 @@ LOADERS: dict[str, str] = {
     "orthophoto": "orthophoto",
     "lidar_classified": "lidar",
     "addresses": "addresses",
+    "geosites": "geosites",
 }
 #: Kinds deliberately not loaded: ground truth (for scoring), the unclassified LiDAR variant
 #: (the same survey as the classified one), the rule set (loaded before the analyses) and layers
@@ -37,7 +38,6 @@ LOADERS: dict[str, str] = {
 NOT_LOADED: dict[str, str] = {
     "lidar_unclassified": "the same survey as the classified LiDAR",
     "ad_rules": "loaded with the analyses (msip load ad-rules)",
-    "geosites": "no geosite loader yet",
     "railways": "no railway loader yet",
 }
 #: Kinds without an epoch of their own that belong to a dated snapshot: loaded as the first epoch.

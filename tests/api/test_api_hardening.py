@@ -22,7 +22,8 @@ from psycopg import errors
 
 pytestmark = pytest.mark.db
 
-PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-conditions", "terrain-change")
+PROCESSES = ("heat-island", "ad-compliance", "change", "green-access", "living-conditions", "terrain-change",
+             "lidar-clip")
 
 # ---------------------------------------------------------------------------------------------
 # The reader role: SELECT only
@@ -210,6 +211,12 @@ def test_every_configured_process_is_covered():
 def _bad_inputs(pid: str) -> list[tuple[str, dict | str, str]]:
     """(case, request body, expected words) for every kind of bad input this process declares."""
     inputs = _metadata(pid)["inputs"]
+    valid = _metadata(pid).get("example", {}).get("inputs", {})  # required inputs (lidar-clip's area, epoch)
+
+    def one(name: str, value: object) -> dict:
+        """A valid request with input `name` replaced by a bad value: the refusal is about that input."""
+        return {"inputs": {**valid, name: value}}
+
     cases: list[tuple[str, dict | str, str]] = [
         ("unknown input", {"inputs": {"colour": "red"}}, "unknown input"),
         ("body not JSON", "{inputs: nope", "not valid JSON"),
@@ -219,27 +226,27 @@ def _bad_inputs(pid: str) -> list[tuple[str, dict | str, str]]:
         schema = spec.get("schema", {})
         kind = schema.get("type")
         if kind in ("number", "integer") and "minimum" in schema and not any(c[0] == "below minimum" for c in cases):
-            cases.append(("below minimum", {"inputs": {name: schema["minimum"] - 1}}, "below the minimum"))
-            cases.append(("above maximum", {"inputs": {name: schema["maximum"] + 1}}, "above the maximum"))
-            cases.append(("wrong type", {"inputs": {name: "lots"}}, "must be of type"))
+            cases.append(("below minimum", one(name, schema["minimum"] - 1), "below the minimum"))
+            cases.append(("above maximum", one(name, schema["maximum"] + 1), "above the maximum"))
+            cases.append(("wrong type", one(name, "lots"), "must be of type"))
             cases.append(("NaN", f'{{"inputs": {{"{name}": NaN}}}}', "finite number"))
         if "enum" in schema and not any(c[0] == "not in enum" for c in cases):
             wrong = max(schema["enum"]) + 1 if kind == "integer" else "nosuch"
-            cases.append(("not in enum", {"inputs": {name: wrong}}, "is not one of"))
+            cases.append(("not in enum", one(name, wrong), "is not one of"))
         if kind == "string" and "enum" not in schema and not any(c[0] == "text too long" for c in cases):
-            cases.append(("text too long", {"inputs": {name: "x" * 10_000}}, "characters long"))
+            cases.append(("text too long", one(name, "x" * 10_000), "characters long"))
         if kind == "boolean" and not any(c[0] == "boolean" for c in cases):
-            cases.append(("boolean", {"inputs": {name: "yes"}}, "must be of type boolean"))
+            cases.append(("boolean", one(name, "yes"), "must be of type boolean"))
         if schema.get("format") == "date" and not any(c[0] == "bad date" for c in cases):
-            cases.append(("bad date", {"inputs": {name: "yesterday"}}, "is not a date"))
+            cases.append(("bad date", one(name, "yesterday"), "is not a date"))
         if "x-msip-max-area-km2" in schema:
             cap = schema["x-msip-max-area-km2"]
             side = (cap * 4e6) ** 0.5  # a square of four times the cap
             cases += [
-                ("bbox over the area cap", {"inputs": {name: [600000, 330000, 600000 + side, 330000 + side]}},
+                ("bbox over the area cap", one(name, [600000, 330000, 600000 + side, 330000 + side]),
                  "respond-async"),
-                ("bbox min > max", {"inputs": {name: [614400, 334600, 614000, 335000]}}, "min ≥ max"),
-                ("bbox 3 numbers", {"inputs": {name: [614000, 334600, 614400]}}, "at least 4 items"),
+                ("bbox min > max", one(name, [614400, 334600, 614000, 335000]), "min ≥ max"),
+                ("bbox 3 numbers", one(name, [614000, 334600, 614400]), "at least 4 items"),
                 ("bbox NaN", f'{{"inputs": {{"{name}": [614000, NaN, 614400, 335000]}}}}', "finite number"),
             ]
     return cases

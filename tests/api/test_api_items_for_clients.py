@@ -103,6 +103,7 @@ def _data_extent(p: dict) -> tuple[list[float], tuple[date, date] | None]:
     schema, table = p["table"].split(".")
     tf = p.get("time_field")
     span = f'min("{tf}"), max("{tf}")' if tf else "NULL, NULL"
+    geom = p.get("geom_field") or "geom"  # point_clouds: footprint, geosites: outline
     with psycopg.connect(owner) as conn:
         if not conn.execute(
             "SELECT 1 FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s", (schema, table)
@@ -110,7 +111,7 @@ def _data_extent(p: dict) -> tuple[list[float], tuple[date, date] | None]:
             return [None] * 4, None
         row = conn.execute(
             f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM "
-            f'(SELECT ST_Extent(ST_Transform(geom, 4326)) e, {span} FROM {schema}."{table}") s(e, t0, t1)'
+            f'(SELECT ST_Extent(ST_Transform("{geom}", 4326)) e, {span} FROM {schema}."{table}") s(e, t0, t1)'
         ).fetchone()
     return list(row[:4]), (row[4], row[5]) if tf else None
 

@@ -92,7 +92,7 @@ def test_district_plan_loads_every_epoch_and_kind(tmp_path: Path) -> None:
         "plan ogólny", "zoning plan plan_miejscowy_1.gml", "zoning plan plan_miejscowy_2.gml",
         "trees 2019", "trees 2022", "trees 2025", "landscape zones", "ads 2019", "ads 2022", "ads 2025",
         "orthophoto 2019", "orthophoto 2022", "orthophoto 2025", "lidar 2019", "lidar 2022", "lidar 2025",
-        "addresses",
+        "addresses", "geosites",
     ]
     by_label = {s.label: s for s in plan.steps}
     assert by_label["lidar 2022"].paths == (tmp_path / "lidar/2022-06-15/classified",)
@@ -100,8 +100,8 @@ def test_district_plan_loads_every_epoch_and_kind(tmp_path: Path) -> None:
     assert by_label["green spaces"].epoch == date(2019, 6, 15)  # undated snapshot layers: the first epoch
     assert by_label["addresses"].loader == "addresses" and by_label["addresses"].epoch is None
     assert plan.epochs == [date.fromisoformat(e) for e in DISTRICT_EPOCHS]
-    assert plan.skipped == ["geosites (1 file: no geosite loader yet)",
-                            "lidar_unclassified (2 files: the same survey as the classified LiDAR)",
+    assert by_label["geosites"].paths == (tmp_path / "geosites/geostanowiska.geojson",)
+    assert plan.skipped == ["lidar_unclassified (2 files: the same survey as the classified LiDAR)",
                             "railways (1 file: no railway loader yet)"]
 
 

@@ -64,7 +64,9 @@ def database() -> tuple[str, str]:
                 (sid, EPOCH, sp, lat, h, run_id, e, n),
             )
         _fixture_orthophoto(conn, settings, run_id)
+        _fixture_point_cloud(conn, settings)
     _load_sample_world(url, settings)
+    _load_geosites(url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ANALYZE")
     return url, local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, API_TEST_DB)
@@ -103,6 +105,48 @@ def _fixture_orthophoto(conn: psycopg.Connection, settings, run_id: int) -> None
                 ST_MakeEnvelope(614000, 334900, 614100, 335000, 2180))""",
         (date(2030, 1, 1), str(path), run_id),
     )
+
+
+#: The fixture point cloud (COPC): a 100 × 100 m grid of points every metre at this epoch.
+POINT_CLOUD_EPOCH = date(2024, 6, 15)
+
+
+def _fixture_point_cloud(conn: psycopg.Connection, settings) -> None:
+    """A COPC file of known points and its catalogue row (the API test database loads no LiDAR)."""
+    from pipelines.lidar.patches import POINT_DTYPE
+    from pipelines.pointcloud.copc import write_copc
+
+    xs, ys = np.meshgrid(np.arange(100), np.arange(100))
+    pts = np.zeros(xs.size, dtype=POINT_DTYPE)
+    pts["X"] = (614_100 + xs.ravel()) * 1000
+    pts["Y"] = (334_700 + ys.ravel()) * 1000
+    pts["Z"] = 260_000 + (xs.ravel() * 37 + ys.ravel() * 11) % 2000
+    pts["ReturnNumber"] = pts["NumberOfReturns"] = 1
+    pts["Classification"] = np.where(xs.ravel() < 50, 2, 5)
+    pts["GpsTime"] = np.arange(xs.size, dtype=float)
+    path = settings.home / "api-test-rasters" / "pointcloud_fixture.copc.laz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary = write_copc(pts, path, leaf_points=2_000, workers=1)
+    run_id = conn.execute(
+        "INSERT INTO msip.load_run (source_kind, source_path, source_sha256, epoch, status, rows_in, rows_loaded, "
+        "finished_at) VALUES ('lidar_copc', %s, repeat('c', 64), %s, 'succeeded', %s, %s, now()) RETURNING run_id",
+        (str(path), POINT_CLOUD_EPOCH, summary.points, summary.points),
+    ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO msip.pointcloud_asset (epoch, path, point_count, node_count, levels, bytes, z_min_m, z_max_m, "
+        "source_runs, footprint, load_run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+        "ST_MakeEnvelope(%s, %s, %s, %s, 2180), %s)",
+        (POINT_CLOUD_EPOCH, str(path), summary.points, summary.nodes, summary.levels, summary.bytes,
+         summary.mins_m[2], summary.maxs_m[2], [run_id], *summary.mins_m[:2], *summary.maxs_m[:2], run_id),
+    )
+
+
+def _load_geosites(url: str) -> None:
+    """The geosites test file (one good site, two quarantined) through its loader."""
+    from pipelines.geosites.load import load_geosites
+    from tests.support.paths import TEST_DATA
+
+    load_geosites(TEST_DATA / "geosites" / "geostanowiska.geojson", url=url)
 
 
 #: Sample-world loaders the API tests use when they exist: (module, function, file, keyword arguments).

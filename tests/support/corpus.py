@@ -31,7 +31,7 @@ def command(loader: str, path: Path, spec: dict) -> list[str]:
         "streets": ["load", "base", "--streets", *args, *epoch],
         "osm": ["load", "base", "--osm", *args, *epoch],
         "orthophoto": ["load", "orthophoto", *args, *epoch, "--workers", "1"],
-        "lidar": ["load", "lidar", *args, *epoch, "--workers", "1"],
+        "lidar": ["load", "lidar", *args, *epoch, "--workers", "1", "--no-copc"],  # per-file runs only
         "ad_rules": ["load", "ad-rules", *args],
         "addresses": ["load", "addresses", *args],
         "boundaries": ["load", "boundaries", *args],

@@ -61,6 +61,11 @@ def load_demo_database(settings: Settings, sample_dir: Path) -> tuple[str, str]:
         pass
     for _ in run_sample_analyses(sample_dir, url=url):
         pass
+    if not (sample_dir / "geosites").is_dir():  # the small world has no geosite file: the test one
+        from pipelines.geosites.load import load_geosites
+        from tests.support.paths import TEST_DATA
+
+        load_geosites(TEST_DATA / "geosites" / "geostanowiska.geojson", url=url)
     return url, local_url(settings.pg_socket_dir, settings.pg_port, READER_ROLE, DEMO_DB)
 
 

@@ -28,7 +28,7 @@ from msip.core.settings import Settings
 from tests.support.paths import ROOT
 
 VOLATILE_TYPES = ("timestamp with time zone", "timestamp without time zone")
-VOLATILE_COLUMNS = ("duration_s", "rast", "path", "message")
+VOLATILE_COLUMNS = ("duration_s", "rast", "path", "message", "source_runs")
 
 
 def fresh_db(settings: Settings, name: str) -> str:

@@ -1,7 +1,7 @@
 """The datasets MSIP publishes, read from the configuration and the database, cached by the data version.
 
-One dataset per published feature or coverage collection, per orthophoto and LiDAR epoch and per
-zoning plan. Extents are the data's (the collections' computed extents, raster footprints, plan
+One dataset per published feature or coverage collection, per orthophoto, LiDAR and point-cloud
+(COPC) epoch and per zoning plan. Extents are the data's (the collections' computed extents, raster footprints, plan
 outlines); lineage is the load and analysis runs whose rows the dataset holds (file name,
 checksum, date, counts — `msip.load_run_public`, which has no local paths). Computed on request
 by the read-only API role and kept until a load or an analysis run changes the data version.
@@ -18,6 +18,7 @@ from typing import Any
 from psycopg import sql
 
 from msip.api.catalogue.themes import theme_of
+from msip.api.downloads.formats import COPC_FORMAT, Format
 from msip.api.providers import extents
 from msip.api.providers.db import conninfo_from_def, data_version, fetch, table_info
 
@@ -31,7 +32,7 @@ class Dataset:
 
     id: str
     family: str  # collection id, or "orthophoto" / "lidar" / "zoning_plan" for the per-epoch/plan records
-    kind: str  # features | coverage | orthophoto-epoch | lidar-epoch | zoning-plan
+    kind: str  # features | coverage | orthophoto-epoch | lidar-epoch | point-cloud-epoch | zoning-plan
     collection: str | None  # the API collection that serves it
     title: dict[str, str]
     abstract: dict[str, str]
@@ -44,6 +45,8 @@ class Dataset:
     resolution_m: float | None = None
     epoch: date | None = None
     item_id: str | None = None  # the dataset's item in its collection (a zoning plan's plan_pk)
+    files: list[tuple[str, Format]] = field(default_factory=list)
+    """Files of this dataset other than the collection downloads: (path below the API root, format)."""
 
     @property
     def theme(self) -> str | None:
@@ -198,6 +201,31 @@ def _lidar_epochs(conninfo: str) -> list[Dataset]:
     return out
 
 
+def _point_cloud_epochs(conninfo: str) -> list[Dataset]:
+    """One record per streamable point cloud (COPC) of a LiDAR epoch, linking the file."""
+    if fetch(conninfo, "SELECT to_regclass('msip.point_cloud_epoch')")[0][0] is None:
+        return []
+    out = []
+    for epoch, points, href, run_id, *box in fetch(
+        conninfo, f"SELECT epoch, a.point_count, v.copc_href, a.load_run_id, {_BOX} FROM msip.pointcloud_asset a "
+        "JOIN msip.point_cloud_epoch v USING (epoch), ST_Transform(a.footprint, 4326) b ORDER BY epoch"):
+        out.append(Dataset(
+            id=f"point-cloud-{epoch}", family="point_clouds", kind="point-cloud-epoch", collection="point_clouds",
+            title={"pl": f"Chmura punktów LiDAR (COPC) z {epoch}", "en": f"LiDAR point cloud (COPC) of {epoch}"},
+            abstract={"pl": f"Chmura punktów lotniczego skanowania laserowego z nalotu {epoch} ({points} punktów) "
+                            "jako COPC (LAZ 1.4 z oktdrzewem, odczyt fragmentami przez HTTP Range), EPSG:2180, "
+                            "wysokości PL-EVRF2007-NH, z klasami i numerami odbić.",
+                      "en": f"Airborne laser scanning point cloud flown on {epoch} ({points} points) as COPC "
+                            "(LAZ 1.4 with an octree, read in parts with HTTP Range), EPSG:2180, heights "
+                            "PL-EVRF2007-NH, with classes and return numbers."},
+            keywords=["LiDAR", "ALS", "COPC", "LAZ", "chmura punktów", "point cloud", str(epoch)],
+            bbox=_bbox(tuple(box)), begin=_utc(epoch), end=_utc(epoch),
+            lineage=_lineage(conninfo, [(run_id, points)]), count=points, epoch=epoch,
+            files=[(str(href), COPC_FORMAT)],
+        ))
+    return out
+
+
 def _zoning_plans(conninfo: str) -> list[Dataset]:
     out = []
     for row in fetch(conninfo, f"SELECT iip_namespace, local_id, version_id, title, plan_type_label, status_label, "
@@ -241,6 +269,8 @@ def build(cfg: dict) -> list[Dataset]:
         out += _lidar_epochs(conninfo)
     if "zoning_plans" in resources:
         out += _zoning_plans(conninfo)
+    if "point_clouds" in resources:
+        out += _point_cloud_epochs(conninfo)
     with _lock:
         _cache.clear()
         _cache[key] = out

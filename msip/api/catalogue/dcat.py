@@ -20,7 +20,7 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 EU = "http://publications.europa.eu/resource/authority/"
-FILE_TYPES = {"gpkg": "GPKG", "parquet": "PARQUET", "csv": "CSV", "tif": "TIFF"}
+FILE_TYPES = {"gpkg": "GPKG", "parquet": "PARQUET", "csv": "CSV", "tif": "TIFF", "copc.laz": "LAZ"}
 MEDIA_TURTLE, MEDIA_JSONLD = "text/turtle", "application/ld+json"
 
 
@@ -101,8 +101,9 @@ def _dataset(g: Graph, ds: Dataset, base: str, pub: Publisher, agent: URIRef, co
             f"{r['source_file']} (SHA-256 {r['source_sha256']}, {r['rows_loaded']} loaded, "
             f"{r['rows_rejected']} rejected)" for r in ds.lineage), lang="en")))
         g.add((node, DCTERMS.provenance, prov))
-    for fmt in formats_for(ds.kind):
-        url = download_url(base, ds.id, fmt.ext)
+    files = [(download_url(base, ds.id, f.ext), f) for f in formats_for(ds.kind)]
+    files += [(f"{base}/{path}", f) for path, f in ds.files]
+    for url, fmt in files:
         dist = URIRef(f"{node}#{fmt.ext}")
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(fmt.title)))
@@ -110,8 +111,9 @@ def _dataset(g: Graph, ds: Dataset, base: str, pub: Publisher, agent: URIRef, co
         g.add((dist, DCAT.downloadURL, URIRef(url)))
         g.add((dist, DCTERMS.format, _typed(g, f"{EU}file-type/{FILE_TYPES[fmt.ext]}", DCTERMS.MediaTypeOrExtent)))
         media = fmt.media_type.split(";")[0]
-        g.add((dist, DCAT.mediaType, _typed(g, f"https://www.iana.org/assignments/media-types/{media}",
-                                            DCTERMS.MediaType)))
+        if fmt.spec_url is None:  # an IANA media type
+            g.add((dist, DCAT.mediaType, _typed(g, f"https://www.iana.org/assignments/media-types/{media}",
+                                                DCTERMS.MediaType)))
         g.add((dist, DCTERMS.license, licence))
         g.add((node, DCAT.distribution, dist))
     return node

@@ -136,7 +136,7 @@ def iso_record(ds: Dataset, base_url: str, pub: Publisher, *, stamp: datetime | 
     _code(access, "gmd:accessConstraints", "MD_RestrictionCode", "otherRestrictions")
     _anchor(access, "gmd:otherConstraints", PUBLIC_ACCESS, "No limitations to public access")
     _code(ident, "gmd:spatialRepresentationType", "MD_SpatialRepresentationTypeCode",
-          "vector" if ds.kind in ("features", "zoning-plan") else "grid")
+          "vector" if ds.kind in ("features", "zoning-plan", "point-cloud-epoch") else "grid")
     if ds.resolution_m:
         res = _el(_el(ident, "gmd:spatialResolution"), "gmd:MD_Resolution")
         _el(_el(res, "gmd:distance"), "gco:Distance", f"{ds.resolution_m:g}", uom="m")
@@ -157,13 +157,15 @@ def iso_record(ds: Dataset, base_url: str, pub: Publisher, *, stamp: datetime | 
             _el(period, tag, when.astimezone(UTC).isoformat())
 
     dist = _el(_el(root, "gmd:distributionInfo"), "gmd:MD_Distribution")
-    for fmt in formats_for(ds.kind) or (None,):
+    for fmt in (*formats_for(ds.kind), *(f for _, f in ds.files)) or (None,):
         mf = _el(_el(dist, "gmd:distributionFormat"), "gmd:MD_Format")
         name = fmt.media_type.split(";")[0] if fmt else "application/geo+json"
-        _anchor(mf, "gmd:name", f"https://www.iana.org/assignments/media-types/{name}", name)
+        _anchor(mf, "gmd:name", (fmt.spec_url if fmt else None) or f"https://www.iana.org/assignments/media-types/{name}",
+                name)
         _el(mf, "gmd:version", **{_q("gco:nilReason"): "unknown"})
     online = [(f"{base_url.rstrip('/')}/collections/{ds.collection}", "OGC API", "download")] if ds.collection else []
     online += [(download_url(base_url, ds.id, f.ext), f.title, "download") for f in formats_for(ds.kind)]
+    online += [(f"{base_url.rstrip('/')}/{path}", f.title, "download") for path, f in ds.files]
     for href, title, service in online:
         res_el = _el(_el(_el(_el(dist, "gmd:transferOptions"), "gmd:MD_DigitalTransferOptions"), "gmd:onLine"),
                      "gmd:CI_OnlineResource")

@@ -41,6 +41,8 @@ def links(ds: Dataset, base_url: str, pub: Publisher) -> list[dict[str, Any]]:
         href = f"{base}/collections/{ds.collection}"
         if ds.epoch is not None and ds.kind == "orthophoto-epoch":
             href += f"/coverage?datetime={ds.epoch}"
+        elif ds.epoch is not None and ds.kind == "point-cloud-epoch":
+            href += f"/items/{ds.epoch}"
         out.append({"rel": "item" if ds.kind.endswith("epoch") else "collection", "type": "application/json",
                     "title": "OGC API", "href": href})
     if ds.kind == "zoning-plan" and ds.item_id:  # its APP GML 2.0 dataset and drawing (art. 67a u.p.z.p.)
@@ -49,6 +51,8 @@ def links(ds: Dataset, base_url: str, pub: Publisher) -> list[dict[str, Any]]:
     if ds.kind in ("features", "coverage"):
         out += [{"rel": "enclosure", "type": f.media_type, "title": f.title,
                  "href": download_url(base, ds.id, f.ext)} for f in formats_for(ds.kind)]
+    out += [{"rel": "enclosure", "type": f.media_type, "title": f.title, "href": f"{base}/{path}"}
+            for path, f in ds.files]
     return out
 
 

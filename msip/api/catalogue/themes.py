@@ -27,6 +27,7 @@ THEME_LABELS: dict[str, tuple[str, str]] = {
     "hh": ("Zdrowie i bezpieczeństwo ludzi", "Human health and safety"),
     "ad": ("Adresy", "Addresses"),
     "au": ("Jednostki administracyjne", "Administrative units"),
+    "ge": ("Geologia", "Geology"),
 }
 
 #: Collection id (or dataset family) → (INSPIRE theme code or None, ISO 19115 topic category).
@@ -48,6 +49,8 @@ COLLECTION_THEMES: dict[str, tuple[str | None, str]] = {
     "chm": ("el", "elevation"),
     "terrain_dod": ("el", "elevation"),
     "lidar": ("el", "elevation"),
+    "point_clouds": ("el", "elevation"),
+    "geosites": ("ge", "geoscientificInformation"),
     "heat_tair": ("ac", "climatologyMeteorologyAtmosphere"),
     "heat_hm": ("ac", "climatologyMeteorologyAtmosphere"),
     "heat_zone_stats": ("ac", "climatologyMeteorologyAtmosphere"),

@@ -12,6 +12,8 @@ class Format:
     ext: str
     media_type: str
     title: str
+    spec_url: str | None = None
+    """Where the format is defined when its media type is not registered with IANA."""
 
 
 FEATURE_FORMATS = (
@@ -22,6 +24,9 @@ FEATURE_FORMATS = (
 COVERAGE_FORMATS = (
     Format("tif", "image/tiff; application=geotiff; profile=cloud-optimized", "Cloud-Optimised GeoTIFF (EPSG:2180)"),
 )
+#: A point cloud of one epoch, served by the point-cloud collection (not a /downloads file).
+COPC_FORMAT = Format("copc.laz", "application/vnd.laszip+copc", "COPC (LAZ 1.4, EPSG:2180 + PL-EVRF2007-NH)",
+                     spec_url="https://copc.io/")
 BY_EXT = {f.ext: f for f in (*FEATURE_FORMATS, *COVERAGE_FORMATS)}
 
 

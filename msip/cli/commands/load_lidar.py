@@ -63,6 +63,8 @@ from msip.cli.options import crs_option, epoch_option, extent_option, force_opti
     help="Worker processes that decode, clean and store each file's chunks, then process the "
     "tiles [default: CPU count; 1 = everything in this process].",
 )
+@click.option("--copc/--no-copc", default=True, show_default=True,
+              help="Then write the epoch's streamable point cloud (COPC) from the stored points.")
 @force_option
 def lidar(
     paths: tuple[Path, ...],
@@ -76,6 +78,7 @@ def lidar(
     smrf_threshold: float,
     smrf_scalar: float,
     workers: int | None,
+    copc: bool,
     force: bool,
 ) -> None:
     """Load LAS 1.2–1.4 / LAZ files or folders of one survey; unusable files are refused."""
@@ -104,6 +107,10 @@ def lidar(
         force=force,
     )
     click.echo(result.summary())
+    if copc and result.reports:
+        from pipelines.pointcloud.publish import publish_epoch_copc
+
+        click.echo(publish_epoch_copc(epoch, force=force, workers=workers).summary())
     refused, total = len(result.refused), len(result.refused) + len(result.reports)
     if refused == total:
         raise MsipError(

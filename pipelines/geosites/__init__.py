@@ -1,0 +1,1 @@
+"""Geological sites (geostanowiska): outlines, protection, descriptions and 3D viewpoints."""

@@ -1,0 +1,110 @@
+"""`publish_epoch_copc`: the stored points of one LiDAR epoch as a COPC file, recorded and catalogued.
+
+One load run of kind 'lidar_copc' per write. Its checksum is made from what the epoch's points
+came from: each source run's file checksum, parameters and point count (a file added, changed
+or loaded with other parameters changes it; the same files loaded again, e.g. after an
+interrupted load, do not), so publishing an unchanged epoch again answers 'unchanged' without
+reading a point. rows_in = points read from
+msip.lidar_patch = points written (nothing is refused: the patches were validated when loaded).
+The file is written beside its final name and renamed inside the run (journalled like a raster),
+so a failed run leaves the previous file and its catalogue row as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+
+from msip.core.db import connect, one_row
+from msip.core.errors import ValidationError
+from msip.core.rasters.journal import note_write
+from msip.core.runs import LoadReport, LoadRun, run_load
+from msip.core.settings import get_settings
+from pipelines.pointcloud.copc import write_copc
+from pipelines.pointcloud.octree import LEAF_POINTS
+from pipelines.pointcloud.stored import epoch_points
+
+KIND = "lidar_copc"
+FORMAT_VERSION = "copc-1"
+
+
+def copc_path(epoch: date) -> Path:
+    """Where the COPC file of `epoch` lives: $MSIP_DATA_DIR/pointclouds/<epoch>/lidar_<epoch>.copc.laz."""
+    return get_settings().data_dir / "pointclouds" / epoch.isoformat() / f"lidar_{epoch.isoformat()}.copc.laz"
+
+
+def source_runs(url: str | None, epoch: date) -> list[int]:
+    """The load runs whose patches hold the points of `epoch` (sorted; empty: no points)."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT load_run_id FROM msip.lidar_patch WHERE epoch = %s ORDER BY 1", (epoch,)
+        ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _sources_digest(url: str | None, epoch: date, runs: list[int]) -> str:
+    """SHA-256 of the format version, the epoch and, per source run, its file checksum, parameters and points."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT source_sha256, coalesce(params::text, ''), rows_loaded FROM msip.load_run "
+            "WHERE run_id = ANY(%s) ORDER BY 1, 2, 3", (runs,)).fetchall()
+    return hashlib.sha256(f"{FORMAT_VERSION}:{epoch}:{rows}".encode()).hexdigest()
+
+
+def publish_epoch_copc(
+    epoch: date, *, url: str | None = None, force: bool = False, leaf_points: int = LEAF_POINTS,
+    workers: int | None = None,
+) -> LoadReport:
+    """Write (or keep) the COPC file of `epoch` from msip.lidar_patch and catalogue it.
+
+    `workers`: threads compressing the octree nodes (default: the CPU count).
+    Raises ValidationError when the epoch has no stored points (load it with `msip load lidar`).
+    """
+    runs = source_runs(url, epoch)
+    if not runs:
+        raise ValidationError(
+            f"no LiDAR points are stored for epoch {epoch}; load them first with "
+            f"`msip load lidar PATH --epoch {epoch}`"
+        )
+    digest = _sources_digest(url, epoch, runs)
+    path = copc_path(epoch)
+
+    def body(run: LoadRun) -> None:
+        points = epoch_points(run.conn, epoch)
+        # The lidar runs counted what they stored: a cheap cross-check that no patch was misread.
+        expected = one_row(run.conn.execute(
+            "SELECT coalesce(sum(rows_loaded), 0) FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)
+        ))[0]
+        if len(points) != expected:
+            raise ValidationError(
+                f"read {len(points)} points of {epoch} from msip.lidar_patch, but its load runs {runs} "
+                f"stored {expected}; check the patches with `SELECT sum(PC_NumPoints(pa)) …`"
+            )
+        run.count_in(len(points))
+        tmp = path.with_name(f".{path.name}.run{run.run_id}.tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp.parent, 0o755)
+        note_write(path, tmp)
+        summary = write_copc(points, tmp, leaf_points=leaf_points, workers=workers)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        replaced = run.conn.execute("DELETE FROM msip.pointcloud_asset WHERE epoch = %s", (epoch,)).rowcount
+        run.conn.execute(
+            "INSERT INTO msip.pointcloud_asset (epoch, path, point_count, node_count, levels, bytes, "
+            "z_min_m, z_max_m, source_runs, footprint, load_run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "ST_MakeEnvelope(%s, %s, %s, %s, 2180), %s)",
+            (epoch, str(path), summary.points, summary.nodes, summary.levels, summary.bytes,
+             summary.mins_m[2], summary.maxs_m[2], runs, summary.mins_m[0], summary.mins_m[1],
+             summary.maxs_m[0], summary.maxs_m[1], run.run_id),
+        )
+        run.loaded(inserted=summary.points)
+        run.note(
+            f"{summary.points} points of {epoch} in a COPC file of {summary.nodes} octree nodes, "
+            f"{summary.levels} levels, {summary.bytes / 1e6:.1f} MB"
+            + (" (replaced the previous file)" if replaced else "")
+        )
+
+    return run_load(KIND, path, epoch=epoch, body=body, params={"format": FORMAT_VERSION,
+                    "leaf_points": leaf_points}, url=url, force=force, sha256=digest, unit="points")

@@ -1,0 +1,92 @@
+"""The stored points of an epoch (msip.lidar_patch) as one numpy array, decoded client-side.
+
+Patches travel as their WKB (`decode(pa::text, 'hex')`, binary: half the bytes of hex) and are
+decoded here: uncompressed patches and dimensional ones whose dimensions are plain, run-length
+or zlib encoded — everything MSIP writes and the pgpointcloud defaults. A patch in another form
+(sigbits, LAZ) is asked for again through the server's `PC_Uncompress`, so nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from datetime import date
+
+import numpy as np
+import psycopg
+
+from msip.core.errors import DatabaseError
+from pipelines.lidar.patches import POINT_DTYPE
+
+_HEAD = struct.Struct("<BIII")  # endian, pcid, compression, points
+_DIM_HEAD = struct.Struct("<BI")  # compression, bytes
+NONE, DIMENSIONAL = 0, 1
+DIM_NONE, DIM_RLE, DIM_ZLIB = 0, 1, 3
+
+
+def decode_patch(wkb: bytes) -> np.ndarray | None:
+    """Points of one patch in POINT_DTYPE, or None when its compression is not decoded here."""
+    endian, _pcid, compression, n = _HEAD.unpack_from(wkb, 0)
+    if endian != 1:
+        return None
+    if compression == NONE:
+        return np.frombuffer(wkb, dtype=POINT_DTYPE, count=n, offset=_HEAD.size)
+    if compression != DIMENSIONAL:
+        return None
+    out = np.empty(n, dtype=POINT_DTYPE)
+    pos = _HEAD.size
+    for name in POINT_DTYPE.names or ():
+        code, size = _DIM_HEAD.unpack_from(wkb, pos)
+        pos += _DIM_HEAD.size
+        data = wkb[pos : pos + size]
+        pos += size
+        dtype = POINT_DTYPE[name]
+        if code == DIM_ZLIB:
+            data, code = zlib.decompress(data), DIM_NONE
+        if code == DIM_NONE:
+            out[name] = np.frombuffer(data, dtype=dtype, count=n)
+        elif code == DIM_RLE:
+            runs = np.frombuffer(data, dtype=[("n", "u1"), ("v", dtype)])
+            values = np.repeat(runs["v"], runs["n"])
+            if len(values) != n:
+                raise DatabaseError(f"a stored patch's {name} runs hold {len(values)} values for {n} points")
+            out[name] = values
+        else:
+            return None
+    return out
+
+
+def _patches(conn: psycopg.Connection, sql: str, params: tuple) -> Iterator[tuple[int, bytes]]:
+    with conn.cursor(binary=True) as cur:
+        cur.execute(sql, params)
+        while rows := cur.fetchmany(2000):
+            yield from rows
+
+
+def epoch_points(conn: psycopg.Connection, epoch: date) -> np.ndarray:
+    """Every stored point of `epoch` (POINT_DTYPE, X/Y/Z in mm), in patch order."""
+    parts: list[np.ndarray] = []
+    odd: list[int] = []
+    for patch_id, wkb in _patches(
+        conn,
+        "SELECT patch_id, decode(pa::text, 'hex') FROM msip.lidar_patch WHERE epoch = %s ORDER BY patch_id",
+        (epoch,),
+    ):
+        pts = decode_patch(bytes(wkb))
+        if pts is None:
+            odd.append(patch_id)
+        else:
+            parts.append(pts)
+    if odd:
+        for _, wkb in _patches(
+            conn,
+            "SELECT patch_id, decode(PC_Uncompress(pa)::text, 'hex') FROM msip.lidar_patch "
+            "WHERE patch_id = ANY(%s) ORDER BY patch_id",
+            (odd,),
+        ):
+            pts = decode_patch(bytes(wkb))
+            if pts is None:
+                raise DatabaseError("a stored patch is big-endian even uncompressed; MSIP reads little-endian only")
+            parts.append(pts)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=POINT_DTYPE)

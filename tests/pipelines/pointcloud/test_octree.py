@@ -1,0 +1,48 @@
+"""The one-sort octree: every point in exactly one node, inside the node's cube, and one point per
+sampling cell in every node above the leaves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipelines.pointcloud.octree import GRID, Cube, build_octree, morton_codes
+
+
+def _cloud(n: int, seed: int = 7) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    xyz = np.column_stack([rng.integers(0, 1_000_000, n), rng.integers(0, 1_000_000, n),
+                           rng.integers(0, 30_000, n)]).astype(np.int64)
+    xyz[: n // 4] //= 40  # a dense corner: deeper nodes there
+    xyz[-10:] = xyz[0]  # duplicates of one point
+    return xyz + np.array([614_000_000, 334_000_000, 250_000])
+
+
+def test_every_point_is_in_one_node_inside_its_cube_and_thinned_above_the_leaves() -> None:
+    xyz = _cloud(60_000)
+    cube = Cube.around(xyz)
+    tree = build_octree(xyz, cube, leaf_points=2_000)
+    assert tree.counts.sum() == len(xyz) and (tree.counts > 0).all()
+    assert np.array_equal(np.sort(tree.order), np.arange(len(xyz)))  # each point exactly once
+    assert tree.keys[:, 0].max() >= 3
+    keys = {tuple(k) for k in tree.keys.tolist()}
+    assert len(keys) == len(tree.keys)
+    rel = xyz - np.asarray(cube.min_xyz)
+    start = 0
+    for (level, x, y, z), n in zip(tree.keys.tolist(), tree.counts.tolist(), strict=True):
+        idx = tree.order[start : start + n]
+        start += n
+        assert (np.diff(idx) > 0).all()  # input (acquisition) order inside a node: LAZ compresses it best
+        assert (rel[idx] * (1 << level) // cube.size == [x, y, z]).all()
+        assert level == 0 or (level - 1, x // 2, y // 2, z // 2) in keys  # every node has its parent
+        cells = rel[idx] * ((1 << level) * GRID) // cube.size
+        if len(np.unique(cells, axis=0)) != n:  # two points in a cell: only a leaf keeps them
+            assert n <= 2_000 and not any((level + 1, 2 * x + a, 2 * y + b, 2 * z + c) in keys
+                                          for a in (0, 1) for b in (0, 1) for c in (0, 1))
+
+
+def test_a_small_cloud_is_one_root_leaf_and_codes_order_cells() -> None:
+    xyz = _cloud(500)
+    tree = build_octree(xyz, Cube.around(xyz), leaf_points=1_000)
+    assert tree.keys.tolist() == [[0, 0, 0, 0]] and tree.counts.tolist() == [500]
+    corner = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 1]], dtype=np.int64)
+    assert morton_codes(corner, Cube((0, 0, 0), 2), 1).tolist() == [0, 1, 2, 4, 7]
