@@ -165,6 +165,7 @@ function renderPanel() {
     el("h2", { id: "layers-heading", text: t("layers") }),
     layerList,
     el("p", { class: "api-root" }, el("a", { href: API.href, text: t("apiLink") })),
+    el("p", { class: "api-root" }, el("a", { href: "3d/", id: "link-3d", text: t("v3Link") })),
   );
   layerList.setAttribute("aria-labelledby", "layers-heading");
 }

@@ -32,6 +32,7 @@ const UI = {
     zoomInButton: "Przybliż",
     zoomOutButton: "Oddal",
     // 3D point-cloud viewer (/map/3d, issue 20)
+    v3Link: "Chmura punktów 3D i geostanowiska",
     v3Title: "MSIP — chmura punktów 3D",
     v3Back: "Mapa 2D",
     v3Epoch: "Nalot (epoka)",
@@ -82,6 +83,7 @@ const UI = {
     zoomInButton: "Zoom in",
     zoomOutButton: "Zoom out",
     // 3D point-cloud viewer (/map/3d, issue 20)
+    v3Link: "3D point cloud and geological sites",
     v3Title: "MSIP — 3D point cloud",
     v3Back: "2D map",
     v3Epoch: "Survey (epoch)",

@@ -68,7 +68,7 @@ export function terrainGrid(nodes, bounds, origin) {
 }
 
 /** Orthophoto tiles over the bounds at zoom `zoom`, as meshes on the terrain (local coordinates). */
-export function orthophotoMeshes(apiBase, bounds, origin, terrain, zoom = 17) {
+export function orthophotoMeshes(apiBase, bounds, origin, terrain, onLoad, zoom = 17) {
   const [w, s] = toLonLat.forward([bounds.min[0], bounds.min[1]]);
   const [e, n] = toLonLat.forward([bounds.max[0], bounds.max[1]]);
   const [xa, ya] = tileXY(Math.min(w, e), Math.max(n, s), zoom);
@@ -99,6 +99,7 @@ export function orthophotoMeshes(apiBase, bounds, origin, terrain, zoom = 17) {
         tex.colorSpace = THREE.SRGBColorSpace;
         mat.map = tex;
         mat.needsUpdate = true;
+        onLoad();
       });
       group.add(new THREE.Mesh(geom, mat));
     }

@@ -23,6 +23,10 @@ controls.listenToKeyEvents(canvas);
 controls.keyPanSpeed = 25;
 
 const material = pointMaterial(2);
+/** Draw only when something changed: software WebGL on a shared CPU must not redraw millions of points idly. */
+let dirty = true;
+const redraw = () => (dirty = true);
+controls.addEventListener("change", redraw);
 const state = { cloud: null, mode: "classification", range: { zMin: 0, zMax: 1, iMax: 1 }, ground: null,
   measuring: false, picks: [], line: null, result: null, firstViewMs: null, flights: 0, sites: [] };
 
@@ -31,6 +35,7 @@ function resize() {
   renderer.setSize(w, h, false);
   camera.aspect = w / h;
   camera.updateProjectionMatrix();
+  redraw();
 }
 
 function status(text) {
@@ -53,13 +58,14 @@ function onNode(key, points) {
   points.material = material;
   colourPoints(points, state.mode, state.range);
   pointsStatus();
+  redraw();
   if (key === "0-0-0-0" && state.ground === null) addGround();
 }
 
 function addGround() {
   const c = state.cloud;
   const terrain = terrainGrid(loadedNodes(), c.bounds, c.origin);
-  state.ground = orthophotoMeshes(API.href, c.bounds, c.origin, terrain);
+  state.ground = orthophotoMeshes(API.href, c.bounds, c.origin, terrain, redraw);
   state.ground.visible = $("ortho").checked;
   scene.add(state.ground);
 }
@@ -94,6 +100,7 @@ function setMode(mode) {
   state.mode = mode;
   $("colour").value = mode;
   for (const p of loadedNodes()) colourPoints(p, mode, state.range);
+  redraw();
 }
 
 function recomputeIntensityRange() {
@@ -114,6 +121,7 @@ function toggleMeasure(on = !state.measuring) {
   $("measure-result").textContent = on ? t("v3MeasureHelp") : "";
   if (state.line) scene.remove(state.line);
   state.line = null;
+  redraw();
 }
 
 function pickAt(px, py) {
@@ -137,6 +145,7 @@ function pickAt(px, py) {
   $("measure-result").textContent = t("v3MeasureResult", { d: f(m.distance_m), h: f(m.horizontal_m), dz: f(m.dz_m) });
   state.line = measureLine(a, b, state.cloud.origin);
   scene.add(state.line);
+  redraw();
 }
 
 let down = null;
@@ -236,6 +245,8 @@ function frame() {
     if (state.firstViewMs === null && state.cloud.pointsLoaded > 0) state.firstViewMs = performance.now();
   }
   controls.update();
+  if (!dirty) return;
+  dirty = false;
   renderer.render(scene, camera);
 }
 
@@ -246,7 +257,10 @@ async function main() {
     applyLang();
   });
   $("colour").addEventListener("change", (e) => setMode(e.target.value));
-  $("ortho").addEventListener("change", (e) => state.ground && (state.ground.visible = e.target.checked));
+  $("ortho").addEventListener("change", (e) => {
+    if (state.ground) state.ground.visible = e.target.checked;
+    redraw();
+  });
   $("measure").addEventListener("click", () => toggleMeasure());
   window.addEventListener("resize", resize);
   resize();
@@ -304,6 +318,13 @@ window.msip3d = {
     return out;
   },
   measureMode: (on) => toggleMeasure(on),
+  /** Look (almost) straight down at world point (x, y, z) from `height_m` above it. */
+  lookDown: (x, y, z, height_m) => {
+    const o = state.cloud.origin;
+    controls.target.set(x - o.x, y - o.y, z - o.z);
+    camera.position.set(x - o.x, y - o.y - 1, z - o.z + height_m);
+    controls.update();
+  },
 };
 
 main().catch((e) => status(String(e)));

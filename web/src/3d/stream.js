@@ -9,7 +9,7 @@ import { createLazPerf } from "laz-perf";
 
 const MIN_PIXELS = 1.5;
 const MAX_REQUESTS = 4;
-const POINT_BUDGET = 4_000_000;
+const POINT_BUDGET = 2_000_000;
 const DIMENSIONS = ["X", "Y", "Z", "Classification", "Intensity", "Red", "Green", "Blue"];
 
 let lazPerfPromise = null;
