@@ -179,7 +179,7 @@ def _highest_apart(points: np.ndarray, min_apart_m: float) -> tuple[np.ndarray, 
 
 
 def test_measure_two_known_points(viewer, cloud):
-    (x0, y0, _), (x1, y1, z1) = cloud["min"], cloud["max"]
+    (x0, y0, _), (x1, y1, _) = cloud["min"], cloud["max"]
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     viewer.js("([x, y, z, h]) => window.msip3d.lookDown(x, y, z, h)", [cx, cy, cloud["min"][2], 450.0])
     viewer.wait_idle()
@@ -213,7 +213,8 @@ def test_viewer_page_headers(demo_server):
     moved = requests.get(f"{demo_server.url}/map/3d", allow_redirects=False, timeout=30)
     assert moved.status_code == 308 and moved.headers["Location"].endswith("/map/3d/")
     csp = requests.get(f"{demo_server.url}/map/3d/", timeout=30).headers["Content-Security-Policy"]
-    assert "script-src 'self' 'wasm-unsafe-eval'" in csp and "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+    assert "script-src 'self' 'wasm-unsafe-eval'" in csp
+    assert "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")  # WebAssembly only, no JS eval
     wasm = requests.head(f"{demo_server.url}/map/3d/laz-perf.wasm", timeout=30)
     assert wasm.status_code == 200 and wasm.headers["Content-Type"] == "application/wasm"
 
@@ -222,9 +223,10 @@ def test_main_map_links_to_the_viewer(browser, demo_server):
     page = browser.new_page(viewport=DESKTOP)
     try:
         page.goto(f"{demo_server.url}/map/")
-        link = page.wait_for_selector("#link-3d", timeout=60_000)
+        link = page.wait_for_selector("#link-3d", state="attached", timeout=60_000)  # in the layer panel
         assert link.get_attribute("href") == "3d/"
-        link.click()
-        page.wait_for_url(f"{demo_server.url}/map/3d/")
+        page.goto(link.evaluate("a => a.href"))
+        assert page.url == f"{demo_server.url}/map/3d/"
+        page.wait_for_function("() => window.msip3d && window.msip3d.pointsLoaded > 0", timeout=60_000)
     finally:
         page.close()
