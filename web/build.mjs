@@ -3,6 +3,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build3d } from "./src/3d/build3d.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, "src");
@@ -17,10 +18,11 @@ if (!existsSync(maplibre)) {
 }
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-// recursive: modules in sub-folders (src/tools/) keep their relative import paths
-for (const name of readdirSync(src)) cpSync(join(src, name), join(dist, name), { recursive: true });
+// recursive: modules in sub-folders (src/tools/) keep their relative import paths; src/3d is bundled by build3d.mjs
+for (const name of readdirSync(src)) if (name !== "3d") cpSync(join(src, name), join(dist, name), { recursive: true });
 for (const name of VENDOR) {
   const target = name === "LICENSE.txt" ? "maplibre-gl-LICENSE.txt" : name;
   cpSync(join(maplibre, name), join(dist, target));
 }
+await build3d(here, dist); // the 3D point-cloud viewer at /map/3d/ (src/3d/build3d.mjs)
 console.log(`web map built into ${dist} (${readdirSync(dist).length} files)`);

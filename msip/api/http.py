@@ -28,6 +28,10 @@ MAP_CSP = (
     "form-action 'none'; frame-ancestors 'self'"
 )
 
+#: The 3D viewer's policy: the map's, plus compiling its own WebAssembly (laz-perf, the LAZ
+#: decoder, served from /map/3d/) — 'wasm-unsafe-eval' allows WebAssembly only, not JS eval.
+MAP3D_CSP = MAP_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+
 
 def error_response(status: int, code: str, message: str) -> Response:
     """An OGC API exception document: {"code", "type", "description"}."""
@@ -181,7 +185,9 @@ def finish(req: Request, resp: Response) -> Response:
     declared = str(h.get("Content-Type") or "").split(";")[0].strip()  # headers may be a plain dict
     if declared == "application/json" and resp.status_code == 200 and cache_kind(req.path) == "items":
         h["Content-Type"] = GEOJSON  # features are GeoJSON: say so (clients pick a reader by it)
-    if req.path == "/map" or req.path.startswith("/map/"):
+    if req.path.startswith("/map/3d/"):
+        h["Content-Security-Policy"] = MAP3D_CSP
+    elif req.path == "/map" or req.path.startswith("/map/"):
         h["Content-Security-Policy"] = MAP_CSP  # also governs the map's worker, loaded from /map/
     elif not ctype.startswith("text/html"):
         h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")

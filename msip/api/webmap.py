@@ -33,8 +33,10 @@ def install(app: Flask, web_dir: Path, base_url: str, collections: dict) -> None
     @app.route("/map/")
     @app.route("/map/<path:path>")
     def webmap(path: str = "index.html") -> BaseResponse:
-        if request.path == "/map":
-            return redirect(f"{request.script_root}/map/", code=308)
+        if request.path in ("/map", "/map/3d"):  # /map/3d: the 3D point-cloud viewer (web/src/3d)
+            return redirect(f"{request.script_root}{request.path}/", code=308)
+        if path.endswith("/"):
+            path += "index.html"
         if (web_dir / "index.html").is_file():
             hidden = any(part.startswith(".") for part in Path(path).parts)  # e.g. the build stamp
             if hidden or not (web_dir / path).resolve().is_relative_to(web_dir.resolve()):

@@ -235,6 +235,7 @@ function renderPanel() {
     map ? toolsSection() : "",
     el("section", { id: "features", class: "features", "aria-labelledby": "features-heading" }),
     el("p", { class: "api-root" }, el("a", { href: API.href, text: t("apiLink") })),
+    el("p", { class: "api-root" }, el("a", { href: "3d/", id: "link-3d", text: t("v3Link") })),
   );
   tools.features?.refresh();
   layerList.setAttribute("aria-labelledby", "layers-heading");
