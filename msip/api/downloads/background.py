@@ -5,8 +5,9 @@ manager, `msip.api.jobs.MsipJobManager`: its async runner and its job records) t
 asked format first and then the collection's other formats from the same read of the table. The
 request waits at most `MSIP_DOWNLOAD_WAIT_S` seconds (default 2) for it — a small collection is then
 answered at once — else it gets `202 Accepted` with `Retry-After`. A request while a build runs, in
-any server worker (the build holds a lock file), waits as long for that build. A failed build answers the documented 503 with
-Retry-After (the reason goes to the log) and is tried again after `RETRY_FAILED_S`.
+any server worker (the build holds a lock file), waits as long for that build. A failed build answers
+the documented 503 with Retry-After (the reason goes to the log) and is tried again after
+`RETRY_FAILED_S`.
 """
 
 from __future__ import annotations
