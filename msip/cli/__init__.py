@@ -15,19 +15,19 @@ from msip.core.errors import MsipError
 
 #: `msip load <name>` and `msip run <name>` commands: name → "module:attribute".
 LOAD_COMMANDS = {
-    "trees": "msip.cli.commands.load_inventory:trees",
-    "ads": "msip.cli.commands.load_inventory:ads",
-    "zoning": "msip.cli.commands.load_plans:zoning",
-    "boundaries": "msip.cli.commands.load_boundaries:boundaries",
-    "addresses": "msip.cli.commands.load_addresses:addresses",
-    "base": "msip.cli.commands.load_plans:base",
-    "orthophoto": "msip.cli.commands.load_orthophoto:orthophoto",
-    "lidar": "msip.cli.commands.load_lidar:lidar",
-    "copc": "msip.cli.commands.load_pointcloud:copc",
-    "geosites": "msip.cli.commands.load_pointcloud:geosites",
-    "ad-rules": "msip.cli.commands.load_ad_rules:ad_rules",
+    "trees": "msip.cli.commands.load.inventory:trees",
+    "ads": "msip.cli.commands.load.inventory:ads",
+    "zoning": "msip.cli.commands.load.plans:zoning",
+    "boundaries": "msip.cli.commands.load.boundaries:boundaries",
+    "addresses": "msip.cli.commands.load.addresses:addresses",
+    "base": "msip.cli.commands.load.plans:base",
+    "orthophoto": "msip.cli.commands.load.orthophoto:orthophoto",
+    "lidar": "msip.cli.commands.load.lidar:lidar",
+    "copc": "msip.cli.commands.load.pointcloud:copc",
+    "geosites": "msip.cli.commands.load.pointcloud:geosites",
+    "ad-rules": "msip.cli.commands.load.ad_rules:ad_rules",
     "sample": "msip.cli.commands.load_sample:sample_world",
-    "watched-areas": "msip.cli.commands.load_watched_areas:watched_areas",
+    "watched-areas": "msip.cli.commands.load.watched_areas:watched_areas",
 }
 RUN_COMMANDS = {
     "heat-island": "msip.cli.commands.run.heat_island:command",
