@@ -61,8 +61,12 @@ def fresh_database() -> dict[str, Any]:
     from msip.core.settings import get_settings
 
     s = get_settings()
-    cluster.start(s)
-    cluster.bootstrap(s, fresh=True)
+    db_name = os.environ.get("MSIP_CITYBENCH_DB")
+    if db_name:  # a second database of the running cluster (--database)
+        cluster.bootstrap(s, db_name, fresh=True)
+    else:
+        cluster.start(s)
+        cluster.bootstrap(s, fresh=True)
     migrate(s.database_url)
     shutil.rmtree(s.data_dir / "rasters", ignore_errors=True)
     return {"database": s.database_url.split("@")[-1]}
@@ -195,6 +199,18 @@ def table(record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _use_database(name: str) -> None:
+    """Point the loaders, analyses and API at database `name` of the local cluster and a raster store of its own."""
+    from msip.core.settings import local_url
+
+    home = _home()
+    port = int(os.environ.get("MSIP_PG_PORT", "55432"))
+    os.environ["MSIP_CITYBENCH_DB"] = name
+    os.environ["MSIP_DATABASE_URL"] = local_url(home / "run", port, "msip_owner", name)
+    os.environ["MSIP_READER_URL"] = local_url(home / "run", port, "msip_reader", name)
+    os.environ["MSIP_DATA_DIR"] = str(home / f"data-{name}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--districts", type=int, default=1, help="districts of 4.8 km² (21 ≈ 100 km²)")
@@ -206,9 +222,13 @@ def main() -> None:
     p.add_argument("--dask-workers", type=int, default=0, help="run on a LocalCluster of N workers (0: local)")
     p.add_argument("--dask-compare", type=lambda t: [int(x) for x in t.split(",")], default=[],
                    help="then re-run the Dask analyses (force) on clusters of these sizes (0: local processes)")
+    p.add_argument("--database", default="", help="use this database of the running local cluster (and a raster "
+                   "store of its own) instead of resetting the default one")
     p.add_argument("--tag", default="", help="suffix of the JSON file name")
     p.add_argument("--fit", nargs="+", type=Path, help="fit exponents and extrapolate from these JSON records")
     args = p.parse_args()
+    if args.database:
+        _use_database(args.database)
     if args.fit:
         from benchmarks.city_fit import report
 

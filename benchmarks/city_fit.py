@@ -30,19 +30,27 @@ def _size(record: dict[str, Any], label: str) -> float:
     return float(c["counts"]["lidar_points"]) if _by_points(label) else float(c["area_km2"])
 
 
+def _cpu(stage: dict[str, Any]) -> float:
+    """CPU seconds of a stage: its process tree, Dask workers and the database server."""
+    return float(stage["cpu_s"]) + float(stage.get("db_cpu_s", 0.0))
+
+
 def exponents(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Stage label → {cpu, wall, rss: exponent} over the records that measured it (at ≥ 2 sizes)."""
-    labels = [s["label"] for s in records[-1]["stages"]]
+    """Stage label → exponents over the records (one world kind, ≥ 2 sizes): `cpu`, `wall`, `rss` fitted
+    over every size, `cpu_last` between the two largest sizes (where fixed costs weigh least)."""
+    records = sorted(records, key=lambda r: r["city"]["area_km2"])
     out: dict[str, dict[str, float]] = {}
-    for label in labels:
+    for label in [s["label"] for s in records[-1]["stages"]]:
         pts = [(_size(r, label), s) for r in records for s in r["stages"] if s["label"] == label and "error" not in s]
         if len({x for x, _ in pts}) < 2:
             continue
         x = np.log([p[0] for p in pts])
         fit = {}
-        for key, field in (("cpu", "cpu_s"), ("wall", "wall_s"), ("rss", "peak_rss_mb")):
-            y = np.log([max(p[1][field], 1e-3) for p in pts])
+        for key, get in (("cpu", _cpu), ("wall", lambda s: s["wall_s"]), ("rss", lambda s: s["peak_rss_mb"])):
+            y = np.log([max(get(p[1]), 1e-2) for p in pts])
             fit[key] = float(np.polyfit(x, y, 1)[0])
+        (x0, s0), (x1, s1) = pts[-2], pts[-1]
+        fit["cpu_last"] = math.log(max(_cpu(s1), 1e-2) / max(_cpu(s0), 1e-2)) / math.log(x1 / x0)
         out[label] = fit
     return out
 
@@ -56,39 +64,48 @@ def _fmt_s(seconds: float) -> str:
 
 
 def report(records: list[dict[str, Any]]) -> str:
-    """A Markdown table: per stage, its exponents and the CPU time extrapolated to Kielce and the voivodeship."""
-    records = sorted(records, key=lambda r: r["city"]["area_km2"])
-    base = records[-1]
-    fits = exponents(records)
+    """Markdown: per world kind the exponents per stage; the CPU time extrapolated from the largest run of
+    the district world (else the largest run) to Kielce and the voivodeship, linearly (b = 1) and with
+    the exponent between the two largest sizes where that is above 1."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault(r.get("source_size", "district"), []).append(r)
+    fits = {kind: exponents(rs) for kind, rs in groups.items()}
+    base = max(groups.get("district") or records, key=lambda r: r["city"]["area_km2"])
     area0 = base["city"]["area_km2"]
     pts0 = base["city"]["counts"]["lidar_points"]
-    sizes = ", ".join(f"{r['city']['area_km2']:.1f} km²" for r in records)
-    lines = [f"sizes: {sizes}; base of the "
-             f"extrapolation: {area0:.1f} km², {pts0 / 1e6:.1f} M points ({pts0 / area0 / 1e6:.1f} points/m²)",
+    kinds = sorted(fits)
+    sizes = "; ".join(f"{k}: " + ", ".join(f"{r['city']['area_km2']:.2f}" for r in
+                                          sorted(groups[k], key=lambda r: r["city"]["area_km2"])) + " km²"
+                      for k in kinds)
+    lines = [f"sizes: {sizes}. Base of the extrapolation: {base.get('source_size', 'district')} × "
+             f"{base['districts']}, {area0:.1f} km², {pts0 / 1e6:.1f} M points ({pts0 / area0 / 1e6:.1f} points/m²)",
              "",
-             "| stage | b (CPU) | b (wall) | b (RSS) | CPU at base | Kielce CPU, b=1 / fitted | "
-             "voivodeship CPU, b=1 / fitted |",
-             "|---|---|---|---|---|---|---|"]
+             "| stage | " + " | ".join(f"b {k} (CPU all / last two; wall; RSS)" for k in kinds) +
+             " | CPU at base | Kielce CPU, b=1 / b>1 | voivodeship CPU, b=1 / b>1 |",
+             "|---|" + "---|" * len(kinds) + "---|---|---|"]
     totals = np.zeros(4)
     for s in base["stages"]:
         label = s["label"]
         if label.startswith("generate") or "(force)" in label:
             continue
-        fit = fits.get(label)
         if _by_points(label):
             k_ratio, v_ratio = KIELCE_POINTS / pts0, VOIVODESHIP_KM2 * 1e6 * POINTS_PER_M2 / pts0
         else:
             k_ratio, v_ratio = KIELCE_KM2 / area0, VOIVODESHIP_KM2 / area0
-        b = fit["cpu"] if fit else 1.0
-        vals = [s["cpu_s"] * k_ratio, s["cpu_s"] * k_ratio**b, s["cpu_s"] * v_ratio, s["cpu_s"] * v_ratio**b]
+        bs = [fits[k][label]["cpu_last"] for k in kinds if label in fits[k]]
+        b = max([1.0, *bs])
+        cpu = _cpu(s)
+        vals = [cpu * k_ratio, cpu * k_ratio**b, cpu * v_ratio, cpu * v_ratio**b]
         totals += vals
-        flag = " **> 1**" if fit and fit["cpu"] > 1.2 else ""
-        lines.append(f"| {label} | {fit['cpu']:.2f}{flag} | {fit['wall']:.2f} | {fit['rss']:.2f} | "
-                     if fit else f"| {label} | — | — | — | ")
-        lines[-1] += (f"{s['cpu_s']:.1f} s | {_fmt_s(vals[0])} / {_fmt_s(vals[1])} | "
-                      f"{_fmt_s(vals[2])} / {_fmt_s(vals[3])} |")
-    cpu0 = sum(s["cpu_s"] for s in base["stages"]
-               if not s["label"].startswith("generate") and "(force)" not in s["label"])
-    lines.append(f"| **total** | | | | {cpu0:.0f} s | "
-                 f"{_fmt_s(totals[0])} / {_fmt_s(totals[1])} | {_fmt_s(totals[2])} / {_fmt_s(totals[3])} |")
-    return "\n".join(lines) + "\n" + ("" if math.isfinite(totals.sum()) else "(non-finite totals)\n")
+        cells = []
+        for k in kinds:
+            f = fits[k].get(label)
+            flag = " **>1**" if f and f["cpu_last"] > 1.15 and f["cpu"] > 1.15 else ""
+            cells.append(f"{f['cpu']:.2f} / {f['cpu_last']:.2f}{flag}; {f['wall']:.2f}; {f['rss']:.2f}" if f else "—")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {cpu:.1f} s | {_fmt_s(vals[0])} / {_fmt_s(vals[1])} | "
+                     f"{_fmt_s(vals[2])} / {_fmt_s(vals[3])} |")
+    cpu0 = sum(_cpu(s) for s in base["stages"] if not s["label"].startswith("generate") and "(force)" not in s["label"])
+    lines.append("| **total** | " + " | " * len(kinds) + f"{cpu0:.0f} s | {_fmt_s(totals[0])} / {_fmt_s(totals[1])} | "
+                 f"{_fmt_s(totals[2])} / {_fmt_s(totals[3])} |")
+    return "\n".join(lines) + "\n"

@@ -178,7 +178,10 @@ def _laz_tile(src: Path, dest: Path, dx: float, dy: float, keep: float, seed: in
     las = laspy.read(src)
     if keep < 1.0:
         las.points = las.points[np.random.default_rng(seed).random(len(las.points)) < keep]
-    las.header.offsets = las.header.offsets + np.array([dx, dy, 0.0])
+    if dx or dy:
+        x, y = np.asarray(las.x) + dx, np.asarray(las.y) + dy
+        las.change_scaling(offsets=las.header.offsets + np.array([dx, dy, 0.0]))
+        las.x, las.y = x, y
     las.write(dest)
     return len(las.points)
 
