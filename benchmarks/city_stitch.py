@@ -220,9 +220,12 @@ def stitch(sources: list[Path], n: int, out: Path, *, epoch: str, ortho_pixel_m:
             counts[kind] = _csv(srcs, out / rel, CSV_KINDS[kind])
         elif kind == "addresses":
             counts[kind] = _addresses(srcs, out / rel)
-        elif kind in FIRST_ONLY_KINDS:
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(srcs[0][1], out / rel)
+        elif kind in FIRST_ONLY_KINDS:  # every file of the kind (two local plans), district 0 only
+            for _, path, f in items:
+                (out / f["path"]).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, out / f["path"])
+                records.append({"path": f["path"], "kind": kind, "epoch": f.get("epoch")})
+            continue
         elif kind in TILE_KINDS:
             for p, path, f in items:
                 r, c = f["tile"]["row"] + p.row0, f["tile"]["col"] + p.col0
