@@ -6,10 +6,10 @@
 
 Districts are `msip sample --size district` worlds (2.0 × 2.4 km; generated once per seed under
 $MSIP_HOME/bench/src, reused while the generator's stamp matches), stitched side by side by
-`benchmarks.city_stitch` (one epoch, translated copies cycling through `--seeds`). LiDAR density is
+`benchmarks.city.stitch` (one epoch, translated copies cycling through `--seeds`). LiDAR density is
 the generator's (4 pulses/m², ≈ 5 points/m² with crown returns), thinned with `--lidar-keep`; the
 orthophoto is the generator's 0.25 m RGBN, averaged to `--ortho-pixel-m`. Every stage runs in a forked
-child (`benchmarks.city_measure`): wall, CPU (user + sys incl. children and Dask workers), peak RSS
+child (`benchmarks.city.measure`): wall, CPU (user + sys incl. children and Dask workers), peak RSS
 (summed over the process tree) and the load average. Writes `$MSIP_HOME/bench/city-<tag>.json` and
 prints a Markdown table. It resets the database of MSIP_HOME's local cluster: use a MSIP_HOME of its own.
 """
@@ -28,9 +28,9 @@ from typing import Any
 
 import psutil
 
-from benchmarks.city_measure import measure
+from benchmarks.city.measure import measure
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DISTRICT_EPOCH = "2025-06-15"
 #: The Dask-using analyses re-run (force) on each cluster size by --dask-compare.
 DASK_ANALYSES = ("heat-island", "green-access", "living-conditions")
@@ -149,8 +149,8 @@ def stop_cluster(proc: subprocess.Popen[str]) -> None:
 
 def run_city(args: argparse.Namespace) -> dict[str, Any]:
     """Every stage of one city size; returns the record written as JSON."""
-    from benchmarks.city_api import api_requests
-    from benchmarks.city_stitch import stitch
+    from benchmarks.city.api import api_requests
+    from benchmarks.city.stitch import stitch
     from msip.sample_world.load import load_plan
 
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -212,7 +212,7 @@ def _use_database(name: str) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.city", description=__doc__.splitlines()[0])
     p.add_argument("--districts", type=int, default=1, help="districts of 4.8 km² (21 ≈ 100 km²)")
     p.add_argument("--source-size", default="district", help="world stitched (small: 0.16 km², for quick checks)")
     p.add_argument("--seeds", default="42", help="comma-separated district seeds, cycled over the copies")
@@ -230,7 +230,7 @@ def main() -> None:
     if args.database:
         _use_database(args.database)
     if args.fit:
-        from benchmarks.city_fit import report
+        from benchmarks.city.fit import report
 
         print(report([json.loads(f.read_text()) for f in args.fit]))
         return

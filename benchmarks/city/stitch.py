@@ -244,7 +244,7 @@ def stitch(sources: list[Path], n: int, out: Path, *, epoch: str, ortho_pixel_m:
     counts["tiles"] = sum(1 for j in jobs if j[0] == "orthophoto")
     x0, y0, x1, y1 = mans[sources[0]]["extent"]
     extent = [x0, y0, x0 + max(p.dx for p in places) + (x1 - x0), y0 + max(p.dy for p in places) + (y1 - y0)]
-    manifest = {"generator": "benchmarks.city_stitch", "epochs": [epoch], "extent": extent,
+    manifest = {"generator": "benchmarks.city.stitch", "epochs": [epoch], "extent": extent,
                 "districts": n, "district_m": [x1 - x0, y1 - y0],
                 "seeds": sorted({mans[p.source]["seed"] for p in places}),
                 "ortho_pixel_m": ortho_pixel_m, "lidar_keep": lidar_keep,
