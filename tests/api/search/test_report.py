@@ -105,20 +105,25 @@ def test_changes_here_list_a_known_change(geoportal, owner):
 def test_heights_come_from_the_tile_under_the_point_not_the_epoch_mosaic(geoportal, owner):
     """/report samples the DTM/DSM tile under the point, not the whole-epoch mosaic (a VRT of every tile,
     whose sampling grew with the city: benchmarks/RESULTS.md, "A whole city, measured"): with the mosaics'
-    files moved away, the heights still come, equal to the tiles' values."""
+    files moved away, the heights still come, equal to the tiles' values — at a tile corner too, equal
+    to the mosaic's value there."""
     from pathlib import Path
 
     from msip.api.report.query import heights
 
+    rows = owner.execute("SELECT DISTINCT ON (kind) kind, path FROM msip.raster_asset "
+                         "WHERE kind IN ('dtm', 'dsm') AND is_mosaic ORDER BY kind, epoch DESC").fetchall()
+    assert len(rows) == 2
     mosaics = [Path(p) for (p,) in owner.execute(
         "SELECT path FROM msip.raster_asset WHERE kind IN ('dtm', 'dsm') AND is_mosaic").fetchall()]
-    assert mosaics
+    at_corner = {kind: sample(path, *HERE) for kind, path in rows}  # HERE: the corner of four tiles
     moved: list[Path] = []
     try:
         for path in mosaics:
             path.rename(path.with_name(path.name + ".away"))
             moved.append(path)
         got = heights(geoportal.reader_url, *INSIDE_A_TILE)
+        got_corner = heights(geoportal.reader_url, *HERE)
     finally:
         for path in moved:
             path.with_name(path.name + ".away").rename(path)
@@ -128,6 +133,7 @@ def test_heights_come_from_the_tile_under_the_point_not_the_epoch_mosaic(geoport
             "ST_Intersects(footprint, ST_SetSRID(ST_MakePoint(%s, %s), 2180)) ORDER BY epoch DESC LIMIT 1",
             (kind, *INSIDE_A_TILE)).fetchone()[0]
         assert got[f"{kind}_m"] == pytest.approx(sample(tile, *INSIDE_A_TILE), abs=0.006)
+        assert got_corner[f"{kind}_m"] == pytest.approx(at_corner[kind], abs=0.006)
 
 
 def test_unknown_is_never_zero_outside_the_data(geoportal):
