@@ -58,12 +58,21 @@ def zoning(conninfo: str, x: float, y: float) -> dict:
 
 
 def heights(conninfo: str, x: float, y: float) -> dict:
-    """Ground (DTM) and surface (DSM) height of the latest LiDAR epoch at the point, m a.s.l."""
+    """Ground (DTM) and surface (DSM) height of the latest LiDAR epoch at the point, m a.s.l.
+
+    Read from the one tile of that epoch whose pixels hold the point (the mosaic where no tile does),
+    and only from the chosen row: sampling the whole-epoch mosaic (a VRT of every tile) cost 1.5 s at
+    2.6 km² and grew with the city (benchmarks/RESULTS.md, "A whole city, measured")."""
     rows = _rows(conninfo, """
-        SELECT DISTINCT ON (kind) kind, epoch, ST_Value(rast, 1, {pt})
-        FROM msip.raster_asset
-        WHERE kind IN ('dtm', 'dsm') AND rast IS NOT NULL AND ST_Intersects(footprint, {pt})
-        ORDER BY kind, epoch DESC, is_mosaic DESC""", x, y)
+        SELECT kind, epoch, ST_Value(rast, 1, {pt}) FROM (
+            SELECT DISTINCT ON (kind) kind, epoch, rast
+            FROM msip.raster_asset
+            WHERE kind IN ('dtm', 'dsm') AND rast IS NOT NULL AND ST_Intersects(footprint, {pt})
+            ORDER BY kind, epoch DESC,
+                     -- the tile whose pixels hold the point: x in [xmin, xmax), y in (ymin, ymax]
+                     (NOT is_mosaic AND %(x)s >= ST_XMin(footprint) AND %(x)s < ST_XMax(footprint)
+                      AND %(y)s > ST_YMin(footprint) AND %(y)s <= ST_YMax(footprint)) DESC, is_mosaic DESC
+        ) AS chosen""", x, y)
     got = {kind: (epoch, value) for kind, epoch, value in rows}
     dtm, dsm = got.get("dtm", (None, None)), got.get("dsm", (None, None))
     out = {"dtm_m": _num(dtm[1]), "dsm_m": _num(dsm[1]), "epoch": _day(dtm[0] or dsm[0])}

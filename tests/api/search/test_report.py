@@ -21,6 +21,8 @@ pytestmark = [pytest.mark.db, pytest.mark.slow]
 TO_LONLAT = Transformer.from_crs(2180, 4326, always_xy=True)
 #: A point inside the small world (E 614 000–614 400, N 334 600–335 000) among trees and carriers.
 HERE = (614200.0, 334800.0)
+#: Inside one 200 m tile (HERE is the corner of four).
+INSIDE_A_TILE = (614123.4, 334711.1)
 #: Warsaw: in Poland, outside every layer of the demo.
 ELSEWHERE = (21.0122, 52.2297)
 
@@ -98,6 +100,40 @@ def test_changes_here_list_a_known_change(geoportal, owner):
     rep = at(geoportal, x, y)
     hits = [i for i in rep["changes"]["items"] if i["event_id"] == event_id]
     assert hits and hits[0]["type"] == kind and hits[0]["distance_m"] == 0.0
+
+
+def test_heights_come_from_the_tile_under_the_point_not_the_epoch_mosaic(geoportal, owner):
+    """/report samples the DTM/DSM tile under the point, not the whole-epoch mosaic (a VRT of every tile,
+    whose sampling grew with the city: benchmarks/RESULTS.md, "A whole city, measured"): with the mosaics'
+    files moved away, the heights still come, equal to the tiles' values — at a tile corner too, equal
+    to the mosaic's value there."""
+    from pathlib import Path
+
+    from msip.api.report.query import heights
+
+    rows = owner.execute("SELECT DISTINCT ON (kind) kind, path FROM msip.raster_asset "
+                         "WHERE kind IN ('dtm', 'dsm') AND is_mosaic ORDER BY kind, epoch DESC").fetchall()
+    assert len(rows) == 2
+    mosaics = [Path(p) for (p,) in owner.execute(
+        "SELECT path FROM msip.raster_asset WHERE kind IN ('dtm', 'dsm') AND is_mosaic").fetchall()]
+    at_corner = {kind: sample(path, *HERE) for kind, path in rows}  # HERE: the corner of four tiles
+    moved: list[Path] = []
+    try:
+        for path in mosaics:
+            path.rename(path.with_name(path.name + ".away"))
+            moved.append(path)
+        got = heights(geoportal.reader_url, *INSIDE_A_TILE)
+        got_corner = heights(geoportal.reader_url, *HERE)
+    finally:
+        for path in moved:
+            path.with_name(path.name + ".away").rename(path)
+    for kind in ("dtm", "dsm"):
+        tile = owner.execute(
+            "SELECT path FROM msip.raster_asset WHERE kind = %s AND NOT is_mosaic AND "
+            "ST_Intersects(footprint, ST_SetSRID(ST_MakePoint(%s, %s), 2180)) ORDER BY epoch DESC LIMIT 1",
+            (kind, *INSIDE_A_TILE)).fetchone()[0]
+        assert got[f"{kind}_m"] == pytest.approx(sample(tile, *INSIDE_A_TILE), abs=0.006)
+        assert got_corner[f"{kind}_m"] == pytest.approx(at_corner[kind], abs=0.006)
 
 
 def test_unknown_is_never_zero_outside_the_data(geoportal):
