@@ -60,10 +60,10 @@ demo: setup
 	$(VENV)/bin/msip demo
 
 test: setup
-	@scripts/run_tests.sh -m "not city" $(PYTEST_ARGS)
+	@scripts/run_tests.sh $(PYTEST_ARGS)
 
-# The district-sized world end to end (generate + 3 epochs + analyses: ~8 min on 2 cores); kept out
-# of `make test` (25-minute budget) until the district becomes the default demo (issue #17).
+# The district (the default demo world) end to end: generate + 3 epochs + analyses, one shared build
+# for the whole city group. Part of `make test`; this target runs only that group.
 test-city: setup
 	@scripts/run_tests.sh -m city $(PYTEST_ARGS)
 

@@ -21,8 +21,9 @@ ALWAYS_REGENERATE = {"small"}
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the API and map.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="API port.")
-@click.option("--size", type=click.Choice(SIZE_CHOICES), default="small", show_default=True,
-              help="Sample world: small (0.16 km², seconds) or district (4.8 km², three epochs, minutes).")
+@click.option("--size", type=click.Choice(SIZE_CHOICES), default="district", show_default=True,
+              help="Sample world: district (4.8 km² of a Kielce-like city, three epochs, minutes the first "
+                   "time) or small (0.16 km², seconds; what the fast tests use).")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample world.")
 @click.option("--timings/--no-timings", default=False, show_default=True,
               help="End with the wall time of every stage (generate, each load, each analysis).")

@@ -37,6 +37,13 @@ from . import terrain as T
 from .layout import SpecialArea
 
 LANDCOVER_WATER = 7
+FOREST_TREES_PER_HA = 200.0
+"""Trees of the forest park: a closed mature stand, 60–70 % canopy cover like real urban forests
+(30 % with the species' full height range and 140 per ha, too sparse to cool or shade anything)."""
+MATURE_STAND_M = (14.0, 28.0)
+"""Heights of the forest park's trees (m): an old stand, no thicket."""
+MATURE_PARK_M = (8.0, 26.0)
+"""Heights of the trees of the big parks (m): old parks, few young trees."""
 
 
 def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: tuple[str, ...]) -> None:
@@ -53,7 +60,7 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
     elif blk.use == "offices":
         for parcel in split_rect(r, 45.0, 40.0):
             blk.buildings.append(office(rng, parcel))
-        blk.tree_areas.append(TreeArea(blk.polygon, 15.0, "yard"))
+        blk.tree_areas.append(TreeArea(blk.polygon, 25.0, "yard"))
     elif blk.use == "school":
         _school(blk, r, rng, epochs)
     elif blk.use == "hospital":
@@ -61,11 +68,14 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
     else:
         fill_block(blk, rng, park_counter)
         if blk.use in ("houses", "houses_reserved"):
-            blk.tree_areas[-1].density_per_ha = 30.0
-        elif blk.use == "flats":
             blk.tree_areas[-1].density_per_ha = 55.0
-        elif blk.use == "park_big":
+        elif blk.use == "flats":
             blk.tree_areas[-1].density_per_ha = 85.0
+        elif blk.use == "park_big":
+            blk.tree_areas[-1].density_per_ha = 150.0
+            blk.tree_areas[-1].height_range_m = MATURE_PARK_M
+        elif blk.use == "garden_private":
+            blk.tree_areas[-1].density_per_ha = 90.0
     for s in blk.surfaces:
         s.epochs = epochs if s.epochs == EPOCHS else s.epochs
 
@@ -90,7 +100,7 @@ def _old_town(blk: Block, r: Rect, rng: np.random.Generator) -> None:
         blk.buildings.append(make_building(kind, storeys, storeys * 3.4 + rng.uniform(0.8, 2.0), fp, roof))
     court = box(minx + depth + 2, miny + depth + 2, maxx - depth - 2, maxy - depth - 2)
     if court.area > 100:
-        blk.tree_areas.append(TreeArea(court, 30.0, "yard"))
+        blk.tree_areas.append(TreeArea(court, 70.0, "yard"))
 
 
 def _cuts(a: float, b: float, rng: np.random.Generator) -> list[tuple[float, float]]:
@@ -136,8 +146,8 @@ def _estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     play = box(court[0] + 6, court[1] + 6, court[0] + 24, court[1] + 18)
     blk.surfaces.append(Surface(LANDCOVER_BARE, play, EPOCHS))
     blk.reserved.append(play)
-    blk.tree_areas.append(TreeArea(box(*court), 90.0, "yard"))
-    blk.tree_areas.append(TreeArea(blk.polygon, 18.0, "yard"))
+    blk.tree_areas.append(TreeArea(box(*court), 130.0, "yard"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 30.0, "yard"))
 
 
 def _industrial(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ...], retail_park: bool) -> None:
@@ -163,7 +173,7 @@ def _school(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ..
     pitch = box(minx + 8, miny + 8, min(maxx - 8, minx + 68), min((miny + maxy) / 2 - 6, miny + 48))
     blk.surfaces.append(Surface(LANDCOVER_BARE, pitch, epochs))
     blk.reserved.append(pitch)
-    blk.tree_areas.append(TreeArea(blk.polygon, 20.0, "yard"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 35.0, "yard"))
 
 
 def _hospital(blk: Block, r: Rect, rng: np.random.Generator) -> None:
@@ -173,7 +183,7 @@ def _hospital(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     blk.buildings.append(make_building("hospital", 6, 6 * 3.6 + 1.5, main, ROOF_LIGHT))
     for parcel in split_rect((minx, miny, maxx, (miny + maxy) / 2 - 10), 60.0, 50.0)[:2]:
         blk.buildings.append(civic(rng, parcel, "clinic"))
-    blk.tree_areas.append(TreeArea(blk.polygon, 20.0, "park"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 40.0, "park"))
 
 
 def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[str, ...]) -> Block:
@@ -199,13 +209,13 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("bulwar nad Silnicą", path))
-        blk.tree_areas.append(TreeArea(poly, 28.0, "riparian"))
+        blk.tree_areas.append(TreeArea(poly, 45.0, "riparian"))
     elif a.use == "quarry":
         pit = T.quarry_polygon()
         blk.surfaces.append(Surface(LANDCOVER_BARE, pit.buffer(-T.QUARRY_WALL_M - 1.0), epochs))
         blk.reserved.append(pit.buffer(3.0))
         blk.green_spaces.append(GreenSpace("", "Park Kadzielnia", "park", True, poly))
-        blk.tree_areas.append(TreeArea(poly, 60.0, "park"))
+        blk.tree_areas.append(TreeArea(poly, 110.0, "park", MATURE_PARK_M))
     elif a.use == "forest":
         blk.green_spaces.append(GreenSpace("", "Park Leśny Stadion", "forest", True, poly))
         cx = (rect[0] + rect[2]) / 2
@@ -213,5 +223,5 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("aleja leśna (Park Leśny Stadion)", path))
-        blk.tree_areas.append(TreeArea(poly, 140.0, "forest"))
+        blk.tree_areas.append(TreeArea(poly, FOREST_TREES_PER_HA, "forest", MATURE_STAND_M))
     return blk
