@@ -60,7 +60,7 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
     elif blk.use == "offices":
         for parcel in split_rect(r, 45.0, 40.0):
             blk.buildings.append(office(rng, parcel))
-        blk.tree_areas.append(TreeArea(blk.polygon, 25.0, "yard"))
+        blk.tree_areas.append(TreeArea(blk.polygon, 15.0, "yard"))
     elif blk.use == "school":
         _school(blk, r, rng, epochs)
     elif blk.use == "hospital":
@@ -68,14 +68,12 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
     else:
         fill_block(blk, rng, park_counter)
         if blk.use in ("houses", "houses_reserved"):
-            blk.tree_areas[-1].density_per_ha = 55.0
+            blk.tree_areas[-1].density_per_ha = 30.0
         elif blk.use == "flats":
-            blk.tree_areas[-1].density_per_ha = 85.0
+            blk.tree_areas[-1].density_per_ha = 55.0
         elif blk.use == "park_big":
             blk.tree_areas[-1].density_per_ha = 150.0
             blk.tree_areas[-1].height_range_m = MATURE_PARK_M
-        elif blk.use == "garden_private":
-            blk.tree_areas[-1].density_per_ha = 90.0
     for s in blk.surfaces:
         s.epochs = epochs if s.epochs == EPOCHS else s.epochs
 
@@ -100,7 +98,7 @@ def _old_town(blk: Block, r: Rect, rng: np.random.Generator) -> None:
         blk.buildings.append(make_building(kind, storeys, storeys * 3.4 + rng.uniform(0.8, 2.0), fp, roof))
     court = box(minx + depth + 2, miny + depth + 2, maxx - depth - 2, maxy - depth - 2)
     if court.area > 100:
-        blk.tree_areas.append(TreeArea(court, 70.0, "yard"))
+        blk.tree_areas.append(TreeArea(court, 30.0, "yard"))
 
 
 def _cuts(a: float, b: float, rng: np.random.Generator) -> list[tuple[float, float]]:
@@ -146,8 +144,8 @@ def _estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     play = box(court[0] + 6, court[1] + 6, court[0] + 24, court[1] + 18)
     blk.surfaces.append(Surface(LANDCOVER_BARE, play, EPOCHS))
     blk.reserved.append(play)
-    blk.tree_areas.append(TreeArea(box(*court), 130.0, "yard"))
-    blk.tree_areas.append(TreeArea(blk.polygon, 30.0, "yard"))
+    blk.tree_areas.append(TreeArea(box(*court), 90.0, "yard"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 18.0, "yard"))
 
 
 def _industrial(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ...], retail_park: bool) -> None:
@@ -173,7 +171,7 @@ def _school(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ..
     pitch = box(minx + 8, miny + 8, min(maxx - 8, minx + 68), min((miny + maxy) / 2 - 6, miny + 48))
     blk.surfaces.append(Surface(LANDCOVER_BARE, pitch, epochs))
     blk.reserved.append(pitch)
-    blk.tree_areas.append(TreeArea(blk.polygon, 35.0, "yard"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 20.0, "yard"))
 
 
 def _hospital(blk: Block, r: Rect, rng: np.random.Generator) -> None:
@@ -183,7 +181,7 @@ def _hospital(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     blk.buildings.append(make_building("hospital", 6, 6 * 3.6 + 1.5, main, ROOF_LIGHT))
     for parcel in split_rect((minx, miny, maxx, (miny + maxy) / 2 - 10), 60.0, 50.0)[:2]:
         blk.buildings.append(civic(rng, parcel, "clinic"))
-    blk.tree_areas.append(TreeArea(blk.polygon, 40.0, "park"))
+    blk.tree_areas.append(TreeArea(blk.polygon, 20.0, "park"))
 
 
 def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[str, ...]) -> Block:

@@ -55,9 +55,8 @@ SPECIAL_AREAS: tuple[SpecialArea, ...] = (
 OLD_TOWN = (760.0, 1000.0, 1300.0, 1500.0)
 """Old town (u0, v0, u1, v1); its market square is the block holding MARKET."""
 MARKET = (1010.0, 1190.0)
-SCHOOL_CELLS = ((200.0, 1375.0), (1440.0, 1800.0), (1720.0, 1125.0))
-"""Lower-left line offsets (u, v) of the school blocks: none south of the river, so part of the south walks
-farther than art. 13f's 1.5 km to school (the railway and the valley are crossed on two streets only)."""
+SCHOOL_CELLS = ((200.0, 1375.0), (1440.0, 1800.0), (1580.0, 870.0))
+"""Lower-left line offsets (u, v) of the school blocks."""
 HOSPITAL_CELL = (1440.0, 1250.0)
 CONSTRUCTION_CELLS = ((1440.0, 70.0), (1580.0, 1500.0))
 """Building sites: the earthwork's lot, and a lot built on in the last epoch."""
