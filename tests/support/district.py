@@ -52,8 +52,8 @@ def build_district(settings: Settings) -> District:
     Its rasters go to a store of their own: the test databases otherwise share one, and the small
     world's 2025-06-15 mosaics (same epoch, same file names) would replace the district's.
     """
-    from msip.cli.commands.demo import STAMP_NAME, _stamp_matches, generator_stamp
     from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.cli.commands.sample import STAMP_NAME, _stamp_matches, generator_stamp
     from msip.core import cluster
     from msip.core.migrate import migrate
     from msip.sample_world import generate

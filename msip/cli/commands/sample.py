@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import click
 
 from msip.core.settings import get_settings
+
+#: Written next to the manifest of a generated world: the generator's source fingerprint, size and seed.
+STAMP_NAME = ".generator-stamp"
 
 
 @click.command("sample")
@@ -19,7 +23,6 @@ from msip.core.settings import get_settings
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed → same files.")
 def sample(out_dir: Path | None, size: str, seed: int) -> None:
     """Generate one consistent synthetic Kielce district in real file formats, with ground truth."""
-    from msip.cli.commands.demo import STAMP_NAME, generator_stamp
     from msip.sample_world import generate
 
     out_dir = out_dir or default_sample_dir(size, seed)
@@ -31,3 +34,33 @@ def sample(out_dir: Path | None, size: str, seed: int) -> None:
 
 def default_sample_dir(size: str = "district", seed: int = 42) -> Path:
     return get_settings().data_dir / "sample" / f"{size}-{seed}"
+
+
+def generator_stamp(size: str, seed: int) -> str:
+    """SHA-256 over the sample-world generator's source files (path and bytes), with the size and seed.
+
+    The load plan (`msip/sample_world/load.py`) is left out: it reads worlds, it does not make them.
+    """
+    import msip.sample_world as package
+
+    root = Path(package.__file__).parent
+    h = hashlib.sha256(f"{size}\0{seed}\0".encode())
+    for path in sorted(p for p in root.rglob("*.py") if p != root / "load.py"):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _stamp_matches(out: Path, stamp: str) -> bool:
+    """True when `out` holds a complete world (its manifest and every file it lists, at the listed size)
+    made by generator code with this stamp."""
+    from msip.core.errors import SourceReadError
+    from msip.sample_world.manifest import load_manifest
+
+    stamp_file = out / STAMP_NAME
+    if not stamp_file.is_file() or stamp_file.read_text(encoding="utf-8").strip() != stamp:
+        return False
+    try:
+        files = load_manifest(out)["files"]
+    except SourceReadError:
+        return False
+    return all((out / f["path"]).is_file() and (out / f["path"]).stat().st_size == f["bytes"] for f in files)
