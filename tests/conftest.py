@@ -141,3 +141,16 @@ def demo_server(settings: Settings, sample_dir: Path):
                          api_key=make_key(owner, name="demo-tests"))
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def district(settings: Settings):
+    """The district (default demo world) loaded and analysed once per session: the `city` group shares it
+    (tests/support/district.py); its database is dropped from the store at the end."""
+    import shutil
+
+    from tests.support.district import build_district
+
+    d = build_district(settings)
+    yield d
+    shutil.rmtree(d.store, ignore_errors=True)

@@ -189,7 +189,7 @@ def _simulate_tile(
         scene, np.random.default_rng([seed, e_idx, row, col, 2]), row * spec.tiles_x + col
     )
     lidar.write_laz(out / f"lidar/{epoch}/classified/lidar_{rc}.laz", pc, scene.bounds, epoch)
-    if epoch == world.epochs[0]:
+    if _unclassified_variant(world, epoch):
         lidar.write_laz(
             out / f"lidar/{epoch}/unclassified/lidar_{rc}.laz", pc.unclassified(), scene.bounds, epoch
         )
@@ -226,7 +226,7 @@ def _write_tiles(
             tile = {"tile": {"row": row, "col": col, "bounds": list(tile_bounds(row, col, spec.origin))}}
             records.append(FileRecord(f"orthophoto/{epoch}/ortho_{rc}.tif", "orthophoto", epoch, tile))
             records.append(FileRecord(f"lidar/{epoch}/classified/lidar_{rc}.laz", "lidar_classified", epoch, tile))
-            if epoch == world.epochs[0]:
+            if _unclassified_variant(world, epoch):
                 rel = f"lidar/{epoch}/unclassified/lidar_{rc}.laz"
                 records.append(FileRecord(rel, "lidar_unclassified", epoch, tile))
             landcover.write_tile(row, col, lc)
@@ -239,6 +239,12 @@ def _write_tiles(
         FileRecord(lc_rel, "truth_landcover", epoch),
         FileRecord(dtm_rel, "truth_dtm", epoch),
     ]
+
+
+def _unclassified_variant(world: World, epoch: str) -> bool:
+    """True when the epoch also gets an unclassified copy of its LiDAR (the first epoch of the template
+    worlds, for the classification tests); the district (the demo) skips it: nothing loads it."""
+    return epoch == world.epochs[0] and world.spec.layout != "district"
 
 
 def _dtm_cells(world: World, bounds: tuple[float, float, float, float], epoch: str) -> np.ndarray:

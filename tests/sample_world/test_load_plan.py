@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from msip.cli.commands.demo import STAMP_NAME, _stamp_matches, generator_stamp
+from msip.cli.commands.sample import STAMP_NAME, _stamp_matches, generator_stamp
 from msip.sample_world.load import LOADERS, NOT_LOADED, load_plan
 from msip.sample_world.manifest import ManifestNotFoundError
 

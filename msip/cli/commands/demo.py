@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from itertools import chain
-from pathlib import Path
 from time import perf_counter
 
 import click
 
 from msip.cli.commands.load_sample import SIZE_CHOICES
+from msip.cli.commands.sample import STAMP_NAME, _stamp_matches, generator_stamp
 from msip.core.settings import get_settings
 
-#: Written next to the manifest of a generated world: the generator's source fingerprint, size and seed.
-STAMP_NAME = ".generator-stamp"
 #: Sizes regenerated on every demo (seconds to make); larger ones are reused while their stamp matches.
 ALWAYS_REGENERATE = {"small"}
 
@@ -21,8 +18,9 @@ ALWAYS_REGENERATE = {"small"}
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the API and map.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="API port.")
-@click.option("--size", type=click.Choice(SIZE_CHOICES), default="small", show_default=True,
-              help="Sample world: small (0.16 km², seconds) or district (4.8 km², three epochs, minutes).")
+@click.option("--size", type=click.Choice(SIZE_CHOICES), default="district", show_default=True,
+              help="Sample world: district (4.8 km² of a Kielce-like city, three epochs, minutes the first "
+                   "time) or small (0.16 km², seconds; what the fast tests use).")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample world.")
 @click.option("--timings/--no-timings", default=False, show_default=True,
               help="End with the wall time of every stage (generate, each load, each analysis).")
@@ -72,33 +70,3 @@ def demo(serve: bool, port: int, size: str, seed: int, timings: bool) -> None:
         click.get_current_context().invoke(serve_cmd, host="127.0.0.1", port=port, workers=2)
     else:
         click.echo("demo data ready; start the API with `msip serve`")
-
-
-def generator_stamp(size: str, seed: int) -> str:
-    """SHA-256 over the sample-world generator's source files (path and bytes), with the size and seed.
-
-    The load plan (`msip/sample_world/load.py`) is left out: it reads worlds, it does not make them.
-    """
-    import msip.sample_world as package
-
-    root = Path(package.__file__).parent
-    h = hashlib.sha256(f"{size}\0{seed}\0".encode())
-    for path in sorted(p for p in root.rglob("*.py") if p != root / "load.py"):
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def _stamp_matches(out: Path, stamp: str) -> bool:
-    """True when `out` holds a complete world (its manifest and every file it lists, at the listed size)
-    made by generator code with this stamp."""
-    from msip.core.errors import SourceReadError
-    from msip.sample_world.manifest import load_manifest
-
-    stamp_file = out / STAMP_NAME
-    if not stamp_file.is_file() or stamp_file.read_text(encoding="utf-8").strip() != stamp:
-        return False
-    try:
-        files = load_manifest(out)["files"]
-    except SourceReadError:
-        return False
-    return all((out / f["path"]).is_file() and (out / f["path"]).stat().st_size == f["bytes"] for f in files)

@@ -91,7 +91,7 @@ def not_loaded(sample_dir: Path) -> list[str]:
 
 @click.command("sample")
 @click.argument("sample_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--size", type=click.Choice(SIZE_CHOICES), default="small", show_default=True,
+@click.option("--size", type=click.Choice(SIZE_CHOICES), default="district", show_default=True,
               help="Which generated world to load when SAMPLE_DIR is not given.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Its seed (with --size).")
 def sample_world(sample_dir: Path | None, size: str, seed: int) -> None:

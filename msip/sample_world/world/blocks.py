@@ -62,6 +62,8 @@ class TreeArea:
     density_per_ha: float
     setting: str
     """"park", "yard" (municipal, inventoried) or "garden" (private, mostly not inventoried)."""
+    height_range_m: tuple[float, float] | None = None
+    """Heights of its trees (None: the species' range); a mature stand is taller than the species' minimum."""
 
 
 @dataclass

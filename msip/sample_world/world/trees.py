@@ -229,6 +229,7 @@ def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], are
                 rng,
                 str(rng.choice(SETTING_SPECIES[area.setting])),
                 area.setting == "park" and rng.random() < 0.02,
+                area.height_range_m,
             )
             r = attrs["crown_radius_m"]
             if not inside.contains(Point(x, y)) or not site.ok(x, y, r):

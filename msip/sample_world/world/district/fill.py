@@ -37,6 +37,13 @@ from . import terrain as T
 from .layout import SpecialArea
 
 LANDCOVER_WATER = 7
+FOREST_TREES_PER_HA = 200.0
+"""Trees of the forest park: a closed mature stand, 60–70 % canopy cover like real urban forests
+(30 % with the species' full height range and 140 per ha, too sparse to cool or shade anything)."""
+MATURE_STAND_M = (14.0, 28.0)
+"""Heights of the forest park's trees (m): an old stand, no thicket."""
+MATURE_PARK_M = (8.0, 26.0)
+"""Heights of the trees of the big parks (m): old parks, few young trees."""
 
 
 def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: tuple[str, ...]) -> None:
@@ -65,7 +72,8 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
         elif blk.use == "flats":
             blk.tree_areas[-1].density_per_ha = 55.0
         elif blk.use == "park_big":
-            blk.tree_areas[-1].density_per_ha = 85.0
+            blk.tree_areas[-1].density_per_ha = 150.0
+            blk.tree_areas[-1].height_range_m = MATURE_PARK_M
     for s in blk.surfaces:
         s.epochs = epochs if s.epochs == EPOCHS else s.epochs
 
@@ -199,13 +207,13 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("bulwar nad Silnicą", path))
-        blk.tree_areas.append(TreeArea(poly, 28.0, "riparian"))
+        blk.tree_areas.append(TreeArea(poly, 45.0, "riparian"))
     elif a.use == "quarry":
         pit = T.quarry_polygon()
         blk.surfaces.append(Surface(LANDCOVER_BARE, pit.buffer(-T.QUARRY_WALL_M - 1.0), epochs))
         blk.reserved.append(pit.buffer(3.0))
         blk.green_spaces.append(GreenSpace("", "Park Kadzielnia", "park", True, poly))
-        blk.tree_areas.append(TreeArea(poly, 60.0, "park"))
+        blk.tree_areas.append(TreeArea(poly, 110.0, "park", MATURE_PARK_M))
     elif a.use == "forest":
         blk.green_spaces.append(GreenSpace("", "Park Leśny Stadion", "forest", True, poly))
         cx = (rect[0] + rect[2]) / 2
@@ -213,5 +221,5 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("aleja leśna (Park Leśny Stadion)", path))
-        blk.tree_areas.append(TreeArea(poly, 140.0, "forest"))
+        blk.tree_areas.append(TreeArea(poly, FOREST_TREES_PER_HA, "forest", MATURE_STAND_M))
     return blk
