@@ -21,7 +21,7 @@ import shapely
 from msip.core.errors import ValidationError
 from pipelines.lidar.patches import POINT_DTYPE
 from pipelines.pointcloud.copc import CRS, SCALE_M, to_format6
-from pipelines.pointcloud.stored import decode_patch
+from pipelines.pointcloud.stored import decode_patch, epoch_points
 
 #: Default largest polygon (km²) clipped in one request; MSIP_LIDAR_CLIP_MAX_KM2 overrides it.
 MAX_AREA_KM2 = 1.0
@@ -92,6 +92,18 @@ def clip_epoch(conn: psycopg.Connection, epoch: date, geom: shapely.Polygon | sh
     if not has or not has[0]:
         known = [r[0].isoformat() for r in conn.execute("SELECT DISTINCT epoch FROM msip.lidar_patch ORDER BY 1")]
         raise ValidationError(f"no LiDAR points are stored for epoch {epoch}; epochs with points: {known or 'none'}")
-    pts = stored_points_in(conn, epoch, geom)
+    return _clip(stored_points_in(conn, epoch, geom))
+
+
+def clip_source_tile(conn: psycopg.Connection, epoch: date, source_file: str) -> Clip:
+    """The points of `epoch` loaded from `source_file` (one source tile) as LAZ, every attribute kept.
+
+    A point belongs to the tile of the file that delivered it, so the tiles of an epoch partition its
+    points: none lost or doubled where sheets touch or overlap.
+    """
+    return _clip(epoch_points(conn, epoch, source_file))
+
+
+def _clip(pts: np.ndarray) -> Clip:
     classes = np.bincount(pts["Classification"], minlength=256)
     return Clip(laz_bytes(pts), len(pts), {int(c): int(n) for c, n in enumerate(classes) if n})

@@ -19,6 +19,7 @@ from psycopg import sql
 
 from msip.api.catalogue.themes import theme_of
 from msip.api.downloads.formats import COPC_FORMAT, Format
+from msip.api.pointcloud.tiles import LAZ_FORMAT, source_tiles
 from msip.api.providers import extents
 from msip.api.providers.db import conninfo_from_def, data_version, fetch, table_info
 
@@ -47,6 +48,8 @@ class Dataset:
     item_id: str | None = None  # the dataset's item in its collection (a zoning plan's plan_pk)
     files: list[tuple[str, Format]] = field(default_factory=list)
     """Files of this dataset other than the collection downloads: (path below the API root, format)."""
+    parts: list[tuple[str, Format, int]] = field(default_factory=list)
+    """Files each holding a part of the dataset (a LiDAR epoch's source tiles): (path, format, points); links only."""
 
     @property
     def theme(self) -> str | None:
@@ -222,6 +225,7 @@ def _point_cloud_epochs(conninfo: str) -> list[Dataset]:
             bbox=_bbox(tuple(box)), begin=_utc(epoch), end=_utc(epoch),
             lineage=_lineage(conninfo, [(run_id, points)]), count=points, epoch=epoch,
             files=[(str(href), COPC_FORMAT)],
+            parts=[(t.path, LAZ_FORMAT, t.points) for t in source_tiles(conninfo, epoch)],
         ))
     return out
 

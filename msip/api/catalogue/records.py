@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import Any
 
 from msip.api.catalogue.datasets import Dataset
@@ -53,6 +54,8 @@ def links(ds: Dataset, base_url: str, pub: Publisher) -> list[dict[str, Any]]:
                  "href": download_url(base, ds.id, f.ext)} for f in formats_for(ds.kind)]
     out += [{"rel": "enclosure", "type": f.media_type, "title": f.title, "href": f"{base}/{path}"}
             for path, f in ds.files]
+    out += [{"rel": "enclosure", "type": f.media_type, "title": f"{f.title}: {PurePath(path).stem} ({points} points)",
+             "href": f"{base}/{path}"} for path, f, points in ds.parts]
     return out
 
 

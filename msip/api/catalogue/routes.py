@@ -21,6 +21,7 @@ from msip.api.catalogue.themes import publisher
 from msip.api.documents import collection_entries, json_document
 from msip.api.downloads import routes as downloads
 from msip.api.downloads.formats import download_url, formats_for
+from msip.api.pointcloud import tiles
 from msip.api.providers.db import DatabaseUnavailable
 
 FEED_PATHS = {"ttl": ("turtle", MEDIA_TURTLE), "jsonld": ("json-ld", MEDIA_JSONLD)}
@@ -77,6 +78,9 @@ def collection_links(cid: str, res: dict, cfg: dict, *, sizes: bool = True) -> l
             if size is not None:
                 link["length"] = size
             out.append(link)
+        if cid == tiles.COLLECTION and sizes:  # each epoch's source tiles as LAZ
+            conninfo = tiles.conninfo_of(cfg["resources"])
+            out += tiles.enclosure_links(conninfo, base) if conninfo else []
     elif any(p.get("type") == "record" for p in res.get("providers", [])):
         out += [{"rel": "enclosure", "type": media, "title": f"DCAT-AP ({fmt})", "href": f"{base}/catalogue/dcat.{ext}"}
                 for ext, (fmt, media) in FEED_PATHS.items()]

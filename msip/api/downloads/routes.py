@@ -14,6 +14,7 @@ from msip.api import http
 from msip.api.downloads import background
 from msip.api.downloads.build import current_file
 from msip.api.downloads.formats import BY_EXT, download_url, formats_for
+from msip.api.pointcloud import tiles
 from msip.api.providers.db import DatabaseUnavailable
 
 LOGGER = logging.getLogger(__name__)
@@ -133,4 +134,18 @@ def index(resources: dict, base_url: str) -> dict:
                 entry["length"] = size
             files.append(entry)
         out.append({"collection": cid, "kind": kind, "files": files})
+    conninfo = tiles.conninfo_of(resources)
+    if conninfo is not None and sizes:  # LiDAR: one LAZ per epoch and source tile
+        try:
+            links = tiles.enclosure_links(conninfo, base_url)
+        except DatabaseUnavailable:
+            links = []
+        by_epoch: dict[str, list[dict]] = {}
+        for link in links:
+            by_epoch.setdefault(link["epoch"], []).append(
+                {"format": tiles.LAZ_FORMAT.ext, "type": link["type"], "title": link["title"], "href": link["href"],
+                 "tile": link["tile"], "points": link["points"], "ready": "length" in link}
+                | ({"length": link["length"]} if "length" in link else {}))
+        out += [{"collection": tiles.COLLECTION, "kind": "lidar-tiles", "epoch": e, "files": f}
+                for e, f in by_epoch.items()]
     return {"downloads": out, "retryAfter": background.RETRY_AFTER_S}

@@ -5,6 +5,9 @@ header, then only the hierarchy page and the octree nodes they need, with HTTP R
 the file is sent by werkzeug's conditional `send_file` (206 Partial Content, 416 for a range
 outside the file, ETag and Last-Modified from the file). The path comes from
 msip.pointcloud_asset through the collection's own database settings.
+
+`GET /downloads/lidar/<epoch>/<tile>.laz`: the points of one source tile of an epoch as LAZ
+(`msip.api.pointcloud.tiles`), built on the first request for its current points, then cached.
 """
 
 from __future__ import annotations
@@ -58,4 +61,25 @@ def install(bp: Blueprint, cfg: dict) -> None:
         resp.headers["Accept-Ranges"] = "bytes"
         # A viewer in another origin reads the ranges it asked for from these headers.
         resp.headers["Access-Control-Expose-Headers"] = "ETag, Content-Range, Content-Length, Accept-Ranges"
+        return resp
+
+    @bp.route("/downloads/lidar/<epoch_text>/<name>", methods=["GET", "HEAD"])
+    def lidar_tile(epoch_text: str, name: str) -> Response:
+        from msip.api.pointcloud import tiles
+
+        try:
+            epoch = date.fromisoformat(epoch_text)
+        except ValueError:
+            return http.error_response(
+                400, "InvalidParameterValue", f"{epoch_text!r} is not an epoch date, e.g. /downloads/lidar/2024-06-15/"
+            )
+        known = tiles.source_tiles(conninfo, epoch)
+        tile = next((t for t in known if f"{t.name}.laz" == name), None)
+        if tile is None:
+            hint = ", ".join(f"{t.name}.laz" for t in known[:5]) or "none (no points stored for this epoch)"
+            return http.error_response(404, "NotFound", f"no LiDAR tile {name!r} in epoch {epoch}; tiles: {hint}"
+                                       + (" …" if len(known) > 5 else "") + "; /downloads lists them all")
+        resp = send_file(tiles.ensure(conninfo, tile), mimetype=tiles.LAZ_FORMAT.media_type, conditional=True,
+                         etag=True, max_age=MAX_AGE_S, download_name=f"lidar_{epoch}_{tile.name}.laz")
+        resp.headers["Accept-Ranges"] = "bytes"
         return resp
