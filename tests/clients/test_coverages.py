@@ -74,9 +74,10 @@ def test_coverage_geotiff_has_the_storage_crs_and_the_data_bounds(cid: str, qgis
     assert got["extent"] == pytest.approx(facts.bounds_2180, abs=_pixel_m(info) / 2)
 
 
-def _expected_interpretation(band_count: int) -> list[str] | None:
-    """RGB for the first three bands of a multi-band image; None where only 'not Alpha' is asked."""
-    return BANDS_RGB if band_count >= 3 else None
+def _expected_interpretation(kind: str, band_count: int) -> list[str] | None:
+    """RGB for the first three bands of an image (the orthophoto); None where only 'not Alpha' is asked
+    (a multi-band grid of measurements, such as the DoD's dz / LoD bands, is not a picture)."""
+    return BANDS_RGB if kind == "orthophoto" and band_count >= 3 else None
 
 
 @pytest.mark.parametrize("cid", params(COVERAGES, {}))
@@ -91,7 +92,7 @@ def test_band_colour_interpretation(cid: str, qgis_rasters: dict[str, Any],
             f"{cid}: {client} reads the bands as {names}; a data band marked Alpha makes QGIS draw the image "
             "transparent — write its colour interpretation (e.g. Undefined for NIR)"
         )
-        rgb = _expected_interpretation(len(names))
+        rgb = _expected_interpretation(facts.kind, len(names))
         assert rgb is None or names[:3] == rgb, f"{cid}: {client} reads the bands as {names}, expected {rgb} first"
 
 
