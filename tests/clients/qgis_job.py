@@ -13,6 +13,8 @@ Each check records its own error (``"error"``) instead of stopping the batch. Ki
   features read and how many lost their geometry, and the bounding-box keys of the features
   ``setFilterRect(rect)`` (exact intersection) returns.
 - ``raster``: ``uri``, ``provider`` → validity, CRS, extent, band count, colour interpretation names.
+- ``ogr``: ``path`` (a downloaded file, e.g. a GeoPackage), optional ``layer`` → validity, CRS, geometry
+  type, ``featureCount()`` and the features read.
 - ``xyz`` / ``vectortile``: ``template`` (``{z}/{y}/{x}``), ``zmin``, ``zmax``, ``extent`` (lon/lat),
   ``size_px`` → the layer rendered by QgsMapRendererParallelJob into a transparent image, and the
   number of pixels it painted.
@@ -107,6 +109,20 @@ def check_raster(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_ogr(job: dict[str, Any]) -> dict[str, Any]:
+    uri = job["path"] + (f"|layername={job['layer']}" if job.get("layer") else "")
+    layer = QgsVectorLayer(uri, job.get("layer") or "file", "ogr")
+    out: dict[str, Any] = {"valid": layer.isValid()}
+    if not layer.isValid():
+        out["error"] = layer.error().summary() or "layer not valid"
+        return out
+    out["crs"] = layer.crs().authid()
+    out["wkb_type"] = QgsWkbTypes.displayString(layer.wkbType())
+    out["feature_count"] = layer.featureCount()
+    out["features_read"] = sum(1 for _ in layer.getFeatures())
+    return out
+
+
 def tile_uri(job: dict[str, Any]) -> str:
     return f"type=xyz&url={quote(job['template'], safe='')}&zmin={job['zmin']}&zmax={job['zmax']}"
 
@@ -144,7 +160,8 @@ def check_tiles(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-CHECKS = {"oapif": check_oapif, "raster": check_raster, "xyz": check_tiles, "vectortile": check_tiles}
+CHECKS = {"oapif": check_oapif, "raster": check_raster, "ogr": check_ogr, "xyz": check_tiles,
+          "vectortile": check_tiles}
 
 
 def main() -> int:
