@@ -156,9 +156,11 @@ def _assert_as_before(w: World, url: str) -> None:
     if w.name != "lidar":
         assert new_runs == set(), f"a killed {w.name} load left runs {[runs[r] for r in new_runs]}"
     else:
-        # Each committed file run is complete: its rows equal the reference load's for that file. A late
-        # kill may land after the epoch's COPC run committed (all-or-nothing itself), before the process exits.
-        assert all(runs[r][0] in ("lidar", "lidar_copc") and runs[r][3] == "succeeded" for r in new_runs), (
+        # Each committed run is complete: its rows equal the reference load's. The load commits one run
+        # per file, then the epoch's rasters and trees ('lidar_derived'), then its COPC file ('lidar_copc'),
+        # each all-or-nothing, so a late kill may land between any two of them.
+        assert all(runs[r][0] in ("lidar", "lidar_derived", "lidar_copc") and runs[r][3] == "succeeded"
+                   for r in new_runs), (
             f"a killed LiDAR load left runs {[runs[r] for r in new_runs]}")
         content = db_content(url)
         new_keys = {v for r, v in runs.items() if r in new_runs}
