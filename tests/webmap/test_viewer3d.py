@@ -22,23 +22,11 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.webmap.test_webmap import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, WEB_DIST
+from tests.webmap.test_webmap import ARTIFACTS, DESKTOP, WEB_DIST, browser  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 SITE_NAME = "Kamieniołom testowy"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium with the web map tests' flags (WebGL runs in software there)."""
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing; install the Debian package chromium"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +66,10 @@ def geosite(demo_server, cloud, tmp_path_factory):
 class Viewer:
     """One page on /map/3d/ that records console errors, failed requests and the URLs asked."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, chromium, base: str):
         self.errors: list[str] = []
         self.urls: list[str] = []
-        self.page = p = browser.new_page(viewport=DESKTOP)
+        self.page = p = chromium.new_page(viewport=DESKTOP)
         p.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         p.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         p.on("request", lambda r: self.urls.append(r.url))
@@ -112,7 +100,7 @@ class Viewer:
 
 
 @pytest.fixture(scope="module")
-def viewer(browser, demo_server, geosite):
+def viewer(browser, demo_server, geosite):  # noqa: F811 (the fixture imported above)
     v = Viewer(browser, demo_server.url)
     yield v
     v.page.close()
@@ -219,7 +207,7 @@ def test_viewer_page_headers(demo_server):
     assert wasm.status_code == 200 and wasm.headers["Content-Type"] == "application/wasm"
 
 
-def test_main_map_links_to_the_viewer(browser, demo_server):
+def test_main_map_links_to_the_viewer(browser, demo_server):  # noqa: F811
     page = browser.new_page(viewport=DESKTOP)
     try:
         page.goto(f"{demo_server.url}/map/")

@@ -8,7 +8,7 @@
 // here beside the map wiring; moving the panel into its own module is the next split.
 /* global maplibregl */
 
-import { LANGS, lang, pick, setLang, t } from "./i18n.js";
+import { LANG_KEY, initialLang, lang, pick, setLang, t } from "./i18n.js";
 import { LAYERS, legendEntries } from "./layers.js";
 import { permalinkHash, readPermalink } from "./permalink.js";
 import { ReportPanel } from "./report.js";
@@ -25,7 +25,6 @@ const API = new URL("../", location.href);
 const TMS = "WebMercatorQuad";
 const ITEM_LIMIT = 5000;
 const KIELCE = { center: [20.6286, 50.8703], zoom: 13 };
-const LANG_KEY = "msip-map-lang";
 
 const state = { layers: [], epoch: null, epochs: [], pending: 0, popup: null, hit: null, aborts: {} };
 let map = null;
@@ -468,16 +467,6 @@ function setUpTools() {
 }
 
 // ---- start -------------------------------------------------------------------------------
-
-function initialLang() {
-  const asked = new URLSearchParams(location.search).get("lang");
-  if (LANGS.includes(asked)) return asked;
-  try {
-    return localStorage.getItem(LANG_KEY) || "pl";
-  } catch {
-    return "pl";
-  }
-}
 
 function toggleLang() {
   setLang(lang() === "pl" ? "en" : "pl");

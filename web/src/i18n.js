@@ -346,6 +346,20 @@ const SPECIES_EN = {
 
 let current = "pl";
 
+/** Where the chosen language is kept between visits and pages (the map and the data page share it). */
+export const LANG_KEY = "msip-map-lang";
+
+/** The language asked in the URL (?lang=pl|en), else the one chosen before, else Polish. */
+export function initialLang() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (LANGS.includes(asked)) return asked;
+  try {
+    return localStorage.getItem(LANG_KEY) || "pl";
+  } catch {
+    return "pl";
+  }
+}
+
 export function lang() {
   return current;
 }

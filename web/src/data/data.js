@@ -3,9 +3,8 @@
 // and download links with their sizes (/downloads). A download not built yet for the current data
 // answers 202 with Retry-After: the link then says it is being prepared and starts once it is ready.
 
-import { LANGS, lang, setLang, t } from "../i18n.js";
+import { LANG_KEY, initialLang, lang, setLang, t } from "../i18n.js";
 
-const LANG_KEY = "msip-map-lang"; // the map's choice of language holds here too
 const API = new URL("../../", location.href);
 const LIMIT = 1000;
 const MAX_WAITS = 120; // rounds of Retry-After before giving up on a file being built
@@ -35,16 +34,6 @@ async function getJSON(path, cache = "default") {
     return await resp.json();
   } finally {
     state.pending -= 1;
-  }
-}
-
-function initialLang() {
-  const asked = new URLSearchParams(location.search).get("lang");
-  if (LANGS.includes(asked)) return asked;
-  try {
-    return localStorage.getItem(LANG_KEY) || "pl";
-  } catch {
-    return "pl";
   }
 }
 
