@@ -45,6 +45,11 @@ def qgis_downloads(world: World, feature_facts: dict[str, FeatureFacts]) -> dict
         path = world.workdir / f"download-{cid}.gpkg"
         path.write_bytes(fetch(gpkg_link(world.collections[cid])))
         checks.append({"id": cid, "kind": "ogr", "path": str(path), "layer": cid})
+        # The server builds a collection's other formats in the same background job: wait for them
+        # too, so no build of this test is still running when the next tests use the same server.
+        for link in world.collections[cid]["links"]:
+            if link["rel"] == "enclosure" and link.get("type") != GPKG and "/downloads/" in link["href"]:
+                fetch(link["href"])
     return run_qgis(checks, world.workdir)
 
 
