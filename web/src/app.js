@@ -8,7 +8,7 @@
 // here beside the map wiring; moving the panel into its own module is the next split.
 /* global maplibregl */
 
-import { LANG_KEY, initialLang, lang, pick, setLang, t } from "./i18n.js";
+import { initialLang, lang, pick, setLang, switchLang, t } from "./i18n.js";
 import { LAYERS, legendEntries } from "./layers.js";
 import { permalinkHash, readPermalink } from "./permalink.js";
 import { ReportPanel } from "./report.js";
@@ -469,12 +469,7 @@ function setUpTools() {
 // ---- start -------------------------------------------------------------------------------
 
 function toggleLang() {
-  setLang(lang() === "pl" ? "en" : "pl");
-  try {
-    localStorage.setItem(LANG_KEY, lang());
-  } catch {
-    /* private mode: the choice lasts for this page only */
-  }
+  switchLang();
   renderTexts();
 }
 

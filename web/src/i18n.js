@@ -360,6 +360,17 @@ export function initialLang() {
   }
 }
 
+/** Switch between Polish and English and remember the choice (kept for this page only in private mode). */
+export function switchLang() {
+  setLang(current === "pl" ? "en" : "pl");
+  try {
+    localStorage.setItem(LANG_KEY, current);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  return current;
+}
+
 export function lang() {
   return current;
 }

@@ -3,7 +3,7 @@
 // and download links with their sizes (/downloads). A download not built yet for the current data
 // answers 202 with Retry-After: the link then says it is being prepared and starts once it is ready.
 
-import { LANG_KEY, initialLang, lang, setLang, t } from "../i18n.js";
+import { initialLang, lang, setLang, switchLang, t } from "../i18n.js";
 
 const API = new URL("../../", location.href);
 const LIMIT = 1000;
@@ -207,12 +207,7 @@ async function search() {
 }
 
 function toggleLang() {
-  setLang(lang() === "pl" ? "en" : "pl");
-  try {
-    localStorage.setItem(LANG_KEY, lang());
-  } catch {
-    /* private mode: the choice lasts for this page only */
-  }
+  switchLang();
   renderTexts();
 }
 
