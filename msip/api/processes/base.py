@@ -21,8 +21,10 @@ from typing import Any, ClassVar
 
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
+from msip.api.processes.schema import table_values
 from msip.core.epochs import parse_epoch
 from msip.core.errors import DatabaseError, EpochError, MsipError
+from processing.parameters import ParamTable
 
 LOGGER = logging.getLogger(__name__)
 
@@ -130,6 +132,13 @@ def input_date(name: str, value: str | None) -> date | None:
         with contextlib.suppress(EpochError):
             return parse_epoch(value)
     raise _fail(f"input '{name}'={value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-15")
+
+
+def analysis_values(table: ParamTable, inputs: dict) -> dict:
+    """The values of an area analysis's run: its parameters from the OGC inputs, plus `epoch` (a date or None:
+    the newest) and `bbox` (a tuple or None: everywhere), which every area analysis takes."""
+    return {**table_values(table, inputs), "epoch": input_date("epoch", inputs.get("epoch") or None),
+            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None}
 
 
 def validate_inputs(data: dict | None, metadata: dict) -> dict:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from msip.api.processes.base import MsipProcessor, input_date
-from msip.api.processes.schema import table_inputs, table_values
+from msip.api.processes.base import MsipProcessor, analysis_values
+from msip.api.processes.schema import table_inputs
 from processing.green_access.params import PARAMETERS
 
 #: Largest bbox (km²) a request may name; the whole city (no bbox) is meant for async jobs.
@@ -164,11 +164,7 @@ class GreenAccessProcessor(MsipProcessor):
         from processing.green_access.analysis import ANALYSIS
         from processing.green_access.output import buildings_geojson, district_rows
 
-        values = {
-            **table_values(PARAMETERS, inputs),
-            "epoch": input_date("epoch", inputs.get("epoch") or None),
-            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
-        }
+        values = analysis_values(PARAMETERS, inputs)
         result = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         out = {
             "id": "green-access",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from msip.api.processes.base import MsipProcessor, input_date
-from msip.api.processes.schema import table_inputs, table_values
+from msip.api.processes.base import MsipProcessor, analysis_values
+from msip.api.processes.schema import table_inputs
 from processing.heat.params import DEFAULT_T_REF_C, PARAMETERS
 
 #: Largest bbox (km²) of one request; the whole city (no bbox) is meant for async jobs.
@@ -108,8 +108,7 @@ class HeatIslandProcessor(MsipProcessor):
         from processing.heat.analysis import ANALYSIS
         from processing.heat.store import run_outputs
 
-        values = {**table_values(PARAMETERS, inputs), "epoch": input_date("epoch", inputs.get("epoch")),
-                  "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None}
+        values = analysis_values(PARAMETERS, inputs)
         report = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         assert report.run_id is not None  # a run that returns is recorded
         with connect() as conn:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from msip.api.processes.base import MsipProcessor, input_date
-from msip.api.processes.schema import table_inputs, table_values
+from msip.api.processes.base import MsipProcessor, analysis_values
+from msip.api.processes.schema import table_inputs
 from processing.living.params import PARAMETERS
 
 #: Largest bbox (km²) a synchronous request may name; the whole city (no bbox) is meant for async jobs.
@@ -129,11 +129,7 @@ class LivingConditionsProcessor(MsipProcessor):
         from processing.living.analysis import ANALYSIS
         from processing.living.output import cells_geojson
 
-        values = {
-            **table_values(PARAMETERS, inputs),
-            "epoch": input_date("epoch", inputs.get("epoch") or None),
-            "bbox": tuple(inputs["bbox"]) if inputs.get("bbox") else None,
-        }
+        values = analysis_values(PARAMETERS, inputs)
         result = ANALYSIS.run_values(values, force=bool(inputs.get("force")))
         return {
             "id": "living-conditions",
