@@ -44,9 +44,9 @@ def parse(args: list[str]) -> None:
         rest = [*ctx._protected_args, *ctx.args]
         if not rest:
             return
-        name, sub, args = command.resolve_command(ctx, rest)
-        assert sub is not None, f"no command {name!r}"
-        command = sub
+        sub_name, sub, args = command.resolve_command(ctx, rest)
+        assert sub_name is not None and sub is not None, f"no command {rest[0]!r}"
+        name, command = sub_name, sub
 
 
 def test_the_readme_names_the_main_commands() -> None:
