@@ -36,6 +36,14 @@ def _rows(conninfo: str, query: str, x: float, y: float, **extra: Any) -> list[t
     return fetch(conninfo, query.replace("{pt}", _PT), {"x": x, "y": y, **extra})
 
 
+def _inventory_covers(conninfo: str, view: str, x: float, y: float, radius_m: float) -> bool:
+    """Whether the point lies within `radius_m` of the convex hull of an inventory's items: where none is
+    near, "none here" is known only inside the area the inventory covers (outside it is unknown).
+    Asked only when no item is within the radius (one with an item near is covered: no hull needed)."""
+    return bool(_rows(conninfo, f"""
+        SELECT ST_DWithin(ST_ConvexHull(ST_Collect(geom)), {{pt}}, %(r)s) FROM {view}""", x, y, r=radius_m)[0][0])
+
+
 def zoning(conninfo: str, x: float, y: float) -> dict:
     """The zones (of every plan) containing the point, with their rules and their plan."""
     rows = _rows(conninfo, """
@@ -82,15 +90,12 @@ def heights(conninfo: str, x: float, y: float) -> dict:
 
 def trees(conninfo: str, x: float, y: float) -> dict:
     """Inventory trees within TREE_RADIUS_M: count, species and health; null where no inventory covers it."""
-    covered = _rows(conninfo, """
-        SELECT ST_DWithin(ST_ConvexHull(ST_Collect(geom)), {pt}, %(r)s) FROM msip.tree_current""",
-        x, y, r=TREE_RADIUS_M)[0][0]
     out: dict[str, Any] = {"radius_m": TREE_RADIUS_M}
-    if not covered:
-        return {**out, "count": None, "species": [], "health": [], "note": "no tree inventory covers this place"}
     rows = _rows(conninfo, """
         SELECT species, species_latin, health, count(*) FROM msip.tree_current
         WHERE ST_DWithin(geom, {pt}, %(r)s) GROUP BY 1, 2, 3""", x, y, r=TREE_RADIUS_M)
+    if not rows and not _inventory_covers(conninfo, "msip.tree_current", x, y, TREE_RADIUS_M):
+        return {**out, "count": None, "species": [], "health": [], "note": "no tree inventory covers this place"}
     species: dict[tuple, int] = {}
     health: dict[str | None, int] = {}
     for sp, latin, h, n in rows:
@@ -141,12 +146,6 @@ def air_temperature(conninfo: str, x: float, y: float) -> dict:
 
 def carriers(conninfo: str, x: float, y: float) -> dict:
     """Advertising carriers within CARRIER_RADIUS_M with their latest compliance verdict."""
-    covered = _rows(conninfo, """
-        SELECT ST_DWithin(ST_ConvexHull(ST_Collect(geom)), {pt}, %(r)s) FROM msip.advertisement_current""",
-        x, y, r=CARRIER_RADIUS_M)[0][0]
-    if not covered:
-        return {"radius_m": CARRIER_RADIUS_M, "count": None, "non_compliant": None, "items": [],
-                "note": "no advertising inventory covers this place"}
     rows = _rows(conninfo, """
         SELECT d.ad_id, d.source_id, d.carrier_type, ST_Distance(d.geom, {pt}), c.verdict, c.violated_rules,
                c.assessed_epoch
@@ -155,6 +154,9 @@ def carriers(conninfo: str, x: float, y: float) -> dict:
                            WHERE c.ad_id = d.ad_id ORDER BY assessed_epoch DESC, result_id DESC LIMIT 1) c ON true
         WHERE ST_DWithin(d.geom, {pt}, %(r)s)
         ORDER BY d.geom <-> {pt}, d.ad_id""", x, y, r=CARRIER_RADIUS_M)
+    if not rows and not _inventory_covers(conninfo, "msip.advertisement_current", x, y, CARRIER_RADIUS_M):
+        return {"radius_m": CARRIER_RADIUS_M, "count": None, "non_compliant": None, "items": [],
+                "note": "no advertising inventory covers this place"}
     items = [
         {"ad_id": aid, "source_id": sid, "carrier_type": ctype, "distance_m": _num(dist, 1),
          "verdict": verdict or "not_assessed", "violated_rules": list(rules or []), "assessed_epoch": _day(when)}
