@@ -52,6 +52,19 @@ def set_db_env(reader_url: str | None = None, *, override: bool = False) -> dict
     return out
 
 
+def set_jobs_env() -> None:
+    """Keep this installation's process jobs (the job list and results) under $MSIP_HOME/jobs unless
+    MSIP_API_JOBS_DB / MSIP_API_JOBS_DIR say otherwise: a shared /tmp file would mix the jobs of every
+    server on the machine (the demo's, a test run's) into one list."""
+    from msip.core.settings import get_settings
+
+    jobs = get_settings().home / "jobs"
+    if not os.environ.get("MSIP_API_JOBS_DB") or not os.environ.get("MSIP_API_JOBS_DIR"):
+        jobs.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MSIP_API_JOBS_DB", str(jobs / "jobs.db"))
+    os.environ.setdefault("MSIP_API_JOBS_DIR", f"{jobs}/")
+
+
 def read_yaml(path: Path) -> dict:
     """The YAML config with `${VAR:-default}` substituted (pygeoapi's own loader)."""
     from pygeoapi.util import yaml_load
@@ -121,6 +134,7 @@ def load_config(
     from msip.core.paths import PYGEOAPI_CONFIG
 
     set_db_env(reader_url, override=reader_url is not None)
+    set_jobs_env()
     return prepare(
         read_yaml(Path(path or os.environ.get("MSIP_API_CONFIG") or PYGEOAPI_CONFIG)), check=check
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msip.api.config import DB_ENV, prepare, read_yaml, set_db_env
+from msip.api.config import DB_ENV, prepare, read_yaml, set_db_env, set_jobs_env
 from msip.core.paths import PYGEOAPI_CONFIG
 
 
@@ -72,3 +72,17 @@ def test_collections_without_tables_are_left_out_with_the_reason(tmp_path: Path)
         trees["storage_crs"] == "http://www.opengis.net/def/crs/EPSG/0/2180"
         and len(trees["crs"]) == 7
     )
+
+
+def test_process_jobs_are_kept_under_this_installations_home(monkeypatch, tmp_path):
+    for var in ("MSIP_API_JOBS_DB", "MSIP_API_JOBS_DIR"):
+        monkeypatch.setenv(var, "")  # records the session's value, restored after the test
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("MSIP_HOME", str(tmp_path))
+    set_jobs_env()
+    manager = read_yaml(PYGEOAPI_CONFIG)["server"]["manager"]
+    assert manager["connection"] == str(tmp_path / "jobs" / "jobs.db")
+    assert manager["output_dir"] == f"{tmp_path / 'jobs'}/" and (tmp_path / "jobs").is_dir()
+    monkeypatch.setenv("MSIP_API_JOBS_DB", "/srv/jobs.db")  # an operator's choice stays
+    set_jobs_env()
+    assert read_yaml(PYGEOAPI_CONFIG)["server"]["manager"]["connection"] == "/srv/jobs.db"
