@@ -22,6 +22,7 @@ CREATE TABLE msip.search_item (
     south double precision,
     east double precision,
     north double precision,
+    geom geometry NOT NULL,
     PRIMARY KEY (kind, ref)
 );
 COMMENT ON TABLE msip.search_item IS
@@ -39,6 +40,8 @@ COMMENT ON COLUMN msip.search_item.west IS 'The item''s extent, west bound in de
 COMMENT ON COLUMN msip.search_item.south IS 'The item''s extent, south bound in degrees of latitude';
 COMMENT ON COLUMN msip.search_item.east IS 'The item''s extent, east bound in degrees of longitude';
 COMMENT ON COLUMN msip.search_item.north IS 'The item''s extent, north bound in degrees of latitude';
+COMMENT ON COLUMN msip.search_item.geom IS
+    'The item''s geometry, EPSG:2180, as the view gives it (a refresh rewrites only rows that changed)';
 -- Prefix matches per kind in index order; substrings (and word starts) through trigrams (GIN);
 -- fuzzy matches nearest first by word similarity (GiST KNN, `q <<-> lower(norm)`). The GiST index is
 -- on lower(norm), which equals norm, so that the planner never takes it for a LIKE, where it scans
@@ -56,8 +59,9 @@ COMMENT ON COLUMN msip.search_stale.kind IS 'A kind of msip.search_item whose so
 
 -- Copy `kinds` again from the view. Per-kind advisory locks (taken in one order) serialise two
 -- transactions refreshing the same kind; each statement then sees the other's committed copy.
--- JIT off: the projection's estimated cost makes PostgreSQL compile the query (1.5 s of 1.8 s
--- for the district's 19 188 trees) for a copy that runs in 0.3 s without it.
+-- Only rows that changed are rewritten (a new tree inventory keeps most rows as they were, and
+-- writing the district's 19 188 tree entries with their four indexes took 1.2 s). JIT off: the
+-- projection's estimated cost made PostgreSQL compile the query (1.5 s of 1.8 s for the trees).
 CREATE FUNCTION msip.search_refresh(kinds text[]) RETURNS void
     LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
@@ -66,14 +70,21 @@ BEGIN
     FOR k IN SELECT DISTINCT x FROM unnest(kinds) x ORDER BY x LOOP
         PERFORM pg_advisory_xact_lock(hashtext('msip.search_item'), hashtext(k));
     END LOOP;
-    DELETE FROM msip.search_item WHERE kind = ANY(kinds);
-    INSERT INTO msip.search_item (kind, kind_rank, ref, collection, label, norm, lon, lat, west, south, east, north)
-    SELECT kind, kind_rank, ref, collection, label, norm, ST_X(p), ST_Y(p), ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
+    DELETE FROM msip.search_item s
+    WHERE s.kind = ANY(kinds) AND NOT EXISTS (
+        SELECT FROM msip.search_entry e
+        WHERE e.kind = ANY(kinds) AND e.kind = s.kind AND e.ref = s.ref AND e.kind_rank = s.kind_rank
+          AND e.collection IS NOT DISTINCT FROM s.collection AND e.label = s.label AND e.norm = s.norm
+          AND ST_OrderingEquals(e.geom, s.geom));
+    INSERT INTO msip.search_item (kind, kind_rank, ref, collection, label, norm, lon, lat, west, south, east, north, geom)
+    SELECT kind, kind_rank, ref, collection, label, norm, ST_X(p), ST_Y(p), ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b),
+           geom
     FROM (
         SELECT e.*, ST_Transform(ST_PointOnSurface(e.geom), 4326) AS p,
                ST_Transform(ST_Envelope(e.geom), 4326)::box2d AS b
         FROM msip.search_entry e
         WHERE e.kind = ANY(kinds)
+          AND NOT EXISTS (SELECT FROM msip.search_item s WHERE s.kind = e.kind AND s.ref = e.ref)
     ) e;
 END
 $$;

@@ -30,6 +30,11 @@ def _copy_is_the_view(url: str) -> None:
     assert copy == view, (copy - view, view - copy)
 
 
+def _rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as c:
+        return c.execute(sql).fetchall()
+
+
 def _run(c: psycopg.Connection) -> int:
     return c.execute("INSERT INTO msip.load_run (source_kind, source_path, source_sha256, status) "
                      "VALUES ('addresses', 'test', repeat('0', 64), 'running') RETURNING run_id").fetchone()[0]
@@ -57,7 +62,10 @@ def test_a_tree_load_is_found_after_it_commits_and_a_new_version_retires_its_tre
     lines = TREES.read_text(encoding="utf-8").splitlines()
     second.write_text("\n".join([*lines[:3], *lines[4:], lines[1].replace("KLC-1;", "KLC-5;")]) + "\n",
                       encoding="utf-8")
+    kept = "SELECT xmin::text FROM msip.search_item WHERE label LIKE 'KLC-1 %'"
+    written = _rows(empty_db, kept)
     assert load_trees(second, url=empty_db).rows_retired == 1
+    assert _rows(empty_db, kept) == written  # an unchanged tree's entry is not rewritten
     labels = [h.label for h in search(reader_url, "klc", kinds=["tree"])]
     assert not any(label.startswith("KLC-3") for label in labels), labels
     assert any(label.startswith("KLC-5") for label in labels), labels
