@@ -37,23 +37,25 @@ _STREET_WORDS = re.compile(r"^(ulica|ul\.?|aleja|al\.?|plac|pl\.?|osiedle|os\.?)
 #: is COLLATE "C"), which a generic (prepared) plan still serves from the btree, unlike `LIKE $1`.
 _TOP = "\U0010ffff"
 
-# Candidates come per kind from indexes, at most %(pool)s each, best first: prefix matches in index
-# order (exact, then the query as whole words, then longer words), else substrings (word starts and
-# shorter texts first); a kind's substring scan runs only when its prefix matches do not fill its
-# pool, and fuzzy matches (nearest by word similarity, GiST KNN) only when all matches do not fill
-# the page. Only these few candidates are scored with the ranking of the module docstring.
+# Only a few candidates are scored with the ranking of the module docstring, each tier read from an
+# index and only when the tiers before it leave room: per kind, its best prefix matches (exact, then
+# the query as whole words, then the shortest among the first PREFIX_SCAN in alphabetical order);
+# then, for kinds those do not fill, its substrings (word starts first, shorter first; a 2-character
+# query has no trigram inside a word, so only word starts); then, when all that does not fill the
+# page, fuzzy matches nearest by word similarity and by whole-text similarity (GiST KNN), or for 2
+# characters the rest of the substrings.
 _SQL = """
 WITH prefixed AS (
     SELECT m.* FROM unnest(%(kinds)s::text[]) AS k(kind) CROSS JOIN LATERAL (
         SELECT * FROM (
-            SELECT * FROM msip.search_item s
+            SELECT {cols} FROM msip.search_item s
             WHERE s.kind = k.kind AND s.norm >= %(q)s AND s.norm < %(top)s
             ORDER BY s.norm LIMIT %(scan)s
         ) s
         ORDER BY s.norm = %(q)s DESC, s.norm LIKE %(word)s DESC, length(s.norm), s.norm LIMIT %(pool)s
     ) m
 ), candidate AS MATERIALIZED (
-    SELECT s.* FROM msip.search_item s
+    SELECT {cols} FROM msip.search_item s
     WHERE s.norm LIKE %(substring)s AND NOT (s.norm >= %(q)s AND s.norm < %(top)s)
       AND s.kind = ANY(ARRAY(SELECT k FROM unnest(%(kinds)s::text[]) k
                              WHERE (SELECT count(*) FROM prefixed p WHERE p.kind = k) < %(pool)s))
@@ -66,20 +68,20 @@ WITH prefixed AS (
     SELECT * FROM prefixed UNION ALL SELECT * FROM inside
 ), rest AS (  -- only when the matches do not fill the page
     SELECT * FROM (
-        SELECT * FROM msip.search_item s  -- nearest by word similarity …
+        SELECT {cols} FROM msip.search_item s  -- nearest by word similarity …
         WHERE %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
         ORDER BY %(q)s <<-> lower(s.norm) LIMIT 2 * %(pool)s
     ) f
     WHERE %(q)s <%% f.norm AND f.norm NOT LIKE %(inner)s
     UNION
     SELECT * FROM (
-        SELECT * FROM msip.search_item s  -- … and by whole-text similarity (a street among its addresses)
+        SELECT {cols} FROM msip.search_item s  -- … and by whole-text similarity (a street among its addresses)
         WHERE %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
         ORDER BY %(q)s <-> lower(s.norm) LIMIT %(pool)s
     ) f
     WHERE %(q)s <%% f.norm AND f.norm NOT LIKE %(inner)s
     UNION ALL
-    (SELECT * FROM msip.search_item s  -- 2 characters: inside words
+    (SELECT {cols} FROM msip.search_item s  -- 2 characters: inside words
      WHERE NOT %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
        AND s.norm LIKE %(inner)s AND s.norm NOT LIKE %(word_inner)s AND NOT (s.norm >= %(q)s AND s.norm < %(top)s)
      ORDER BY length(s.norm), s.norm LIMIT 2 * %(pool)s)
@@ -95,7 +97,8 @@ SELECT kind, ref, collection, label, match_rank, similarity + whole / 10, lon, l
 FROM hit
 ORDER BY match_rank DESC, similarity DESC, whole DESC, kind_rank, length(label), label
 LIMIT %(limit)s
-"""
+""".format(cols="s.kind, s.kind_rank, s.ref, s.collection, s.label, s.norm, s.lon, s.lat, "
+                  "s.west, s.south, s.east, s.north")
 
 
 @dataclass(frozen=True)
