@@ -4,7 +4,7 @@
 -- stays the one definition of what is searchable; msip.search_item is its stored copy, kept
 -- current by the database itself: every statement that changes a source table marks the kinds it
 -- feeds as stale, and at COMMIT of that transaction (a deferred trigger) those kinds are copied
--- again from the view. A load therefore refreshes the search in its own transaction, all or
+-- again from the view (only entries that differ are rewritten). A load therefore refreshes the search in its own transaction, all or
 -- nothing, whichever loader (or test) wrote the rows; readers see the old copy until it commits.
 
 CREATE TABLE msip.search_item (
