@@ -50,7 +50,7 @@ def main() -> None:
     settings = Settings.from_env()
     client = create_app(load_config(reader_url=settings.reader_url)).test_client()
     with psycopg.connect(settings.reader_url) as conn:
-        sizes = dict(conn.execute("SELECT kind, count(*) FROM msip.search_entry GROUP BY kind").fetchall())
+        sizes = dict(conn.execute("SELECT kind, count(*) FROM msip.search_item GROUP BY kind").fetchall())
     print("entries searched:", ", ".join(f"{k} {n}" for k, n in sorted(sizes.items())))
     every: list[float] = []
     for label, queries in QUERIES.items():

@@ -1,11 +1,16 @@
-"""The search itself: one ranked query over `msip.search_entry` (sql/105_search.sql).
+"""The search itself: one ranked query over `msip.search_item`, the stored copy of the view
+`msip.search_entry` (sql/105_search.sql, sql/116_search_table.sql) that the database refreshes at
+the commit of every load.
 
-A hit matches when its search form contains the query (diacritics and case ignored) or when
-the query is similar to a word run in it (pg_trgm's word similarity, so "Zeromskego" finds
-"Żeromskiego"). Ranking: the whole text equal to the query, then starting with it as whole
-words ("Żeromskiego 3" before "Żeromskiego 30"), then starting with it, then containing it, then
-by word similarity and whole-text similarity; among equals addresses before streets, plans, zones,
-places, trees and carriers, and shorter labels first.
+A hit matches when its search form contains the query (diacritics and case ignored; for a
+2-character query, a word of it starts with the query) or, from 3 characters, when the query is
+similar to a word run in it (pg_trgm's word similarity, so "Zeromskego" finds "Żeromskiego").
+Ranking: the whole text equal to the query, then starting with it as whole words ("Żeromskiego 3"
+before "Żeromskiego 30"), then starting with it, then containing it, then by word similarity and
+whole-text similarity; among equals addresses before streets, plans, zones, places, trees and
+carriers, and shorter labels first. Only a few candidates per kind are ranked so (see `_SQL`):
+where thousands of entries start with the query alike (19 000 tree ids "KLC-D-…" for "kl"), the
+first in alphabetical order stand for them.
 """
 
 from __future__ import annotations
@@ -20,30 +25,80 @@ KINDS = ("address", "street", "plan", "zone", "place", "tree", "ad")
 MAX_QUERY_CHARS = 100
 MIN_QUERY_CHARS = 2
 MAX_LIMIT = 50
+#: Fuzzy (trigram) matching from this many characters: shorter queries have no trigram to compare.
+FUZZY_MIN_CHARS = 3
+#: At most this many prefix matches of a kind are read (in alphabetical order) to pick its shortest:
+#: reading all 19 000 tree ids for "kl" cost 25–30 ms, 500 cost under 1 ms.
+PREFIX_SCAN = 500
 #: Words people put before a street name that the data does not always carry.
 _STREET_WORDS = re.compile(r"^(ulica|ul\.?|aleja|al\.?|plac|pl\.?|osiedle|os\.?)\s+", re.IGNORECASE)
 
+#: Highest code point: `norm < prefix || _TOP` bounds a prefix range in byte order (msip.search_item.norm
+#: is COLLATE "C"), which a generic (prepared) plan still serves from the btree, unlike `LIKE $1`.
+_TOP = "\U0010ffff"
+
+# Only a few candidates are scored with the ranking of the module docstring, each tier read from an
+# index and only when the tiers before it leave room: per kind, its best prefix matches (exact, then
+# the query as whole words, then the shortest among the first PREFIX_SCAN in alphabetical order);
+# then, for kinds those do not fill, its substrings (word starts first, shorter first; a 2-character
+# query has no trigram inside a word, so only word starts); then, when all that does not fill the
+# page, fuzzy matches nearest by word similarity and by whole-text similarity (GiST KNN), or for 2
+# characters the rest of the substrings.
 _SQL = """
-WITH hit AS (
-    SELECT kind, kind_rank, ref, collection, label, norm, geom,
+WITH prefixed AS (
+    SELECT m.* FROM unnest(%(kinds)s::text[]) AS k(kind) CROSS JOIN LATERAL (
+        SELECT * FROM (
+            SELECT {cols} FROM msip.search_item s
+            WHERE s.kind = k.kind AND s.norm >= %(q)s AND s.norm < %(top)s
+            ORDER BY s.norm LIMIT %(scan)s
+        ) s
+        ORDER BY s.norm = %(q)s DESC, s.norm LIKE %(word)s DESC, length(s.norm), s.norm LIMIT %(pool)s
+    ) m
+), candidate AS MATERIALIZED (
+    SELECT {cols} FROM msip.search_item s
+    WHERE s.norm LIKE %(substring)s AND NOT (s.norm >= %(q)s AND s.norm < %(top)s)
+      AND s.kind = ANY(ARRAY(SELECT k FROM unnest(%(kinds)s::text[]) k
+                             WHERE (SELECT count(*) FROM prefixed p WHERE p.kind = k) < %(pool)s))
+), inside AS (
+    SELECT m.* FROM unnest(%(kinds)s::text[]) AS k(kind) CROSS JOIN LATERAL (
+        SELECT * FROM candidate c WHERE c.kind = k.kind
+        ORDER BY c.norm LIKE %(word_inner)s DESC, length(c.norm), c.norm LIMIT %(pool)s
+    ) m
+), matched AS (
+    SELECT * FROM prefixed UNION ALL SELECT * FROM inside
+), rest AS (  -- only when the matches do not fill the page
+    SELECT * FROM (
+        SELECT {cols} FROM msip.search_item s  -- nearest by word similarity …
+        WHERE %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
+        ORDER BY %(q)s <<-> lower(s.norm) LIMIT 2 * %(pool)s
+    ) f
+    WHERE %(q)s <%% f.norm AND f.norm NOT LIKE %(inner)s
+    UNION
+    SELECT * FROM (
+        SELECT {cols} FROM msip.search_item s  -- … and by whole-text similarity (a street among its addresses)
+        WHERE %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
+        ORDER BY %(q)s <-> lower(s.norm) LIMIT %(pool)s
+    ) f
+    WHERE %(q)s <%% f.norm AND f.norm NOT LIKE %(inner)s
+    UNION ALL
+    (SELECT {cols} FROM msip.search_item s  -- 2 characters: inside words
+     WHERE NOT %(fuzzy)s AND s.kind = ANY(%(kinds)s) AND (SELECT count(*) FROM matched) < %(limit)s
+       AND s.norm LIKE %(inner)s AND s.norm NOT LIKE %(word_inner)s AND NOT (s.norm >= %(q)s AND s.norm < %(top)s)
+     ORDER BY length(s.norm), s.norm LIMIT 2 * %(pool)s)
+), hit AS (
+    SELECT *,
            CASE WHEN norm = %(q)s THEN 3 WHEN norm LIKE %(word)s THEN 2.5 WHEN norm LIKE %(prefix)s THEN 2
                 WHEN norm LIKE %(inner)s THEN 1 ELSE 0 END
            + CASE WHEN position(%(num)s in ' ' || norm || ' ') > 0 THEN 0.4 ELSE 0 END AS match_rank,
            word_similarity(%(q)s, norm) AS similarity, similarity(%(q)s, norm) AS whole
-    FROM msip.search_entry
-    WHERE (norm LIKE %(inner)s OR %(q)s <%% norm) AND kind = ANY(%(kinds)s)
-    ORDER BY match_rank DESC, similarity DESC, whole DESC, kind_rank, length(label), label
-    LIMIT %(limit)s
+    FROM (SELECT * FROM matched UNION ALL SELECT * FROM rest) c
 )
-SELECT kind, ref, collection, label, match_rank, similarity + whole / 10,
-       ST_X(p), ST_Y(p), ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
-FROM (
-    SELECT *, ST_Transform(ST_PointOnSurface(geom), 4326) AS p,
-           ST_Transform(ST_Envelope(geom), 4326)::box2d AS b
-    FROM hit
-) h
+SELECT kind, ref, collection, label, match_rank, similarity + whole / 10, lon, lat, west, south, east, north
+FROM hit
 ORDER BY match_rank DESC, similarity DESC, whole DESC, kind_rank, length(label), label
-"""
+LIMIT %(limit)s
+""".format(cols="s.kind, s.kind_rank, s.ref, s.collection, s.label, s.norm, s.lon, s.lat, "
+                  "s.west, s.south, s.east, s.north")
 
 
 @dataclass(frozen=True)
@@ -100,6 +155,8 @@ def search(conninfo: str, raw_query: str | None, *, limit: int = 10, kinds: list
     norm = fetch(conninfo, "SELECT msip.search_norm(%s)", (text,))[0][0]
     pattern = _like_escape(norm)
     numbers = re.findall(r"(?<![\w-])\d+[a-z]?(?![\w-])", norm)
+    wanted = max(1, min(limit, MAX_LIMIT))
+    fuzzy = len(norm) >= FUZZY_MIN_CHARS
     rows = fetch(
         conninfo,
         _SQL,
@@ -110,9 +167,18 @@ def search(conninfo: str, raw_query: str | None, *, limit: int = 10, kinds: list
             "num": f" {numbers[-1]} " if numbers else "\x01",
             "prefix": pattern + "%",
             "inner": "%" + pattern + "%",
+            "word_inner": "% " + pattern + "%",
+            # two characters make no trigram inside a word: only word starts are looked up
+            "substring": "%" + pattern + "%" if fuzzy else "% " + pattern + "%",
+            "top": norm + _TOP,
+            "fuzzy": fuzzy,
             "kinds": kinds or list(KINDS),
             # over-fetch: a street named both in the walking network and in PRG is shown once
-            "limit": 2 * max(1, min(limit, MAX_LIMIT)),
+            "limit": 2 * wanted,
+            # per kind (and twice that for the fuzzy walk); the slack keeps near-ties for the ranking
+            "pool": 2 * wanted + 8,
+            # prefix matches read per kind, in alphabetical order, to find its shortest among them
+            "scan": PREFIX_SCAN,
         },
     )
     hits: list[Hit] = []
@@ -123,4 +189,4 @@ def search(conninfo: str, raw_query: str | None, *, limit: int = 10, kinds: list
                 continue
             streets.add(label.casefold())
         hits.append(Hit(kind, ref, collection, label, round(float(match_rank) + float(sim), 3), lon, lat, (w, s, e, n)))
-    return hits[: max(1, min(limit, MAX_LIMIT))]
+    return hits[:wanted]
