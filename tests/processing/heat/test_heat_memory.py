@@ -1,0 +1,82 @@
+"""Heat-island inputs are read a strip at a time: a task's memory is bounded by the strip, not the block or area.
+
+Issue #17 finding: each input block (256 × 256 cells of 5 m = 1.28 km) was read whole at the
+mosaics' 0.25 m as float64 with its temporaries (≈ 0.8 GB per Dask worker). No database needed.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+
+from processing.heat import layers as heat_layers
+from processing.heat.layers import LayerTask
+from processing.heat.params import HeatParams
+
+X0, Y1 = 500_000.0, 300_000.0
+CELL = 5.0
+
+
+def _write(path: Path, data: np.ndarray, pixel_m: float, nodata: float) -> str:
+    profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
+               "dtype": data.dtype.name, "crs": "EPSG:2180", "nodata": nodata, "tiled": True,
+               "blockxsize": 256, "blockysize": 256, "compress": "deflate",
+               "transform": Affine(pixel_m, 0.0, X0, 0.0, -pixel_m, Y1)}
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return str(path)
+
+
+def _rasters(folder: Path, rows: int, cols: int, seed: int = 0) -> dict[str, str]:
+    """Brightness and NDVI at 0.25 m, CHM at 0.5 m over rows × cols cells, with some nodata."""
+    rng = np.random.default_rng(seed)
+    fine = (rows * 20, cols * 20)
+    bright = rng.integers(1, 256, fine, dtype=np.uint8)
+    bright[:7, :] = 0  # nodata strip along the top
+    ndvi = rng.integers(-10000, 10001, fine, dtype=np.int16)
+    ndvi[:, -13:] = -32768
+    chm = (rng.random((rows * 10, cols * 10)) * 12).astype(np.float32)
+    chm[chm > 11.5] = -9999.0
+    return {"brightness": _write(folder / "b.tif", bright, 0.25, 0),
+            "ndvi": _write(folder / "n.tif", ndvi, 0.25, -32768),
+            "chm": _write(folder / "c.tif", chm, 0.5, -9999.0)}
+
+
+def _task(rasters: dict[str, str], rows: int, cols: int, tmp_path: Path) -> LayerTask:
+    bounds = (X0, Y1 - rows * CELL, X0 + cols * CELL, Y1)
+    return LayerTask(r0=0, c0=0, rows=rows, cols=cols, bounds=bounds, cell=CELL, mode="day", rasters=rasters,
+                     buildings=(), greens=(), params=HeatParams().as_dict(), out_path=str(tmp_path / "x.npy"))
+
+
+def test_a_block_read_in_strips_gives_the_same_layers_as_read_whole(tmp_path, monkeypatch):
+    rows, cols = 23, 17
+    task = _task(_rasters(tmp_path, rows, cols), rows, cols, tmp_path)
+    monkeypatch.setattr(heat_layers, "STRIP_SUBCELLS", 10**12)
+    whole = heat_layers.compute_layers(task)
+    # 3 cell rows per strip at 0.25 m (20 × 20 sub-cells per cell): 8 strips, the last one short.
+    monkeypatch.setattr(heat_layers, "STRIP_SUBCELLS", 3 * cols * 400)
+    strips = heat_layers.compute_layers(task)
+    assert np.isnan(whole[0, :, :]).sum() == 0 and np.isfinite(whole[1]).all()
+    assert whole.tobytes() == strips.tobytes()
+
+
+@pytest.mark.slow
+def test_one_block_of_1_28_km_at_0_25_m_is_never_held_whole(tmp_path):
+    """A 256 × 256-cell block is 26 M source pixels (210 MB as float64); a task holds a strip of them."""
+    rows = cols = 256
+    task = _task(_rasters(tmp_path, rows, cols), rows, cols, tmp_path)
+    block_float64_bytes = rows * cols * 20 * 20 * 8
+    tracemalloc.start()
+    try:
+        out = heat_layers.compute_layers(task)
+        _, peak_bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.isfinite(out[1]).sum() > 0.9 * rows * cols
+    # Reading the whole block (the old way) peaked at ≈ 4 × the block as float64 (≈ 0.8 GB); strips ≈ 80 MB.
+    assert peak_bytes < block_float64_bytes / 2
