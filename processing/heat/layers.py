@@ -17,6 +17,7 @@ Layers a mode does not use stay NaN.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,6 +85,11 @@ def _read_rows(src, bounds: tuple[float, float, float, float], rows: int, cols: 
         return out
     part = Window(want.col_off + c_lo * scale_c, want.row_off + r_lo * scale_r,
                   (c_hi - c_lo) * scale_c, (r_hi - r_lo) * scale_r)
+    if abs(scale_r - 1.0) < 1e-9 and abs(scale_c - 1.0) < 1e-9:
+        # Sub-cells are the mosaic's pixels: take the pixels under their centres as an integer window.
+        # (GDAL's VRT reads a fractional window inexactly at tile seams, and differently per window.)
+        part = Window(math.floor(part.col_off + 0.5 + 1e-9), math.floor(part.row_off + 0.5 + 1e-9),
+                      c_hi - c_lo, r_hi - r_lo)
     data = src.read(1, window=part, out_shape=(r_hi - r_lo, c_hi - c_lo), masked=True,
                     resampling=Resampling.nearest)
     out[r_lo - row0 * k:r_hi - row0 * k, c_lo:c_hi] = np.ma.filled(data.astype(np.float64), np.nan)

@@ -80,3 +80,42 @@ def test_one_block_of_1_28_km_at_0_25_m_is_never_held_whole(tmp_path):
     assert np.isfinite(out[1]).sum() > 0.9 * rows * cols
     # Reading the whole block (the old way) peaked at ≈ 4 × the block as float64 (≈ 0.8 GB); strips ≈ 80 MB.
     assert peak_bytes < block_float64_bytes / 2
+
+
+def test_a_mosaic_off_the_grid_is_read_at_the_pixels_under_the_sub_cell_centres(tmp_path, monkeypatch):
+    """Tiles 0.13 m (about half a pixel) off the 5 m grid, mosaicked: every sub-cell takes the pixel under its
+    centre, also at the tile seams (GDAL's fractional VRT windows took a neighbour there, differently per read)."""
+    from msip.core.rasters.mosaic import build_mosaic
+
+    px, n_tile, off = 0.25, 400, 0.13
+    rng = np.random.default_rng(3)
+    whole = rng.integers(1, 256, (n_tile, 2 * n_tile), dtype=np.uint8)
+    paths = []
+    for j in range(2):
+        t = Affine(px, 0.0, X0 + off + j * n_tile * px, 0.0, -px, Y1 + off)
+        profile = {"driver": "GTiff", "width": n_tile, "height": n_tile, "count": 1, "dtype": "uint8",
+                   "crs": "EPSG:2180", "nodata": 0, "transform": t}
+        with rasterio.open(tmp_path / f"t{j}.tif", "w", **profile) as dst:
+            dst.write(whole[:, j * n_tile:(j + 1) * n_tile], 1)
+        paths.append(tmp_path / f"t{j}.tif")
+    mosaic = str(build_mosaic(paths, tmp_path / "b.vrt"))
+    rows, cols = 18, 38  # inside the mosaic: (X0, Y1 - 90) … (X0 + 190, Y1)
+    task = _task({"brightness": mosaic}, rows, cols, tmp_path)
+    # Reference: sub-cell centres → pixel indices; sub-cells whose centre is off the mosaic are nodata.
+    k = 20
+    centres = (np.arange(rows * k) + 0.5) * px
+    ri = np.floor((off + centres) / px).astype(int)
+    ci = np.floor((np.arange(cols * k) + 0.5 - off / px)).astype(int)
+    sub = np.full((rows * k, cols * k), np.nan)
+    ok_c = ci >= 0
+    sub[:, ok_c] = whole[np.ix_(ri, ci[ok_c])]
+    p = HeatParams()
+    albedo = p.albedo_dark + (p.albedo_bright - p.albedo_dark) * (sub - 1.0) / 254.0
+    expected, _ = heat_layers._block_mean(albedo, k)
+    got, _ = heat_layers._strip_means(task, "brightness", lambda b: p.albedo_dark + (
+        p.albedo_bright - p.albedo_dark) * (b - 1.0) / 254.0)
+    assert np.array_equal(got, expected)
+    monkeypatch.setattr(heat_layers, "STRIP_SUBCELLS", 1)  # one cell row per strip
+    again, _ = heat_layers._strip_means(task, "brightness", lambda b: p.albedo_dark + (
+        p.albedo_bright - p.albedo_dark) * (b - 1.0) / 254.0)
+    assert again.tobytes() == got.tobytes()
