@@ -26,9 +26,11 @@ import numpy as np
 LAYERS = ("shade", "albedo", "kc", "intensity", "green", "valid")
 #: Sub-cell size (m) at which building footprints are rasterised for the floor-area ratio.
 FOOTPRINT_SUBCELL_M = 0.5
-#: Source pixels read at once per day-time raster (≈ 16 MB as float64): a strip of cell rows of the
+#: Source pixels read at once per raster (≈ 16 MB as float64): a strip of cell rows of the
 #: block, so a task's memory does not grow with the block (a 256-cell block at 0.25 m is 26 M pixels).
 STRIP_SUBCELLS = 2**21
+#: Burn value of a footprint whose storeys are unknown (then taken from the nDSM).
+_UNKNOWN_STOREYS = -1.0
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,6 @@ class LayerTask:
     greens: tuple[bytes, ...]
     params: dict
     out_path: str
-
-
-def _read(path: str, bounds: tuple[float, float, float, float], rows: int, cols: int,
-          cell: float, k: int | None = None) -> tuple[np.ndarray, int]:
-    """(sub-cell array with NaN for nodata, sub-cells per cell side k) of a mosaic over `bounds`.
-
-    k defaults to the mosaic's own resolution (cell / pixel size, rounded); the read is then
-    pixel for pixel when the grid corners lie on the mosaic's pixel corners.
-    """
-    import rasterio
-
-    with rasterio.open(path) as src:
-        k = k or max(1, round(cell / abs(src.transform.a)))
-        return _read_rows(src, bounds, rows, cols, k, 0, rows), k
 
 
 def _read_rows(src, bounds: tuple[float, float, float, float], rows: int, cols: int, k: int,
@@ -135,19 +123,17 @@ def _transform(task: LayerTask, k: int):
     return Affine(task.cell / k, 0.0, task.bounds[0], 0.0, -task.cell / k, task.bounds[3])
 
 
-def _floors(task: LayerTask, ndsm: np.ndarray, k: int) -> np.ndarray:
-    """Storeys per footprint sub-cell (0 outside buildings)."""
+def _floors(task: LayerTask, shapes: list, ndsm: np.ndarray, k: int, row0: int) -> np.ndarray:
+    """Storeys per footprint sub-cell (0 outside buildings) of the strip from cell row `row0` (ndsm's rows)."""
+    from affine import Affine
     from rasterio.features import rasterize
-    from shapely import wkb
 
-    shape = (task.rows * k, task.cols * k)
-    if not task.buildings:
+    shape = ndsm.shape
+    if not shapes:
         return np.zeros(shape)
-    transform = _transform(task, k)
-    unknown = -1.0
-    shapes = [(wkb.loads(g), unknown if np.isnan(s) else s) for g, s in task.buildings]
+    transform = _transform(task, k) @ Affine.translation(0, row0 * k)
     floors = rasterize(shapes, out_shape=shape, transform=transform, fill=0.0, dtype="float64")
-    missing = floors == unknown
+    missing = floors == _UNKNOWN_STOREYS
     if missing.any():
         from_ndsm = np.maximum(np.nan_to_num(ndsm / task.params["storey_height_m"], nan=1.0), 1.0)
         floors[missing] = from_ndsm[missing]
@@ -182,12 +168,22 @@ def _day_layers(task: LayerTask, out: np.ndarray) -> np.ndarray:
 
 
 def _night_layers(task: LayerTask, out: np.ndarray) -> np.ndarray:
-    """Fill building intensity; returns the cells where the nDSM has data."""
+    """Fill building intensity; returns the cells where the nDSM has data. Strip by strip, like the day."""
+    import rasterio
+    from shapely import wkb
+
     k = max(1, round(task.cell / FOOTPRINT_SUBCELL_M))
-    ndsm, _ = _read(task.rasters["ndsm"], task.bounds, task.rows, task.cols, task.cell, k)
-    far, _ = _block_mean(_floors(task, ndsm, k), k)
-    out[3] = np.minimum(far / task.params["far_max"], 1.0)
-    return _block_mean(ndsm, k)[1] > 0
+    shapes = [(wkb.loads(g), _UNKNOWN_STOREYS if np.isnan(s) else s) for g, s in task.buildings]
+    valid = np.zeros((task.rows, task.cols), dtype=bool)
+    step = max(1, STRIP_SUBCELLS // (task.cols * k * k))
+    with rasterio.open(task.rasters["ndsm"]) as src:
+        for r0 in range(0, task.rows, step):
+            r1 = min(task.rows, r0 + step)
+            ndsm = _read_rows(src, task.bounds, task.rows, task.cols, k, r0, r1)
+            far, _ = _block_mean(_floors(task, shapes, ndsm, k, r0), k)
+            out[3, r0:r1] = np.minimum(far / task.params["far_max"], 1.0)
+            valid[r0:r1] = _block_mean(ndsm, k)[1] > 0
+    return valid
 
 
 def compute_layers(task: LayerTask) -> np.ndarray:

@@ -65,21 +65,69 @@ def test_a_block_read_in_strips_gives_the_same_layers_as_read_whole(tmp_path, mo
     assert whole.tobytes() == strips.tobytes()
 
 
+def test_night_intensity_read_in_strips_is_the_same_as_read_whole(tmp_path, monkeypatch):
+    """Footprints are rasterised per strip at 0.5 m: edges on sub-cell centres and unknown storeys included."""
+    from dataclasses import replace
+
+    from shapely import Polygon, box
+
+    rows, cols = 21, 19
+    rng = np.random.default_rng(5)
+    ndsm = (rng.random((rows * 10, cols * 10)) * 20).astype(np.float32)
+    ndsm[:10] = -9999.0  # the first cell row
+    buildings = []
+    for i in range(6):
+        for j in range(6):
+            x, y = X0 + 3 + i * 15.3, Y1 - 100 + j * 15.7
+            g = box(x + 0.25, y + 0.75, x + 9.25, y + 6.25) if (i + j) % 2 else Polygon(
+                [(x, y), (x + 7.31, y + 1.13), (x + 6.2, y + 8.97), (x - 0.71, y + 7.7)])
+            buildings.append((g.wkb, float("nan") if (i * j) % 4 == 0 else 1.0 + i / 3))
+    task = replace(_task({"ndsm": _write(tmp_path / "nd.tif", ndsm, 0.5, -9999.0)}, rows, cols, tmp_path),
+                   mode="night", buildings=tuple(buildings))
+    monkeypatch.setattr(heat_layers, "STRIP_SUBCELLS", 10**12)
+    whole = heat_layers.compute_layers(task)
+    monkeypatch.setattr(heat_layers, "STRIP_SUBCELLS", 1)  # one cell row per strip
+    strips = heat_layers.compute_layers(task)
+    assert np.nanmax(whole[3]) > 0.1 and not whole[5][0].any() and whole[5][-1].all()
+    assert whole.tobytes() == strips.tobytes()
+
+
+def _peak_bytes(task: LayerTask) -> tuple[np.ndarray, int]:
+    tracemalloc.start()
+    try:
+        out = heat_layers.compute_layers(task)
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.slow
 def test_one_block_of_1_28_km_at_0_25_m_is_never_held_whole(tmp_path):
     """A 256 × 256-cell block is 26 M source pixels (210 MB as float64); a task holds a strip of them."""
     rows = cols = 256
-    task = _task(_rasters(tmp_path, rows, cols), rows, cols, tmp_path)
-    block_float64_bytes = rows * cols * 20 * 20 * 8
-    tracemalloc.start()
-    try:
-        out = heat_layers.compute_layers(task)
-        _, peak_bytes = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak_bytes = _peak_bytes(_task(_rasters(tmp_path, rows, cols), rows, cols, tmp_path))
     assert np.isfinite(out[1]).sum() > 0.9 * rows * cols
-    # Reading the whole block (the old way) peaked at ≈ 4 × the block as float64 (≈ 0.8 GB); strips ≈ 80 MB.
-    assert peak_bytes < block_float64_bytes / 2
+    # Reading the whole block (the old way) peaked at 870 MB; strips of STRIP_SUBCELLS pixels at ≈ 80 MB.
+    assert peak_bytes < 6 * heat_layers.STRIP_SUBCELLS * 8 < rows * cols * 20 * 20 * 8 / 2
+
+
+@pytest.mark.slow
+def test_a_night_block_is_never_held_whole_at_0_5_m(tmp_path):
+    """The night-time nDSM and footprints at 0.5 m: 6.6 M sub-cells per block, held a strip at a time."""
+    from dataclasses import replace
+
+    from shapely import box
+
+    rows = cols = 256
+    ndsm = (np.random.default_rng(1).random((rows * 10, cols * 10)) * 20).astype(np.float32)
+    buildings = tuple((box(X0 + i * 20, Y1 - 1200 + j * 20, X0 + i * 20 + 12, Y1 - 1188 + j * 20).wkb,
+                       float("nan") if (i + j) % 3 == 0 else 2.0) for i in range(60) for j in range(60))
+    task = replace(_task({"ndsm": _write(tmp_path / "nd.tif", ndsm, 0.5, -9999.0)}, rows, cols, tmp_path),
+                   mode="night", buildings=buildings)
+    out, peak_bytes = _peak_bytes(task)
+    assert np.nanmax(out[3]) > 0.2
+    # Whole-block rasterisation and reads (the old way) peaked at 241 MB; now ≈ 80 MB.
+    assert peak_bytes < 6 * heat_layers.STRIP_SUBCELLS * 8
 
 
 def test_a_mosaic_off_the_grid_is_read_at_the_pixels_under_the_sub_cell_centres(tmp_path, monkeypatch):
