@@ -1,6 +1,6 @@
 """Heat-island peak memory against the analysed area, on synthetic mosaics (issue #17 finding).
 
-    python -m benchmarks.heat_memory --sides-m 1000 2000 3000 [--workers 2] [--keep DIR]
+    python -m benchmarks.heat_memory --sides-m 1000 2000 3000 [--workers 2] [--layers-only] [--keep DIR]
 
 For each square side it writes 200 m COG tiles of brightness (uint8, 0.25 m), NDVI (int16, 0.25 m)
 and CHM (float32, 0.5 m) on one grid, mosaics them into VRTs like the loaders do, and runs
@@ -13,6 +13,7 @@ exponent b of peak RSS ∝ area^b. No database needed.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -29,8 +30,8 @@ KINDS = {"brightness": (0.25, "uint8", 0), "ndvi": (0.25, "int16", -32768), "chm
 X0, Y0 = 560_000.0, 300_000.0
 
 
-def _tile(kind: str, i: int, j: int, rng: np.random.Generator) -> np.ndarray:
-    px, dtype, _ = KINDS[kind]
+def _tile(kind: str, rng: np.random.Generator) -> np.ndarray:
+    px = KINDS[kind][0]
     n = round(TILE_M / px)
     # Smooth-ish fields (blocks of 4 m) so the tiles compress like real rasters, not like noise.
     coarse = rng.random((n // 16 + 1, n // 16 + 1))
@@ -57,17 +58,17 @@ def make_world(root: Path, side_m: float) -> dict[str, str]:
         for i in range(n):
             for j in range(n):
                 t = Affine(px, 0.0, X0 + j * TILE_M, 0.0, -px, Y0 + (i + 1) * TILE_M)
-                paths.append(write_cog(folder / f"{kind}_{i}_{j}.tif", _tile(kind, i, j, rng), transform=t,
+                paths.append(write_cog(folder / f"{kind}_{i}_{j}.tif", _tile(kind, rng), transform=t,
                                        nodata=nodata, band_descriptions=[kind], predictor=2 if kind != "chm" else 3))
         mosaics[kind] = str(build_mosaic(paths, root / f"{kind}.vrt"))
     return mosaics
 
 
-def run_heat(mosaics: dict[str, str], side_m: float, workdir: Path, workers: int) -> dict:
-    """compute_heat on the synthetic mosaics; a few numbers of the result, to compare runs."""
+def run_heat(mosaics: dict[str, str], side_m: float, workdir: Path, workers: int, layers_only: bool = False) -> dict:
+    """compute_heat (or only its input layers) on the synthetic mosaics; a few numbers of the result."""
     from datetime import date
 
-    from processing.heat.analysis import compute_heat
+    from processing.heat.analysis import compute_heat, compute_layers
     from processing.heat.inputs import HeatSources, grid_for
     from processing.heat.params import HeatParams
 
@@ -76,6 +77,9 @@ def run_heat(mosaics: dict[str, str], side_m: float, workdir: Path, workers: int
                           green_epoch=None)
     grid = grid_for(extent, 5.0)
     workdir.mkdir(parents=True, exist_ok=True)
+    if layers_only:
+        layers = compute_layers(sources, grid, HeatParams(), [], [], workdir, workers=workers)
+        return {"cells": int(grid.rows * grid.cols), "layers_sum": [float(np.nansum(x)) for x in layers]}
     r = compute_heat(sources, grid, HeatParams(), [], [], workdir, workers=workers)
     return {"cells": int(grid.rows * grid.cols), "t_air_sum": float(np.nansum(r.t_air)),
             "layers_sum": [float(np.nansum(layer)) for layer in r.layers]}
@@ -87,6 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sides-m", type=float, nargs="+", default=[1000, 2000, 3000])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--layers-only", action="store_true", help="only the input layers (no convolutions)")
     ap.add_argument("--keep", type=Path, help="folder for the synthetic worlds (kept; reused when present)")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="heatmem-"))
@@ -98,7 +103,8 @@ def main() -> None:
                 make_world(root, side)
             mosaics = {k: str(root / f"{k}.vrt") for k in KINDS}
             work = root / "work"
-            rec = measure(f"heat {side:g} m", lambda m=mosaics, s=side, w=work: run_heat(m, s, w, args.workers))
+            rec = measure(f"heat {side:g} m", functools.partial(run_heat, mosaics, side, work, args.workers,
+                                                                 args.layers_only))
             rec["area_km2"] = side * side / 1e6
             rows.append(rec)
             print(json.dumps(rec), flush=True)
