@@ -153,7 +153,7 @@ def test_a_mosaic_off_the_grid_is_read_at_the_pixels_under_the_sub_cell_centres(
     k = 20
     centres = (np.arange(rows * k) + 0.5) * px
     ri = np.floor((off + centres) / px).astype(int)
-    ci = np.floor((np.arange(cols * k) + 0.5 - off / px)).astype(int)
+    ci = np.floor(np.arange(cols * k) + 0.5 - off / px).astype(int)
     sub = np.full((rows * k, cols * k), np.nan)
     ok_c = ci >= 0
     sub[:, ok_c] = whole[np.ix_(ri, ci[ok_c])]
