@@ -107,7 +107,7 @@ def test_one_block_of_1_28_km_at_0_25_m_is_never_held_whole(tmp_path):
     rows = cols = 256
     out, peak_bytes = _peak_bytes(_task(_rasters(tmp_path, rows, cols), rows, cols, tmp_path))
     assert np.isfinite(out[1]).sum() > 0.9 * rows * cols
-    # Reading the whole block (the old way) peaked at 870 MB; strips of STRIP_SUBCELLS pixels at ≈ 80 MB.
+    # Reading the whole block (the old way) peaked at 870 MB; strips of STRIP_SUBCELLS pixels at ≈ 83 MB.
     assert peak_bytes < 6 * heat_layers.STRIP_SUBCELLS * 8 < rows * cols * 20 * 20 * 8 / 2
 
 
@@ -126,7 +126,7 @@ def test_a_night_block_is_never_held_whole_at_0_5_m(tmp_path):
                    mode="night", buildings=buildings)
     out, peak_bytes = _peak_bytes(task)
     assert np.nanmax(out[3]) > 0.2
-    # Whole-block rasterisation and reads (the old way) peaked at 241 MB; now ≈ 80 MB.
+    # Whole-block rasterisation and reads (the old way) peaked at 253 MB; now ≈ 83 MB.
     assert peak_bytes < 6 * heat_layers.STRIP_SUBCELLS * 8
 
 
