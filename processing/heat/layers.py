@@ -1,6 +1,7 @@
 """Per-cell model inputs from MSIP rasters and vectors, one block of cells per (Dask) task.
 
-Each task reads its block of the source mosaics at their own resolution (sub-cells) and
+Each task reads its block of the source mosaics at their own resolution (sub-cells), a strip
+of cell rows at a time (so a task's memory is bounded by the strip, not the block or the area),
 aggregates them to the model grid, then writes the layers into a shared .npy memmap:
 
 - shade (day): share of valid CHM sub-cells with canopy ≥ canopy_min_height_m;
@@ -16,6 +17,8 @@ Layers a mode does not use stay NaN.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +26,11 @@ import numpy as np
 LAYERS = ("shade", "albedo", "kc", "intensity", "green", "valid")
 #: Sub-cell size (m) at which building footprints are rasterised for the floor-area ratio.
 FOOTPRINT_SUBCELL_M = 0.5
+#: Source pixels read at once per raster (≈ 16 MB as float64): a strip of cell rows of the
+#: block, so a task's memory does not grow with the block (a 256-cell block at 0.25 m is 26 M pixels).
+STRIP_SUBCELLS = 2**21
+#: Burn value of a footprint whose storeys are unknown (then taken from the nDSM).
+_UNKNOWN_STOREYS = -1.0
 
 
 @dataclass(frozen=True)
@@ -43,35 +51,58 @@ class LayerTask:
     out_path: str
 
 
-def _read(path: str, bounds: tuple[float, float, float, float], rows: int, cols: int,
-          cell: float, k: int | None = None) -> tuple[np.ndarray, int]:
-    """(sub-cell array with NaN for nodata, sub-cells per cell side k) of a mosaic over `bounds`.
+def _read_rows(src, bounds: tuple[float, float, float, float], rows: int, cols: int, k: int,
+               row0: int, row1: int) -> np.ndarray:
+    """Cell rows row0:row1 of the block over `bounds` (rows × cols cells, k sub-cells per side), NaN = nodata.
 
-    k defaults to the mosaic's own resolution (cell / pixel size, rounded); the read is then
-    pixel for pixel when the grid corners lie on the mosaic's pixel corners.
+    The window is that of the whole block, cut to the strip's sub-cell rows, so a block read strip
+    by strip gives the same pixels as read at once.
     """
-    import rasterio
     from rasterio.enums import Resampling
     from rasterio.windows import Window, from_bounds
 
-    with rasterio.open(path) as src:
-        k = k or max(1, round(cell / abs(src.transform.a)))
-        out = np.full((rows * k, cols * k), np.nan)
-        want = from_bounds(*bounds, transform=src.transform)
-        # Read only the part inside the mosaic (boundless reads go through a slow warped VRT).
-        scale_r, scale_c = want.height / (rows * k), want.width / (cols * k)
-        r_lo = max(0, int(np.ceil(-want.row_off / scale_r - 1e-9)))
-        c_lo = max(0, int(np.ceil(-want.col_off / scale_c - 1e-9)))
-        r_hi = min(rows * k, int(np.floor((src.height - want.row_off) / scale_r + 1e-9)))
-        c_hi = min(cols * k, int(np.floor((src.width - want.col_off) / scale_c + 1e-9)))
-        if r_hi <= r_lo or c_hi <= c_lo:
-            return out, k
-        part = Window(want.col_off + c_lo * scale_c, want.row_off + r_lo * scale_r,
-                      (c_hi - c_lo) * scale_c, (r_hi - r_lo) * scale_r)
-        data = src.read(1, window=part, out_shape=(r_hi - r_lo, c_hi - c_lo), masked=True,
-                        resampling=Resampling.nearest)
-    out[r_lo:r_hi, c_lo:c_hi] = np.ma.filled(data.astype(np.float64), np.nan)
-    return out, k
+    out = np.full(((row1 - row0) * k, cols * k), np.nan)
+    want = from_bounds(*bounds, transform=src.transform)
+    # Read only the part inside the mosaic (boundless reads go through a slow warped VRT).
+    scale_r, scale_c = want.height / (rows * k), want.width / (cols * k)
+    r_lo = max(row0 * k, int(np.ceil(-want.row_off / scale_r - 1e-9)))
+    c_lo = max(0, int(np.ceil(-want.col_off / scale_c - 1e-9)))
+    r_hi = min(row1 * k, int(np.floor((src.height - want.row_off) / scale_r + 1e-9)))
+    c_hi = min(cols * k, int(np.floor((src.width - want.col_off) / scale_c + 1e-9)))
+    if r_hi <= r_lo or c_hi <= c_lo:
+        return out
+    part = Window(want.col_off + c_lo * scale_c, want.row_off + r_lo * scale_r,
+                  (c_hi - c_lo) * scale_c, (r_hi - r_lo) * scale_r)
+    if abs(scale_r - 1.0) < 1e-9 and abs(scale_c - 1.0) < 1e-9:
+        # Sub-cells are the mosaic's pixels: take the pixels under their centres as an integer window.
+        # (GDAL's VRT reads a fractional window inexactly at tile seams, and differently per window.)
+        part = Window(math.floor(part.col_off + 0.5 + 1e-9), math.floor(part.row_off + 0.5 + 1e-9),
+                      c_hi - c_lo, r_hi - r_lo)
+    data = src.read(1, window=part, out_shape=(r_hi - r_lo, c_hi - c_lo), masked=True,
+                    resampling=Resampling.nearest)
+    out[r_lo - row0 * k:r_hi - row0 * k, c_lo:c_hi] = np.ma.filled(data.astype(np.float64), np.nan)
+    return out
+
+
+def _strip_means(task: LayerTask, kind: str, value: Callable[[np.ndarray], np.ndarray]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(mean of value(sub-cells) per cell, count of finite ones) of mosaic `kind` over the block.
+
+    Read and reduced a strip of cell rows at a time (≤ STRIP_SUBCELLS sub-cells), so a task holds
+    one strip at the mosaic's resolution, never the whole block: the per-cell values are the same.
+    """
+    import rasterio
+
+    mean = np.full((task.rows, task.cols), np.nan)
+    count = np.zeros((task.rows, task.cols), dtype=np.int64)
+    with rasterio.open(task.rasters[kind]) as src:
+        k = max(1, round(task.cell / abs(src.transform.a)))
+        step = max(1, STRIP_SUBCELLS // (task.cols * k * k))
+        for r0 in range(0, task.rows, step):
+            r1 = min(task.rows, r0 + step)
+            sub = _read_rows(src, task.bounds, task.rows, task.cols, k, r0, r1)
+            mean[r0:r1], count[r0:r1] = _block_mean(value(sub), k)
+    return mean, count
 
 
 def _block_mean(sub: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,19 +123,17 @@ def _transform(task: LayerTask, k: int):
     return Affine(task.cell / k, 0.0, task.bounds[0], 0.0, -task.cell / k, task.bounds[3])
 
 
-def _floors(task: LayerTask, ndsm: np.ndarray, k: int) -> np.ndarray:
-    """Storeys per footprint sub-cell (0 outside buildings)."""
+def _floors(task: LayerTask, shapes: list, ndsm: np.ndarray, k: int, row0: int) -> np.ndarray:
+    """Storeys per footprint sub-cell (0 outside buildings) of the strip from cell row `row0` (ndsm's rows)."""
+    from affine import Affine
     from rasterio.features import rasterize
-    from shapely import wkb
 
-    shape = (task.rows * k, task.cols * k)
-    if not task.buildings:
+    shape = ndsm.shape
+    if not shapes:
         return np.zeros(shape)
-    transform = _transform(task, k)
-    unknown = -1.0
-    shapes = [(wkb.loads(g), unknown if np.isnan(s) else s) for g, s in task.buildings]
+    transform = _transform(task, k) @ Affine.translation(0, row0 * k)
     floors = rasterize(shapes, out_shape=shape, transform=transform, fill=0.0, dtype="float64")
-    missing = floors == unknown
+    missing = floors == _UNKNOWN_STOREYS
     if missing.any():
         from_ndsm = np.maximum(np.nan_to_num(ndsm / task.params["storey_height_m"], nan=1.0), 1.0)
         floors[missing] = from_ndsm[missing]
@@ -125,26 +154,36 @@ def _green(task: LayerTask) -> np.ndarray:
 def _day_layers(task: LayerTask, out: np.ndarray) -> np.ndarray:
     """Fill shade, albedo and Kc; returns the cells where all three rasters have data."""
     p = task.params
-    chm, k = _read(task.rasters["chm"], task.bounds, task.rows, task.cols, task.cell)
-    canopy = np.where(np.isfinite(chm), (chm >= p["canopy_min_height_m"]).astype(np.float64), np.nan)
-    out[0], n_chm = _block_mean(canopy, k)
-    del chm, canopy
-    bright, k = _read(task.rasters["brightness"], task.bounds, task.rows, task.cols, task.cell)
-    out[1], n_b = _block_mean(p["albedo_dark"] + (p["albedo_bright"] - p["albedo_dark"]) * (bright - 1.0) / 254.0, k)
-    del bright
-    ndvi, k = _read(task.rasters["ndvi"], task.bounds, task.rows, task.cols, task.cell)
-    ramp = np.clip((ndvi / 10000.0 - p["ndvi_bare"]) / (p["ndvi_full"] - p["ndvi_bare"]), 0.0, 1.0)
-    out[2], n_v = _block_mean(p["kc_min"] + (p["kc_max"] - p["kc_min"]) * ramp, k)
+    out[0], n_chm = _strip_means(task, "chm", lambda chm: np.where(
+        np.isfinite(chm), (chm >= p["canopy_min_height_m"]).astype(np.float64), np.nan))
+    out[1], n_b = _strip_means(task, "brightness", lambda bright: p["albedo_dark"] + (
+        p["albedo_bright"] - p["albedo_dark"]) * (bright - 1.0) / 254.0)
+
+    def kc(ndvi: np.ndarray) -> np.ndarray:
+        ramp = np.clip((ndvi / 10000.0 - p["ndvi_bare"]) / (p["ndvi_full"] - p["ndvi_bare"]), 0.0, 1.0)
+        return p["kc_min"] + (p["kc_max"] - p["kc_min"]) * ramp
+
+    out[2], n_v = _strip_means(task, "ndvi", kc)
     return (n_chm > 0) & (n_b > 0) & (n_v > 0)
 
 
 def _night_layers(task: LayerTask, out: np.ndarray) -> np.ndarray:
-    """Fill building intensity; returns the cells where the nDSM has data."""
+    """Fill building intensity; returns the cells where the nDSM has data. Strip by strip, like the day."""
+    import rasterio
+    from shapely import wkb
+
     k = max(1, round(task.cell / FOOTPRINT_SUBCELL_M))
-    ndsm, _ = _read(task.rasters["ndsm"], task.bounds, task.rows, task.cols, task.cell, k)
-    far, _ = _block_mean(_floors(task, ndsm, k), k)
-    out[3] = np.minimum(far / task.params["far_max"], 1.0)
-    return _block_mean(ndsm, k)[1] > 0
+    shapes = [(wkb.loads(g), _UNKNOWN_STOREYS if np.isnan(s) else s) for g, s in task.buildings]
+    valid = np.zeros((task.rows, task.cols), dtype=bool)
+    step = max(1, STRIP_SUBCELLS // (task.cols * k * k))
+    with rasterio.open(task.rasters["ndsm"]) as src:
+        for r0 in range(0, task.rows, step):
+            r1 = min(task.rows, r0 + step)
+            ndsm = _read_rows(src, task.bounds, task.rows, task.cols, k, r0, r1)
+            far, _ = _block_mean(_floors(task, shapes, ndsm, k, r0), k)
+            out[3, r0:r1] = np.minimum(far / task.params["far_max"], 1.0)
+            valid[r0:r1] = _block_mean(ndsm, k)[1] > 0
+    return valid
 
 
 def compute_layers(task: LayerTask) -> np.ndarray:
