@@ -86,20 +86,38 @@ def _rle(col: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs.ravel(), 2 * np.bincount(patch, minlength=len(starts))
 
 
-def copy_text(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, int]:
+def copy_text(
+    chunk: PointChunk, spec: PatchSpec, points: np.ndarray | None = None
+) -> tuple[bytes, int, int]:
     """(COPY text rows of msip.lidar_patch, points, patches) for a cleaned chunk.
 
     Built wherever the chunk was cleaned (a worker process), so the loader's own process only
-    passes the bytes on to the COPY of its transaction.
+    passes the bytes on to the COPY of its transaction. `points`: `stored_points(chunk)` when
+    the caller has it already.
     """
-    wkbs, n = patch_wkbs(chunk, spec.pcid, spec.cell_m)
+    wkbs, n = patch_wkbs(chunk, spec.pcid, spec.cell_m, points)
     out = []
     for w in wkbs:
         out += [spec.prefix, binascii.hexlify(w), b"\n"]
     return b"".join(out), n, len(wkbs)
 
 
-def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes], int]:
+def stored_points(chunk: PointChunk) -> np.ndarray:
+    """A cleaned chunk's points as they are stored (POINT_DTYPE: X/Y/Z in mm, GPS time 0 when absent)."""
+    out = np.empty(len(chunk), dtype=POINT_DTYPE)
+    for name, metres in (("X", chunk.x), ("Y", chunk.y), ("Z", chunk.z)):
+        out[name] = np.rint(metres / SCALE)
+    out["Intensity"] = chunk.intensity
+    out["ReturnNumber"] = chunk.return_number
+    out["NumberOfReturns"] = chunk.number_of_returns
+    out["Classification"] = chunk.classification
+    out["GpsTime"] = 0.0 if chunk.gps_time is None else chunk.gps_time
+    return out
+
+
+def patch_wkbs(
+    chunk: PointChunk, pcid: int, cell_m: float, points: np.ndarray | None = None
+) -> tuple[list[bytes], int]:
     """(WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
 
     Patches are written already in pgpointcloud's dimensional form, so the server stores them
@@ -115,16 +133,12 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     order = cell_order(ix, iy)
     starts = run_starts(ix[order], iy[order])
     counts = np.diff(np.r_[starts, n])
-    plain = [
-        np.rint(chunk.x[order] / SCALE).astype("<i4"),
-        np.rint(chunk.y[order] / SCALE).astype("<i4"),
-        np.rint(chunk.z[order] / SCALE).astype("<i4"),
-        chunk.intensity[order].astype("<u2"),
-    ]
-    gps = (np.zeros(n) if chunk.gps_time is None else chunk.gps_time[order]).astype("<f8")
+    pts = (stored_points(chunk) if points is None else points)[order]
+    plain = [np.ascontiguousarray(pts[name]) for name in ("X", "Y", "Z", "Intensity")]
+    gps = np.ascontiguousarray(pts["GpsTime"])
     rle = [
-        _rle(a[order], starts)
-        for a in (chunk.return_number, chunk.number_of_returns, chunk.classification)
+        _rle(np.ascontiguousarray(pts[name]), starts)
+        for name in ("ReturnNumber", "NumberOfReturns", "Classification")
     ]
     # Per dimension, one buffer of all patches' data in order and one of their 5-byte
     # dimension headers; a patch is its 13-byte header plus, per dimension, a header slice and
