@@ -146,10 +146,12 @@ def load_lidar(
             extent_label=extent.describe() if extent else "none",
             pool=pool.executor_for(workers),
         )
-    if copc:
-        kept = {r.run_id: s.points_files() for _, s, r in loaded if r.status == "succeeded" and r.run_id}
-        result.copc = publish_epoch_copc(epoch, url=url, force=force, workers=workers, kept=kept)
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        if copc:
+            kept = {r.run_id: s.points_files() for _, s, r in loaded if r.status == "succeeded" and r.run_id}
+            result.copc = publish_epoch_copc(epoch, url=url, force=force, workers=workers, kept=kept)
+    finally:  # the rasters are committed: a failed COPC is written again from the store, not from these
+        shutil.rmtree(work, ignore_errors=True)
     return result
 
 

@@ -67,3 +67,24 @@ def test_kept_points_that_do_not_match_the_run_are_read_back_instead(store, empt
         points.tofile(good)
         kept, read_back = gather_points(conn, EPOCH, [run], {run: [good]})
         assert read_back == 0 and np.array_equal(kept, points)
+
+
+def test_a_failed_copc_rolls_back_its_run_only_and_leaves_no_work_files(store, empty_db, monkeypatch):
+    import pipelines.pointcloud.publish as publish
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "write_copc", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        load_lidar([TINY], epoch=EPOCH, url=empty_db, workers=1, copc=True)
+    kinds = one(empty_db, "SELECT string_agg(source_kind || ':' || status, ',' ORDER BY run_id) FROM msip.load_run")[0]
+    assert kinds == "lidar:succeeded,lidar_derived:succeeded,lidar_copc:failed"
+    assert one(empty_db, "SELECT count(*) FROM msip.pointcloud_asset")[0] == 0
+    assert not copc_path(EPOCH).exists()
+    assert not list((store / "work" / "lidar").glob("2024-06-15_*"))
+    monkeypatch.undo()
+    again = load_lidar([TINY], epoch=EPOCH, url=empty_db, workers=1, copc=True)  # from the store this time
+    assert again.copc is not None and again.copc.status == "succeeded"
+    assert any("2835 of them read back" in note for note in again.copc.notes)
+    assert _copc_equals_the_store(empty_db) == 2835
