@@ -1,7 +1,8 @@
 """What writing the COPC costs on top of the LiDAR load: `msip load lidar DIR` with and without `--no-copc`.
 
 Runs alternate (without, with, without, …), each into a fresh epoch (so nothing is 'unchanged'),
-and print wall seconds, the client's CPU (user + sys of the `msip` process tree) and the
+for each code tree given with `--tree` (e.g. an export of main beside this branch, alternating
+too, so both see the same machine), and print wall seconds, the client's CPU (user + sys of the `msip` process tree) and the
 PostgreSQL server's CPU (postmaster, its live children and the backends it reaped, from /proc)
 per run, then the sums and the ratios. Needs the local cluster (`msip db start`).
 
@@ -41,15 +42,16 @@ def server_cpu_s() -> float:
     return _proc_cpu_s(pid, reaped=True) + sum(_proc_cpu_s(int(c), reaped=False) for c in children)
 
 
-def one_run(folder: Path, epoch: date, copc: bool) -> tuple[float, float, float]:
-    """(wall s, client CPU s, server CPU s) of one `msip load lidar` into `epoch`."""
+def one_run(folder: Path, epoch: date, copc: bool, tree: str | None = None) -> tuple[float, float, float]:
+    """(wall s, client CPU s, server CPU s) of one `msip load lidar` into `epoch` (with the code in `tree`)."""
     cmd = [str(Path(sys.executable).parent / "msip"), "load", "lidar", str(folder), "--epoch", epoch.isoformat()]
     if not copc:
         cmd.append("--no-copc")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server0 = server_cpu_s()
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    env = os.environ | ({"PYTHONPATH": tree} if tree else {})
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     server = server_cpu_s() - server0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -63,23 +65,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind")
     parser.add_argument("--first-epoch", type=date.fromisoformat, default=date(2031, 1, 1),
                         help="epoch of the first run; each run takes the next day")
+    parser.add_argument("--tree", action="append", help="a code tree to run (PYTHONPATH); repeat to compare")
     args = parser.parse_args()
-    sums = {False: [0.0, 0.0, 0.0], True: [0.0, 0.0, 0.0]}
+    trees: list[str | None] = args.tree or [None]
+    sums = {(t, c): [0.0, 0.0, 0.0] for t in trees for c in (False, True)}
     print(f"load average before: {os.getloadavg()}")
-    print("run | mode | wall s | client CPU s | server CPU s")
+    print("run | tree | mode | wall s | client CPU s | server CPU s")
     epoch = args.first_epoch
     for i in range(args.runs):
-        for copc in (False, True):
-            wall, client, server = one_run(args.folder, epoch, copc)
-            epoch += timedelta(days=1)
-            for k, v in enumerate((wall, client, server)):
-                sums[copc][k] += v
-            print(f"{i + 1} | {'copc' if copc else 'no-copc'} | {wall:.2f} | {client:.2f} | {server:.2f}")
+        for tree in trees:
+            for copc in (False, True):
+                wall, client, server = one_run(args.folder, epoch, copc, tree)
+                epoch += timedelta(days=1)
+                for k, v in enumerate((wall, client, server)):
+                    sums[tree, copc][k] += v
+                print(f"{i + 1} | {tree or '.'} | {'copc' if copc else 'no-copc'} | {wall:.2f} | {client:.2f} | {server:.2f}",
+                      flush=True)
     print(f"load average after: {os.getloadavg()}")
-    for name, k in (("wall", 0), ("client CPU", 1), ("server CPU", 2)):
-        print(f"{name}: {sums[False][k]:.2f} vs {sums[True][k]:.2f} s → +{100 * (sums[True][k] / sums[False][k] - 1):.1f} %")
-    total = [sums[c][1] + sums[c][2] for c in (False, True)]
-    print(f"client + server CPU: {total[0]:.2f} vs {total[1]:.2f} s → +{100 * (total[1] / total[0] - 1):.1f} %")
+    for tree in trees:
+        off, on = sums[tree, False], sums[tree, True]
+        print(f"tree {tree or '.'}:")
+        for name, k in (("wall", 0), ("client CPU", 1), ("server CPU", 2)):
+            print(f"  {name}: {off[k]:.2f} vs {on[k]:.2f} s → +{100 * (on[k] / off[k] - 1):.1f} %")
+        total = [off[1] + off[2], on[1] + on[2]]
+        print(f"  client + server CPU: {total[0]:.2f} vs {total[1]:.2f} s → +{100 * (total[1] / total[0] - 1):.1f} %")
 
 
 if __name__ == "__main__":

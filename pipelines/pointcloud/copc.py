@@ -117,9 +117,7 @@ def write_copc(
     lo = np.array([points[axis].min() for axis in "XYZ"], dtype=np.int64)
     hi = np.array([points[axis].max() for axis in "XYZ"], dtype=np.int64)
     cube = Cube.spanning(lo, hi)
-    xyz = np.column_stack([points["X"], points["Y"], points["Z"]]).astype(np.int64)
-    tree = build_octree(xyz, cube, leaf_points=leaf_points)
-    del xyz
+    tree = build_octree([points["X"], points["Y"], points["Z"]], cube, leaf_points=leaf_points)
     offsets_mm = (np.asarray(cube.min_xyz) // 1_000_000) * 1_000_000  # whole kilometres
     records = to_format6(points[tree.order], offsets_mm)
 

@@ -14,6 +14,7 @@ when the placed ones are removed; so a level is a few vectorised passes over the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,19 +85,22 @@ _TABLE_BITS = 11
 _SPREAD_TABLES = [_spread(np.arange(1 << _TABLE_BITS, dtype=np.uint64)) << np.uint64(2 - k) for k in range(3)]
 
 
-def morton_codes(xyz: np.ndarray, cube: Cube, bits: int) -> np.ndarray:
+def morton_codes(xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, bits: int) -> np.ndarray:
     """Morton code (x, y, z interleaved, x highest) of each point's cell on a 2**bits lattice over `cube`.
 
-    By table lookup (11 bits of each axis at a time): a third of the time of spreading the bits
-    with shifts and masks.
+    `xyz`: an integer array (n, 3) or its three columns (e.g. the int32 fields of stored points:
+    no (n, 3) copy is made). By table lookup (11 bits of each axis at a time): a third of the
+    time of spreading the bits with shifts and masks.
     """
     if bits > 21:
         raise ValueError(f"a 64-bit Morton code holds 21 bits per axis, not {bits}")
+    columns = list(xyz.T) if isinstance(xyz, np.ndarray) else list(xyz)
     shift = bits - (cube.size.bit_length() - 1)  # the cube's size is a power of two
-    low = np.zeros(len(xyz), dtype=np.uint64)
-    high = np.zeros(len(xyz), dtype=np.uint64) if bits > _TABLE_BITS else None
+    low = np.zeros(len(columns[0]), dtype=np.uint64)
+    high = np.zeros(len(low), dtype=np.uint64) if bits > _TABLE_BITS else None
     for axis, table in enumerate(_SPREAD_TABLES):
-        rel = xyz[:, axis] - cube.min_xyz[axis]
+        # In the columns' own type (int32 for stored points): every value fits, cells < 2**21.
+        rel = columns[axis] - columns[axis].dtype.type(cube.min_xyz[axis])
         cells = rel << shift if shift >= 0 else rel >> -shift  # < 2**bits: inside the cube
         low |= table[cells & ((1 << _TABLE_BITS) - 1)]
         if high is not None:
@@ -113,8 +117,10 @@ def _runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def build_octree(xyz: np.ndarray, cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS) -> Octree:
-    """Assign every point of `xyz` (int64 array (n, 3) inside `cube`) to exactly one node."""
+def build_octree(
+    xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS
+) -> Octree:
+    """Assign every point of `xyz` (integer array (n, 3), or its three columns, inside `cube`) to exactly one node."""
     grid_bits = int(np.ceil(np.log2(grid)))
     depth = MAX_LEVEL + grid_bits  # bits per axis of the finest lattice
     codes = morton_codes(xyz, cube, depth)
