@@ -2,9 +2,9 @@
 
 Runs alternate (without, with, without, …), each into a fresh epoch (so nothing is 'unchanged'),
 for each code tree given with `--tree` (e.g. an export of main beside this branch, alternating
-too, so both see the same machine), and print wall seconds, the client's CPU (user + sys of the `msip` process tree) and the
-PostgreSQL server's CPU (postmaster, its live children and the backends it reaped, from /proc)
-per run, then the sums and the ratios. Needs the local cluster (`msip db start`).
+too, so both see the same machine), and print wall seconds, the client's CPU (user + sys of the
+`msip` process tree) and the PostgreSQL server's CPU (postmaster, its live children and the
+backends it reaped, from /proc) per run, then the sums and the ratios. Needs the local cluster (`msip db start`).
 
     python -m benchmarks.copc_cost .msip/data/sample/small-42/lidar/2025-06-15/classified --runs 3
 """
@@ -79,8 +79,8 @@ def main() -> None:
                 epoch += timedelta(days=1)
                 for k, v in enumerate((wall, client, server)):
                     sums[tree, copc][k] += v
-                print(f"{i + 1} | {tree or '.'} | {'copc' if copc else 'no-copc'} | {wall:.2f} | {client:.2f} | {server:.2f}",
-                      flush=True)
+                mode = "copc" if copc else "no-copc"
+                print(f"{i + 1} | {tree or '.'} | {mode} | {wall:.2f} | {client:.2f} | {server:.2f}", flush=True)
     print(f"load average after: {os.getloadavg()}")
     for tree in trees:
         off, on = sums[tree, False], sums[tree, True]

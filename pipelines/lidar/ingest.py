@@ -26,7 +26,7 @@ import numpy as np
 from msip.core.errors import MsipError
 from pipelines.lidar.engine import get_engine
 from pipelines.lidar.las.clean import Cleaner, Rejected
-from pipelines.lidar.patches import PatchSpec, copy_text, stored_points
+from pipelines.lidar.patches import PatchSpec, copy_text_with_points
 from pipelines.lidar.spill import FileSpill, TileGrid, TileStats
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ def ingest_chunk(job: ChunkJob) -> ChunkDone:
     spill = FileSpill(job.spill_folder, job.file_index, job.grid)
     data, points, patches = b"", 0, 0
     if job.patches:
-        stored = stored_points(kept)
-        data, points, patches = copy_text(kept, job.patches, stored)
-        if job.keep_points:
+        data, patches, stored = copy_text_with_points(kept, job.patches)
+        points = len(stored)
+        if job.keep_points:  # in patch order: the COPC gets the same points in the same order either way
             spill.write_points(stored, job.part)
     spill.write(kept, part=job.part)
     return ChunkDone(

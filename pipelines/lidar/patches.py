@@ -86,20 +86,23 @@ def _rle(col: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs.ravel(), 2 * np.bincount(patch, minlength=len(starts))
 
 
-def copy_text(
-    chunk: PointChunk, spec: PatchSpec, points: np.ndarray | None = None
-) -> tuple[bytes, int, int]:
+def copy_text(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, int]:
     """(COPY text rows of msip.lidar_patch, points, patches) for a cleaned chunk.
 
     Built wherever the chunk was cleaned (a worker process), so the loader's own process only
-    passes the bytes on to the COPY of its transaction. `points`: `stored_points(chunk)` when
-    the caller has it already.
+    passes the bytes on to the COPY of its transaction.
     """
-    wkbs, n = patch_wkbs(chunk, spec.pcid, spec.cell_m, points)
+    data, patches, points = copy_text_with_points(chunk, spec)
+    return data, len(points), patches
+
+
+def copy_text_with_points(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, np.ndarray]:
+    """`copy_text`, with the points as stored: (COPY text, patches, POINT_DTYPE points in patch order)."""
+    wkbs, points = patch_wkbs(chunk, spec.pcid, spec.cell_m)
     out = []
     for w in wkbs:
         out += [spec.prefix, binascii.hexlify(w), b"\n"]
-    return b"".join(out), n, len(wkbs)
+    return b"".join(out), len(wkbs), points
 
 
 def stored_points(chunk: PointChunk) -> np.ndarray:
@@ -115,10 +118,9 @@ def stored_points(chunk: PointChunk) -> np.ndarray:
     return out
 
 
-def patch_wkbs(
-    chunk: PointChunk, pcid: int, cell_m: float, points: np.ndarray | None = None
-) -> tuple[list[bytes], int]:
-    """(WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
+def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes], np.ndarray]:
+    """(WKB of one patch per occupied grid cell, the points as stored in them, in patch order) for a
+    cleaned chunk.
 
     Patches are written already in pgpointcloud's dimensional form, so the server stores them
     as they come (its own dimensional compression runs zlib at level 9, which made loading
@@ -127,13 +129,13 @@ def patch_wkbs(
     """
     n = len(chunk)
     if n == 0:
-        return [], 0
+        return [], np.empty(0, dtype=POINT_DTYPE)
     ix = np.floor(chunk.x / cell_m).astype(np.int64)
     iy = np.floor(chunk.y / cell_m).astype(np.int64)
     order = cell_order(ix, iy)
     starts = run_starts(ix[order], iy[order])
     counts = np.diff(np.r_[starts, n])
-    pts = (stored_points(chunk) if points is None else points)[order]
+    pts = stored_points(chunk)[order]
     plain = [np.ascontiguousarray(pts[name]) for name in ("X", "Y", "Z", "Intensity")]
     gps = np.ascontiguousarray(pts["GpsTime"])
     rle = [
@@ -161,7 +163,7 @@ def patch_wkbs(
         for dh, buf, b in buffers:
             parts += [dh[5 * p : 5 * p + 5], buf[b[p] : b[p + 1]]]
         wkbs.append(b"".join(parts))
-    return wkbs, n
+    return wkbs, pts
 
 
 @dataclass(frozen=True)

@@ -81,23 +81,22 @@ def gather_points(
 ) -> tuple[np.ndarray, int]:
     """(The stored points of `epoch` from its source `runs`, how many were read back from msip.lidar_patch).
 
-    A run whose points the caller `kept` (files of POINT_DTYPE records) is taken from them when
-    they hold exactly the points the run stored; every other run is read from its patches.
+    A run whose points the caller `kept` (files of POINT_DTYPE records in patch order) is taken
+    from them when they hold exactly the points the run stored; every other run is read from its
+    patches. Runs in id order, each in patch order: the same points in the same order (so the same
+    COPC file) whichever way each run's points came.
     """
     stored = dict(conn.execute(
         "SELECT run_id, rows_loaded FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)).fetchall())
     parts: list[np.ndarray] = []
-    read_back: list[int] = []
-    for r in runs:
+    read_back = 0
+    for r in sorted(runs):
         pts = _kept_points(kept[r], int(stored.get(r) or 0)) if kept.get(r) else None
         if pts is None:
-            read_back.append(r)
-        else:
-            parts.append(pts)
-    if read_back:
-        parts.append(epoch_points(conn, epoch, runs=read_back))
-    points = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return points, (len(parts[-1]) if read_back else 0)
+            pts = epoch_points(conn, epoch, runs=[r])
+            read_back += len(pts)
+        parts.append(pts)
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), read_back
 
 
 def publish_epoch_copc(

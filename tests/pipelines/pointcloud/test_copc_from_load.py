@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.lidar import load_lidar
 from pipelines.lidar.patches import POINT_DTYPE
-from pipelines.pointcloud.publish import copc_path, gather_points, source_runs
+from pipelines.pointcloud.publish import copc_path, gather_points, publish_epoch_copc, source_runs
 from tests.pipelines.pointcloud.test_copc import copc_xyz, one, stored_xyz
 from tests.support.paths import TEST_DATA
 
@@ -37,6 +37,18 @@ def test_the_load_writes_the_copc_from_its_own_points_without_reading_them_back(
     assert "lidar_2024-06-15.copc.laz: succeeded" in result.summary()
     # Keeping the points is only for the COPC: the load's work folder is gone afterwards.
     assert not list((store / "work" / "lidar").glob("2024-06-15_*"))
+
+
+def test_the_copc_file_is_the_same_whether_the_points_were_kept_or_read_back(store, empty_db):
+    """The same bytes either way (a rerun after an interrupted load reads back what the first run stored)."""
+    two = [TINY, TEST_DATA / "lidar" / "tiny_2178.laz"]
+    first = load_lidar(two[:1], epoch=EPOCH, url=empty_db, workers=1, copc=True)
+    load_lidar(two[1:], epoch=EPOCH, url=empty_db, workers=1, copc=True)  # run 1 read back, run 2 kept
+    mixed = copc_path(EPOCH).read_bytes()
+    assert first.copc is not None and not any("read back" in note for note in first.copc.notes)
+    everything = publish_epoch_copc(EPOCH, url=empty_db, force=True)  # both runs read back
+    assert any(f"{2 * 2835} of them read back" in note for note in everything.notes)
+    assert copc_path(EPOCH).read_bytes() == mixed
 
 
 def test_an_epoch_loaded_in_two_runs_holds_both_and_a_forced_reload_does_not_double_it(store, empty_db):
