@@ -156,7 +156,7 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     for (code, data), off in zip(pieces, offsets, strict=False):
         dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
         dim_head["c"], dim_head["size"] = code, np.diff(off)
-        buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
+        buffers.append((dim_head.tobytes(), data.data.cast("B"), off.tolist()))
     wkbs = []
     for p in range(n_patch):
         parts: list[bytes | memoryview] = [head_b[13 * p : 13 * p + 13]]

@@ -66,7 +66,7 @@ def _kept_points(files: list[Path], expected: int) -> np.ndarray | None:
     if sum(sizes) != expected * POINT_DTYPE.itemsize or any(size % POINT_DTYPE.itemsize for size in sizes):
         return None
     out = np.empty(expected, dtype=POINT_DTYPE)
-    raw = memoryview(out).cast("B")
+    raw = out.data.cast("B")
     at = 0
     for f, size in zip(files, sizes, strict=True):
         with open(f, "rb") as fh:
@@ -86,7 +86,7 @@ def gather_points(
     patches. Runs in id order, each in patch order: the same points in the same order (so the same
     COPC file) whichever way each run's points came.
     """
-    stored = dict(conn.execute(
+    stored: dict[int, int] = dict(conn.execute(
         "SELECT run_id, rows_loaded FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)).fetchall())
     parts: list[np.ndarray] = []
     read_back = 0

@@ -6,7 +6,7 @@ too, so both see the same machine), and print wall seconds, the client's CPU (us
 `msip` process tree) and the PostgreSQL server's CPU (postmaster, its live children and the
 backends it reaped, from /proc) per run, then the sums and the ratios. Needs the local cluster (`msip db start`).
 
-    python -m benchmarks.copc_cost .msip/data/sample/small-42/lidar/2025-06-15/classified --runs 3
+    python -m benchmarks.pointcloud.copc_cost .msip/data/sample/small-42/lidar/2025-06-15/classified --runs 3
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Prints, per page load, what tests/webmap/test_viewer3d.py prints: when the first
 points streamed, Range requests and bytes read, against the COPC file's size. Serve first, e.g.
 `msip serve --port 5000`, then:
 
-    python -m benchmarks.viewer3d_first_view http://127.0.0.1:5000 --runs 3
+    python -m benchmarks.pointcloud.viewer3d_first_view http://127.0.0.1:5000 --runs 3
 """
 
 from __future__ import annotations
