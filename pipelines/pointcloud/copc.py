@@ -117,7 +117,9 @@ def write_copc(
     lo = np.array([points[axis].min() for axis in "XYZ"], dtype=np.int64)
     hi = np.array([points[axis].max() for axis in "XYZ"], dtype=np.int64)
     cube = Cube.spanning(lo, hi)
-    tree = build_octree([points["X"], points["Y"], points["Z"]], cube, leaf_points=leaf_points)
+    # Acquisition (GPS time) order inside a node (ties in input order): LAZ compresses it best.
+    by_time = np.argsort(points["GpsTime"], kind="stable")
+    tree = build_octree([points["X"], points["Y"], points["Z"]], cube, leaf_points=leaf_points, within=by_time)
     offsets_mm = (np.asarray(cube.min_xyz) // 1_000_000) * 1_000_000  # whole kilometres
     records = to_format6(points[tree.order], offsets_mm)
 

@@ -59,7 +59,7 @@ class Octree:
     keys: np.ndarray
     """int32 array (nodes, 4): level, x, y, z; level by level, each level in Morton order."""
     order: np.ndarray
-    """Point indices grouped by node in the order of `keys`, in input order inside a node."""
+    """Point indices grouped by node in the order of `keys`, in input (or `within`) order inside a node."""
     counts: np.ndarray
     """Points per node (all > 0)."""
 
@@ -118,9 +118,14 @@ def _runs(sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def build_octree(
-    xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS
+    xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS,
+    within: np.ndarray | None = None,
 ) -> Octree:
-    """Assign every point of `xyz` (integer array (n, 3), or its three columns, inside `cube`) to exactly one node."""
+    """Assign every point of `xyz` (integer array (n, 3), or its three columns, inside `cube`) to exactly one node.
+
+    Inside a node the points follow `within` (a permutation of the point indices, e.g. by GPS
+    time: acquisition order), by default the input order.
+    """
     grid_bits = int(np.ceil(np.log2(grid)))
     depth = MAX_LEVEL + grid_bits  # bits per axis of the finest lattice
     codes = morton_codes(xyz, cube, depth)
@@ -156,8 +161,13 @@ def build_octree(
         return Octree(np.empty((0, 4), dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     sizes = np.concatenate(counts)
     order = np.concatenate(orders)
-    # Inside a node, back to input (acquisition) order: LAZ compresses that ~15 % smaller, and faster.
-    # Sorting the values (node << 32 | index) is several times cheaper than an argsort and a gather.
+    # Inside a node, back to input or `within` (acquisition) order: LAZ compresses that 8–15 % smaller.
+    # Sorting the values (node << 32 | rank) is several times cheaper than an argsort and a gather.
     node_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-    order = np.sort((node_of << 32) | order) & 0xFFFFFFFF
+    if within is None:
+        order = np.sort((node_of << 32) | order) & 0xFFFFFFFF
+    else:
+        rank = np.empty(len(within), dtype=np.int64)
+        rank[within] = np.arange(len(within), dtype=np.int64)
+        order = within[np.sort((node_of << 32) | rank[order]) & 0xFFFFFFFF]
     return Octree(keys=np.concatenate(key_rows), order=order, counts=sizes)

@@ -35,6 +35,11 @@ def test_the_load_writes_the_copc_from_its_own_points_without_reading_them_back(
     assert _copc_equals_the_store(empty_db) == 2835 == result.copc.rows_loaded
     assert not any("read back" in note for note in result.copc.notes)
     assert "lidar_2024-06-15.copc.laz: succeeded" in result.summary()
+    # Inside each node (one LAZ chunk, in file order) the points are in GPS time (acquisition) order:
+    # the time goes back only where a node ends.
+    gps = np.asarray(laspy.read(copc_path(EPOCH)).gps_time)
+    nodes = one(empty_db, "SELECT node_count FROM msip.pointcloud_asset WHERE epoch = %s", (EPOCH,))[0]
+    assert int((np.diff(gps) < 0).sum()) < nodes < 2835 // 100
     # Keeping the points is only for the COPC: the load's work folder is gone afterwards.
     assert not list((store / "work" / "lidar").glob("2024-06-15_*"))
 

@@ -65,3 +65,21 @@ def test_morton_codes_by_table_equal_the_bit_by_bit_definition(bits: int) -> Non
     assert codes.tolist() == [_interleave(x, y, z, bits) for x, y, z in cells.tolist()]
     with pytest.raises(ValueError, match="21 bits per axis, not 22"):
         morton_codes(cells + origin, Cube((614_000_000, 334_000_000, 250_000), size), 22)
+
+
+def test_within_orders_the_points_inside_each_node_and_changes_nothing_else() -> None:
+    xyz = _cloud(30_000)
+    cube = Cube.around(xyz)
+    plain = build_octree(xyz, cube, leaf_points=2_000)
+    gps = np.random.default_rng(3).random(len(xyz)).round(3)  # ties too
+    by_time = np.argsort(gps, kind="stable")
+    timed = build_octree([xyz[:, 0], xyz[:, 1], xyz[:, 2]], cube, leaf_points=2_000, within=by_time)
+    assert np.array_equal(timed.keys, plain.keys) and np.array_equal(timed.counts, plain.counts)
+    start = 0
+    for n in timed.counts.tolist():
+        a, b = timed.order[start : start + n], plain.order[start : start + n]
+        start += n
+        assert np.array_equal(np.sort(a), np.sort(b))  # the same points in the node
+        assert (np.diff(gps[a]) >= 0).all()  # in GPS time order
+        ties = np.diff(gps[a]) == 0
+        assert (np.diff(a)[ties] > 0).all()  # equal times in input order
