@@ -164,6 +164,7 @@ def ingest_file(
         grid=spill.grid,
         patches=None if writer is None else writer.spec,
         threads=not pool.parallel,
+        keep_points=spill.keep_points and writer is not None,
     )
     with progress_bar(info.name, total=info.point_count) as bar, _spill_errors(spill):
         spill.start()

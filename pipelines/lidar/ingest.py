@@ -26,7 +26,7 @@ import numpy as np
 from msip.core.errors import MsipError
 from pipelines.lidar.engine import get_engine
 from pipelines.lidar.las.clean import Cleaner, Rejected
-from pipelines.lidar.patches import PatchSpec, copy_text
+from pipelines.lidar.patches import PatchSpec, copy_text_with_points
 from pipelines.lidar.spill import FileSpill, TileGrid, TileStats
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ class ChunkJob:
     """None: spill only (the file's points are already stored)."""
     threads: bool = True
     """Decode with several threads (one worker) or one (a worker per core)."""
+    keep_points: bool = False
+    """Also keep the stored points in the spill folder (`FileSpill.write_points`), for the COPC."""
 
 
 @dataclass
@@ -83,8 +85,13 @@ def ingest_chunk(job: ChunkJob) -> ChunkDone:
     chunk = get_engine(job.engine).read_range(job.path, job.start, job.count, threads=job.threads)
     rejected = Rejected()
     kept = job.cleaner.clean(chunk, job.start, rejected)
-    data, points, patches = copy_text(kept, job.patches) if job.patches else (b"", 0, 0)
     spill = FileSpill(job.spill_folder, job.file_index, job.grid)
+    data, points, patches = b"", 0, 0
+    if job.patches:
+        data, patches, stored = copy_text_with_points(kept, job.patches)
+        points = len(stored)
+        if job.keep_points:  # in patch order: the COPC gets the same points in the same order either way
+            spill.write_points(stored, job.part)
     spill.write(kept, part=job.part)
     return ChunkDone(
         part=job.part,

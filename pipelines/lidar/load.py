@@ -31,6 +31,7 @@ from pipelines.lidar.las.reader import discover
 from pipelines.lidar.params import LidarParams
 from pipelines.lidar.plan import FilePlan, flag_duplicates_and_mixed_crs, plan_file, record_refusal
 from pipelines.lidar.spill import FileSpill, TileGrid
+from pipelines.pointcloud.publish import publish_epoch_copc
 from pipelines.readers.validate import EXTENTS, Extent
 
 
@@ -41,6 +42,8 @@ class LidarLoad:
     epoch: date
     reports: list[LoadReport] = field(default_factory=list)
     derived: LoadReport | None = None
+    copc: LoadReport | None = None
+    """The COPC run (`load_lidar(copc=True)`)."""
     refused: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -51,6 +54,8 @@ class LidarLoad:
         lines = [r.summary() for r in self.reports]
         if self.derived is not None:
             lines.append(f"rasters and trees of {self.epoch} — {self.derived.summary()}")
+        if self.copc is not None:
+            lines.append(self.copc.summary())
         lines += [f"refused {name}: {why}" for name, why in self.refused]
         return "\n".join(lines)
 
@@ -66,6 +71,7 @@ def load_lidar(
     force: bool = False,
     workers: int | None = None,
     read_workers: int | None = None,
+    copc: bool = False,
 ) -> LidarLoad:
     """Load LAS/LAZ files (or folders) of one survey `epoch` into PostGIS and the raster store.
 
@@ -81,6 +87,8 @@ def load_lidar(
     read_workers : processes decoding, cleaning, encoding and spilling the chunks of a file
         (default: as many as `workers`; 1 = this process). More processes cost ~15 % more CPU
         (results cross a pipe, decoding runs single-threaded in each) but keep every core busy.
+    copc : then write the epoch's COPC file (`publish_epoch_copc`, its own run, after the
+        rasters), from the points this load has just stored where it can (no read-back).
 
     Raises SourceReadError when a path does not exist or is not LAS/LAZ; files that cannot be
     used are refused (listed in `LidarLoad.refused`, recorded as failed load runs) and the rest
@@ -120,6 +128,7 @@ def load_lidar(
             params=params,
             url=url,
             force=force,
+            keep_points=copc,
         )
         if not loaded:
             return result
@@ -137,7 +146,12 @@ def load_lidar(
             extent_label=extent.describe() if extent else "none",
             pool=pool.executor_for(workers),
         )
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        if copc:
+            kept = {r.run_id: s.points_files() for _, s, r in loaded if r.status == "succeeded" and r.run_id}
+            result.copc = publish_epoch_copc(epoch, url=url, force=force, workers=workers, kept=kept)
+    finally:  # the rasters are committed: a failed COPC is written again from the store, not from these
+        shutil.rmtree(work, ignore_errors=True)
     return result
 
 
@@ -154,11 +168,12 @@ def _ingest_all(
     params: LidarParams,
     url: str | None,
     force: bool,
+    keep_points: bool,
 ) -> list[tuple[FilePlan, FileSpill, LoadReport]]:
     """Load every usable file (one run each); spill all that the rasters must be rebuilt from."""
     loaded: list[tuple[FilePlan, FileSpill, LoadReport]] = []
     for index, plan in enumerate(usable):
-        spill = FileSpill(work / plan.sha256[:16], index, grid)
+        spill = FileSpill(work / plan.sha256[:16], index, grid, keep_points=keep_points)
         try:
             report = load_file(
                 plan,

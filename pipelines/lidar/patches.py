@@ -92,15 +92,35 @@ def copy_text(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, int]:
     Built wherever the chunk was cleaned (a worker process), so the loader's own process only
     passes the bytes on to the COPY of its transaction.
     """
-    wkbs, n = patch_wkbs(chunk, spec.pcid, spec.cell_m)
+    data, patches, points = copy_text_with_points(chunk, spec)
+    return data, len(points), patches
+
+
+def copy_text_with_points(chunk: PointChunk, spec: PatchSpec) -> tuple[bytes, int, np.ndarray]:
+    """`copy_text`, with the points as stored: (COPY text, patches, POINT_DTYPE points in patch order)."""
+    wkbs, points = patch_wkbs(chunk, spec.pcid, spec.cell_m)
     out = []
     for w in wkbs:
         out += [spec.prefix, binascii.hexlify(w), b"\n"]
-    return b"".join(out), n, len(wkbs)
+    return b"".join(out), len(wkbs), points
 
 
-def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes], int]:
-    """(WKB of one patch per occupied grid cell, number of points) for a cleaned chunk.
+def stored_points(chunk: PointChunk) -> np.ndarray:
+    """A cleaned chunk's points as they are stored (POINT_DTYPE: X/Y/Z in mm, GPS time 0 when absent)."""
+    out = np.empty(len(chunk), dtype=POINT_DTYPE)
+    for name, metres in (("X", chunk.x), ("Y", chunk.y), ("Z", chunk.z)):
+        out[name] = np.rint(metres / SCALE)
+    out["Intensity"] = chunk.intensity
+    out["ReturnNumber"] = chunk.return_number
+    out["NumberOfReturns"] = chunk.number_of_returns
+    out["Classification"] = chunk.classification
+    out["GpsTime"] = 0.0 if chunk.gps_time is None else chunk.gps_time
+    return out
+
+
+def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes], np.ndarray]:
+    """(WKB of one patch per occupied grid cell, the points as stored in them, in patch order) for a
+    cleaned chunk.
 
     Patches are written already in pgpointcloud's dimensional form, so the server stores them
     as they come (its own dimensional compression runs zlib at level 9, which made loading
@@ -109,22 +129,18 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     """
     n = len(chunk)
     if n == 0:
-        return [], 0
+        return [], np.empty(0, dtype=POINT_DTYPE)
     ix = np.floor(chunk.x / cell_m).astype(np.int64)
     iy = np.floor(chunk.y / cell_m).astype(np.int64)
     order = cell_order(ix, iy)
     starts = run_starts(ix[order], iy[order])
     counts = np.diff(np.r_[starts, n])
-    plain = [
-        np.rint(chunk.x[order] / SCALE).astype("<i4"),
-        np.rint(chunk.y[order] / SCALE).astype("<i4"),
-        np.rint(chunk.z[order] / SCALE).astype("<i4"),
-        chunk.intensity[order].astype("<u2"),
-    ]
-    gps = (np.zeros(n) if chunk.gps_time is None else chunk.gps_time[order]).astype("<f8")
+    pts = stored_points(chunk)[order]
+    plain = [np.ascontiguousarray(pts[name]) for name in ("X", "Y", "Z", "Intensity")]
+    gps = np.ascontiguousarray(pts["GpsTime"])
     rle = [
-        _rle(a[order], starts)
-        for a in (chunk.return_number, chunk.number_of_returns, chunk.classification)
+        _rle(np.ascontiguousarray(pts[name]), starts)
+        for name in ("ReturnNumber", "NumberOfReturns", "Classification")
     ]
     # Per dimension, one buffer of all patches' data in order and one of their 5-byte
     # dimension headers; a patch is its 13-byte header plus, per dimension, a header slice and
@@ -140,14 +156,14 @@ def patch_wkbs(chunk: PointChunk, pcid: int, cell_m: float) -> tuple[list[bytes]
     for (code, data), off in zip(pieces, offsets, strict=False):
         dim_head = np.zeros(n_patch, dtype=[("c", "u1"), ("size", "<u4")])
         dim_head["c"], dim_head["size"] = code, np.diff(off)
-        buffers.append((dim_head.tobytes(), memoryview(data).cast("B"), off.tolist()))
+        buffers.append((dim_head.tobytes(), data.data.cast("B"), off.tolist()))
     wkbs = []
     for p in range(n_patch):
         parts: list[bytes | memoryview] = [head_b[13 * p : 13 * p + 13]]
         for dh, buf, b in buffers:
             parts += [dh[5 * p : 5 * p + 5], buf[b[p] : b[p + 1]]]
         wkbs.append(b"".join(parts))
-    return wkbs, n
+    return wkbs, pts
 
 
 @dataclass(frozen=True)

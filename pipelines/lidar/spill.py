@@ -130,6 +130,8 @@ class FileSpill:
     grid: TileGrid
     tiles: dict[tuple[int, int], TileStats] = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
+    keep_points: bool = False
+    """Also keep each stored chunk's points as stored (POINT_DTYPE), so the COPC need not read them back."""
 
     def start(self) -> FileSpill:
         """Empty the folder (a half-written spill from a crash is never reused)."""
@@ -171,6 +173,17 @@ class FileSpill:
             stats = self.tiles.setdefault(key, TileStats())
             if core:
                 stats.add(chunk.x[idx], chunk.y[idx])
+
+    def write_points(self, points: np.ndarray, part: int) -> None:
+        """Keep the points one chunk stored in patches (POINT_DTYPE records, one file per chunk)."""
+        folder = self.folder / "stored"
+        folder.mkdir(exist_ok=True)
+        points.tofile(folder / f"{part:06d}.bin")
+
+    def points_files(self) -> list[Path]:
+        """The kept stored-point files, in chunk order (empty when none were kept)."""
+        folder = self.folder / "stored"
+        return sorted(folder.glob("*.bin")) if folder.is_dir() else []
 
     def merge(self, tiles: dict[tuple[int, int], TileStats]) -> None:
         """Add per-tile stats of chunks spilled by another process into this folder."""

@@ -14,6 +14,7 @@ when the placed ones are removed; so a level is a few vectorised passes over the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,9 +43,12 @@ class Cube:
     def around(cls, xyz: np.ndarray) -> Cube:
         """The smallest cube with its lower corner at the points' minimum, a power of two units wide,
         that holds every point (a power of two: every lattice cell is a bit shift, no division)."""
-        lo = xyz.min(axis=0)
-        hi = xyz.max(axis=0)
-        span = int((hi - lo).max()) + 1  # +1: the maximum must fall inside the half-open cube
+        return cls.spanning(xyz.min(axis=0), xyz.max(axis=0))
+
+    @classmethod
+    def spanning(cls, lo: np.ndarray, hi: np.ndarray) -> Cube:
+        """`around` points whose minimum and maximum per axis are `lo` and `hi`."""
+        span = int((np.asarray(hi, dtype=np.int64) - lo).max()) + 1  # +1: the maximum inside the half-open cube
         return cls((int(lo[0]), int(lo[1]), int(lo[2])), 1 << (span - 1).bit_length())
 
 
@@ -55,7 +59,7 @@ class Octree:
     keys: np.ndarray
     """int32 array (nodes, 4): level, x, y, z; level by level, each level in Morton order."""
     order: np.ndarray
-    """Point indices grouped by node in the order of `keys`, in input order inside a node."""
+    """Point indices grouped by node in the order of `keys`, in input (or `within`) order inside a node."""
     counts: np.ndarray
     """Points per node (all > 0)."""
 
@@ -76,12 +80,34 @@ def _compact(v: np.ndarray) -> np.ndarray:
     return v
 
 
-def morton_codes(xyz: np.ndarray, cube: Cube, bits: int) -> np.ndarray:
-    """Morton code (x, y, z interleaved, x highest) of each point's cell on a 2**bits lattice over `cube`."""
-    rel = (xyz - np.asarray(cube.min_xyz, dtype=np.int64)).astype(np.uint64)
+#: `_spread` of every 11-bit value, shifted for x (2), y (1) and z (0): two lookups spread 21 bits.
+_TABLE_BITS = 11
+_SPREAD_TABLES = [_spread(np.arange(1 << _TABLE_BITS, dtype=np.uint64)) << np.uint64(2 - k) for k in range(3)]
+
+
+def morton_codes(xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, bits: int) -> np.ndarray:
+    """Morton code (x, y, z interleaved, x highest) of each point's cell on a 2**bits lattice over `cube`.
+
+    `xyz`: an integer array (n, 3) or its three columns (e.g. the int32 fields of stored points:
+    no (n, 3) copy is made). By table lookup (11 bits of each axis at a time): a third of the
+    time of spreading the bits with shifts and masks.
+    """
+    if bits > 21:
+        raise ValueError(f"a 64-bit Morton code holds 21 bits per axis, not {bits}")
+    columns = list(xyz.T) if isinstance(xyz, np.ndarray) else list(xyz)
     shift = bits - (cube.size.bit_length() - 1)  # the cube's size is a power of two
-    cells = rel << np.uint64(shift) if shift >= 0 else rel >> np.uint64(-shift)  # < 2**bits: inside the cube
-    return (_spread(cells[:, 0]) << np.uint64(2)) | (_spread(cells[:, 1]) << np.uint64(1)) | _spread(cells[:, 2])
+    low = np.zeros(len(columns[0]), dtype=np.uint64)
+    high = np.zeros(len(low), dtype=np.uint64) if bits > _TABLE_BITS else None
+    for axis, table in enumerate(_SPREAD_TABLES):
+        # In the columns' own type (int32 for stored points): every value fits, cells < 2**21.
+        rel = columns[axis] - columns[axis].dtype.type(cube.min_xyz[axis])
+        cells = rel << shift if shift >= 0 else rel >> -shift  # < 2**bits: inside the cube
+        low |= table[cells & ((1 << _TABLE_BITS) - 1)]
+        if high is not None:
+            high |= table[cells >> _TABLE_BITS]
+    if high is not None:
+        low |= high << np.uint64(3 * _TABLE_BITS)
+    return low
 
 
 def _runs(sorted_keys: np.ndarray) -> np.ndarray:
@@ -91,8 +117,15 @@ def _runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def build_octree(xyz: np.ndarray, cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS) -> Octree:
-    """Assign every point of `xyz` (int64 array (n, 3) inside `cube`) to exactly one node."""
+def build_octree(
+    xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS,
+    within: np.ndarray | None = None,
+) -> Octree:
+    """Assign every point of `xyz` (integer array (n, 3), or its three columns, inside `cube`) to exactly one node.
+
+    Inside a node the points follow `within` (a permutation of the point indices, e.g. by GPS
+    time: acquisition order), by default the input order.
+    """
     grid_bits = int(np.ceil(np.log2(grid)))
     depth = MAX_LEVEL + grid_bits  # bits per axis of the finest lattice
     codes = morton_codes(xyz, cube, depth)
@@ -128,7 +161,13 @@ def build_octree(xyz: np.ndarray, cube: Cube, *, grid: int = GRID, leaf_points: 
         return Octree(np.empty((0, 4), dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     sizes = np.concatenate(counts)
     order = np.concatenate(orders)
-    # Inside a node, back to input (acquisition) order: LAZ compresses that ~15 % smaller, and faster.
+    # Inside a node, back to input or `within` (acquisition) order: LAZ compresses that 8–15 % smaller.
+    # Sorting the values (node << 32 | rank) is several times cheaper than an argsort and a gather.
     node_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-    order = order[np.argsort((node_of << 32) | order)]
+    if within is None:
+        order = np.sort((node_of << 32) | order) & 0xFFFFFFFF
+    else:
+        rank = np.empty(len(within), dtype=np.int64)
+        rank[within] = np.arange(len(within), dtype=np.int64)
+        order = within[np.sort((node_of << 32) | rank[order]) & 0xFFFFFFFF]
     return Octree(keys=np.concatenate(key_rows), order=order, counts=sizes)

@@ -4,8 +4,10 @@ One load run of kind 'lidar_copc' per write. Its checksum is made from what the 
 came from: each source run's file checksum, parameters and point count (a file added, changed
 or loaded with other parameters changes it; the same files loaded again, e.g. after an
 interrupted load, do not), so publishing an unchanged epoch again answers 'unchanged' without
-reading a point. rows_in = points read from
-msip.lidar_patch = points written (nothing is refused: the patches were validated when loaded).
+reading a point. rows_in = points of the epoch's patches = points written (nothing is refused:
+the patches were validated when loaded). The LiDAR load hands over the points it has just stored
+(`kept`, per file run), so only runs it did not store now are read back from msip.lidar_patch;
+every run counts exactly the points its patches hold (its `rows_loaded`), else it is read back.
 The file is written beside its final name and renamed inside the run (journalled like a raster),
 so a failed run leaves the previous file and its catalogue row as they were.
 """
@@ -14,14 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+
+import numpy as np
+import psycopg
 
 from msip.core.db import connect, one_row
 from msip.core.errors import ValidationError
 from msip.core.rasters.journal import note_write
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.settings import get_settings
+from pipelines.lidar.patches import POINT_DTYPE
 from pipelines.pointcloud.copc import write_copc
 from pipelines.pointcloud.octree import LEAF_POINTS
 from pipelines.pointcloud.stored import epoch_points
@@ -53,13 +60,54 @@ def _sources_digest(url: str | None, epoch: date, runs: list[int]) -> str:
     return hashlib.sha256(f"{FORMAT_VERSION}:{epoch}:{rows}".encode()).hexdigest()
 
 
+def _kept_points(files: list[Path], expected: int) -> np.ndarray | None:
+    """The points of one run from the files the LiDAR load kept, or None when they are not exactly `expected`."""
+    sizes = [f.stat().st_size for f in files]
+    if sum(sizes) != expected * POINT_DTYPE.itemsize or any(size % POINT_DTYPE.itemsize for size in sizes):
+        return None
+    out = np.empty(expected, dtype=POINT_DTYPE)
+    raw = out.data.cast("B")
+    at = 0
+    for f, size in zip(files, sizes, strict=True):
+        with open(f, "rb") as fh:
+            if fh.readinto(raw[at : at + size]) != size:
+                return None
+        at += size
+    return out
+
+
+def gather_points(
+    conn: psycopg.Connection, epoch: date, runs: list[int], kept: Mapping[int, list[Path]]
+) -> tuple[np.ndarray, int]:
+    """(The stored points of `epoch` from its source `runs`, how many were read back from msip.lidar_patch).
+
+    A run whose points the caller `kept` (files of POINT_DTYPE records in patch order) is taken
+    from them when they hold exactly the points the run stored; every other run is read from its
+    patches. Runs in id order, each in patch order: the same points in the same order (so the same
+    COPC file) whichever way each run's points came.
+    """
+    stored: dict[int, int] = dict(conn.execute(
+        "SELECT run_id, rows_loaded FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)).fetchall())
+    parts: list[np.ndarray] = []
+    read_back = 0
+    for r in sorted(runs):
+        pts = _kept_points(kept[r], int(stored.get(r) or 0)) if kept.get(r) else None
+        if pts is None:
+            pts = epoch_points(conn, epoch, runs=[r])
+            read_back += len(pts)
+        parts.append(pts)
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), read_back
+
+
 def publish_epoch_copc(
     epoch: date, *, url: str | None = None, force: bool = False, leaf_points: int = LEAF_POINTS,
-    workers: int | None = None,
+    workers: int | None = None, kept: Mapping[int, list[Path]] | None = None,
 ) -> LoadReport:
-    """Write (or keep) the COPC file of `epoch` from msip.lidar_patch and catalogue it.
+    """Write (or keep) the COPC file of `epoch` from its stored points and catalogue it.
 
     `workers`: threads compressing the octree nodes (default: the CPU count).
+    `kept`: load run id → files holding the points that run has just stored (POINT_DTYPE
+    records, as `pipelines.lidar` keeps them), read instead of that run's patches.
     Raises ValidationError when the epoch has no stored points (load it with `msip load lidar`).
     """
     runs = source_runs(url, epoch)
@@ -72,14 +120,15 @@ def publish_epoch_copc(
     path = copc_path(epoch)
 
     def body(run: LoadRun) -> None:
-        points = epoch_points(run.conn, epoch)
+        points, read_back = gather_points(run.conn, epoch, runs, kept or {})
         # The lidar runs counted what they stored: a cheap cross-check that no patch was misread.
         expected = one_row(run.conn.execute(
             "SELECT coalesce(sum(rows_loaded), 0) FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)
         ))[0]
         if len(points) != expected:
             raise ValidationError(
-                f"read {len(points)} points of {epoch} from msip.lidar_patch, but its load runs {runs} "
+                f"gathered {len(points)} points of {epoch} ({read_back} read from msip.lidar_patch), "
+                f"but its load runs {runs} "
                 f"stored {expected}; check the patches with `SELECT sum(PC_NumPoints(pa)) …`"
             )
         run.count_in(len(points))
@@ -104,6 +153,7 @@ def publish_epoch_copc(
             f"{summary.points} points of {epoch} in a COPC file of {summary.nodes} octree nodes, "
             f"{summary.levels} levels, {summary.bytes / 1e6:.1f} MB"
             + (" (replaced the previous file)" if replaced else "")
+            + (f"; {read_back} of them read back from msip.lidar_patch" if read_back else "")
         )
 
     return run_load(KIND, path, epoch=epoch, body=body, params={"format": FORMAT_VERSION,

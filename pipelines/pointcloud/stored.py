@@ -64,16 +64,19 @@ def _patches(conn: psycopg.Connection, sql: str, params: tuple) -> Iterator[tupl
             yield from rows
 
 
-def epoch_points(conn: psycopg.Connection, epoch: date, source_file: str | None = None) -> np.ndarray:
+def epoch_points(
+    conn: psycopg.Connection, epoch: date, source_file: str | None = None, runs: list[int] | None = None
+) -> np.ndarray:
     """Every stored point of `epoch` (POINT_DTYPE, X/Y/Z in mm), in patch order; only those loaded from
-    `source_file` (one source tile) when given."""
+    `source_file` (one source tile) and/or by the load `runs` when given."""
     parts: list[np.ndarray] = []
     odd: list[int] = []
     for patch_id, wkb in _patches(
         conn,
         "SELECT patch_id, decode(pa::text, 'hex') FROM msip.lidar_patch WHERE epoch = %s "
-        "AND (%s::text IS NULL OR source_file = %s) ORDER BY patch_id",
-        (epoch, source_file, source_file),
+        "AND (%s::text IS NULL OR source_file = %s) AND (%s::bigint[] IS NULL OR load_run_id = ANY(%s)) "
+        "ORDER BY patch_id",
+        (epoch, source_file, source_file, runs, runs),
     ):
         pts = decode_patch(bytes(wkb))
         if pts is None:

@@ -36,7 +36,6 @@ def _loaders() -> dict[str, _Call]:
     from pipelines.geosites.load import load_geosites
     from pipelines.inventory import ads, trees
     from pipelines.orthophoto import load as orthophoto
-    from pipelines.pointcloud.publish import publish_epoch_copc
     from pipelines.zoning import load as zoning
 
     def dated(epoch: date | None) -> date:
@@ -52,8 +51,7 @@ def _loaders() -> dict[str, _Call]:
         "landscape_zones": lambda p, e, url: ads.load_landscape_zones(p[0], epoch=e, url=url),
         "ads": lambda p, e, url: ads.load_ads(p[0], epoch=e, url=url),
         "orthophoto": lambda p, e, url: orthophoto.load_orthophoto(list(p), epoch=dated(e), url=url),
-        "lidar": lambda p, e, url: (lidar.load_lidar(list(p), epoch=dated(e), url=url),
-                                    publish_epoch_copc(dated(e), url=url)),
+        "lidar": lambda p, e, url: lidar.load_lidar(list(p), epoch=dated(e), url=url, copc=True),
         "geosites": lambda p, e, url: load_geosites(p[0], url=url),
         "addresses": lambda p, e, url: load_addresses(p[0], url=url),
     }

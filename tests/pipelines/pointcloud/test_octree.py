@@ -4,6 +4,7 @@ sampling cell in every node above the leaves."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipelines.pointcloud.octree import GRID, Cube, build_octree, morton_codes
 
@@ -46,3 +47,39 @@ def test_a_small_cloud_is_one_root_leaf_and_codes_order_cells() -> None:
     assert tree.keys.tolist() == [[0, 0, 0, 0]] and tree.counts.tolist() == [500]
     corner = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 1]], dtype=np.int64)
     assert morton_codes(corner, Cube((0, 0, 0), 2), 1).tolist() == [0, 1, 2, 4, 7]
+
+
+def _interleave(x: int, y: int, z: int, bits: int) -> int:
+    """Morton code bit by bit (x highest): the definition the table lookup must match."""
+    return sum((((x >> i) & 1) << (3 * i + 2)) | (((y >> i) & 1) << (3 * i + 1)) | (((z >> i) & 1) << (3 * i))
+               for i in range(bits))
+
+
+@pytest.mark.parametrize("bits", [1, 7, 11, 12, 20, 21])
+def test_morton_codes_by_table_equal_the_bit_by_bit_definition(bits: int) -> None:
+    rng = np.random.default_rng(bits)
+    size = 1 << bits
+    cells = np.vstack([rng.integers(0, size, (200, 3)), [[0, 0, 0], [size - 1] * 3, [size - 1, 0, size // 2]]])
+    origin = np.array([614_000_000, 334_000_000, 250_000])
+    codes = morton_codes(cells + origin, Cube((614_000_000, 334_000_000, 250_000), size), bits)
+    assert codes.tolist() == [_interleave(x, y, z, bits) for x, y, z in cells.tolist()]
+    with pytest.raises(ValueError, match="21 bits per axis, not 22"):
+        morton_codes(cells + origin, Cube((614_000_000, 334_000_000, 250_000), size), 22)
+
+
+def test_within_orders_the_points_inside_each_node_and_changes_nothing_else() -> None:
+    xyz = _cloud(30_000)
+    cube = Cube.around(xyz)
+    plain = build_octree(xyz, cube, leaf_points=2_000)
+    gps = np.random.default_rng(3).random(len(xyz)).round(3)  # ties too
+    by_time = np.argsort(gps, kind="stable")
+    timed = build_octree([xyz[:, 0], xyz[:, 1], xyz[:, 2]], cube, leaf_points=2_000, within=by_time)
+    assert np.array_equal(timed.keys, plain.keys) and np.array_equal(timed.counts, plain.counts)
+    start = 0
+    for n in timed.counts.tolist():
+        a, b = timed.order[start : start + n], plain.order[start : start + n]
+        start += n
+        assert np.array_equal(np.sort(a), np.sort(b))  # the same points in the node
+        assert (np.diff(gps[a]) >= 0).all()  # in GPS time order
+        ties = np.diff(gps[a]) == 0
+        assert (np.diff(a)[ties] > 0).all()  # equal times in input order

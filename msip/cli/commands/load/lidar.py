@@ -105,12 +105,9 @@ def lidar(
         params=params,
         workers=workers,
         force=force,
+        copc=copc,
     )
     click.echo(result.summary())
-    if copc and result.reports:
-        from pipelines.pointcloud.publish import publish_epoch_copc
-
-        click.echo(publish_epoch_copc(epoch, force=force, workers=workers).summary())
     refused, total = len(result.refused), len(result.refused) + len(result.reports)
     if refused == total:
         raise MsipError(
