@@ -92,6 +92,9 @@ def serve(
                 self.cfg.set("graceful_timeout", 10)
                 self.cfg.set("accesslog", os.environ.get("MSIP_API_ACCESS_LOG") or None)
                 self.cfg.set("child_exit", child_exit)
+                # gunicorn's control socket is one path per user ($HOME/.gunicorn): every server on the
+                # machine (the demo's, a test run's) would share it; MSIP does not use it
+                self.cfg.set("control_socket_disable", True)
 
             def load(self):
                 return app

@@ -25,11 +25,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server_home(tmp_path_factory):
+    """The HOME the server runs with (where gunicorn would put its per-user control socket)."""
+    return tmp_path_factory.mktemp("server-home")
+
+
+@pytest.fixture(scope="module")
+def server(server_home):
     """Base URL of `msip serve --workers 2` over the API test database (stopped after the module)."""
     _, reader = database()
     port = _free_port()
-    env = {**os.environ, "MSIP_READER_URL": reader, "MSIP_API_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "MSIP_READER_URL": reader, "MSIP_API_URL": f"http://127.0.0.1:{port}",
+           "HOME": str(server_home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "msip", "serve", "--port", str(port), "--workers", "2"],
         cwd=ROOT,
@@ -158,3 +165,9 @@ def test_map_and_security_headers(server):
         ).status_code
         == 304
     )
+
+
+def test_the_server_opens_no_shared_control_socket(server, server_home):
+    """gunicorn's control socket is one path per user: two servers on one machine would share it."""
+    assert requests.get(f"{server}/health", timeout=10).status_code == 200
+    assert not (server_home / ".gunicorn").exists()
