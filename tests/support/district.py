@@ -160,8 +160,20 @@ class BackgroundBuild:
             os.killpg(self.proc.pid, signal.SIGKILL)  # workers the build left behind
 
 
+def _orphan_watch() -> None:
+    """Kill this build (its whole process group) when the pytest process that started it is gone,
+    e.g. killed with SIGKILL, which leaves it no chance to stop the build itself."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(2)
+    os.killpg(0, signal.SIGKILL)
+
+
 def _main(result: Path) -> None:
     """The background build: fill the district prepared by the pytest process, write its lines."""
+    import threading
+
+    threading.Thread(target=_orphan_watch, daemon=True).start()
     settings = Settings.from_env()
     out, store = _paths(settings)
     district = District(local_url(settings.pg_socket_dir, settings.pg_port, OWNER_ROLE, DISTRICT_DB),
