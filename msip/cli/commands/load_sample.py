@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import chain
 from pathlib import Path
@@ -59,8 +59,8 @@ def _loaders() -> dict[str, _Call]:
         "landscape_zones": lambda p, e, url: ads.load_landscape_zones(p[0], epoch=e, url=url),
         "ads": lambda p, e, url: ads.load_ads(p[0], epoch=e, url=url),
         "orthophoto": lambda p, e, url: orthophoto.load_orthophoto(list(p), epoch=dated(e), url=url),
-        "lidar": lambda p, e, url: (lidar.load_lidar(list(p), epoch=dated(e), url=url),
-                                    publish_epoch_copc(dated(e), url=url)),
+        "lidar": lambda p, e, url: lidar.load_lidar(list(p), epoch=dated(e), url=url),
+        "copc": lambda p, e, url: publish_epoch_copc(dated(e), url=url),
         "geosites": lambda p, e, url: load_geosites(p[0], url=url),
         "addresses": lambda p, e, url: load_addresses(p[0], url=url),
     }
@@ -79,7 +79,11 @@ def load_sample_world(sample_dir: Path, *, url: str | None = None,
 
     plan = load_plan(sample_dir)
     lanes = default_lanes(len(plan.epochs)) if lanes is None else lanes
-    jobs = [_Job(step.label, step.loader == "orthophoto", _load_step, (step, url)) for step in plan.steps]
+    jobs: list[_Job] = []
+    for step in plan.steps:
+        jobs.append(_Job(step.label, step.loader == "orthophoto", _load_step, (step, url)))
+        if step.loader == "lidar":  # the epoch's COPC, from the points the load stored
+            jobs.append(_Job(step.label, True, _load_step, (replace(step, loader="copc"), url), after=len(jobs) - 1))
     for label, lines, seconds in _in_lanes(jobs, lanes):
         if timings is not None:
             timings.append((label, seconds))
@@ -108,6 +112,9 @@ class _Job:
     second: bool
     fn: Callable[..., list[str]]
     args: tuple[Any, ...]
+    after: int | None = None
+    """Index of a job of this process that must be done before this one starts (the LiDAR load before
+    its epoch's COPC)."""
 
 
 def _timed(fn: Callable[..., list[str]], *args: Any) -> tuple[list[str], float]:
@@ -116,21 +123,34 @@ def _timed(fn: Callable[..., list[str]], *args: Any) -> tuple[list[str], float]:
 
 
 def _in_lanes(jobs: list[_Job], lanes: int) -> Iterator[tuple[str, list[str], float]]:
-    """Run `jobs`, those marked `second` in one child process (in their order) when `lanes` ≥ 2, the
-    others here (in their order, without waiting for the child); yields (label, lines, wall seconds)
-    in the jobs' order as soon as each and all before it are done. The child is spawned, not forked
-    (this process holds database connections and threads); an error in it is raised here."""
-    futures: dict[int, Future[tuple[list[str], float]]] = {}
+    """Run `jobs`, those marked `second` in one child process (in their order, each once the job it
+    comes `after` is done) when `lanes` ≥ 2, the others here (in their order, without waiting for the
+    child); yields (label, lines, wall seconds) in the jobs' order as soon as each and all before it
+    are done. The child is spawned, not forked (this process holds database connections and threads);
+    an error in it is raised here."""
     pool = None
+    waiting: list[int] = []
     if lanes >= 2 and any(job.second for job in jobs):
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        futures = {i: pool.submit(_timed, job.fn, *job.args) for i, job in enumerate(jobs) if job.second}
+        waiting = [i for i, job in enumerate(jobs) if job.second]
+    futures: dict[int, Future[tuple[list[str], float]]] = {}
     done: dict[int, tuple[list[str], float]] = {}
+    finished: set[int] = set()
+
+    def submit_ready() -> None:
+        while pool is not None and waiting and jobs[waiting[0]].after in (None, *finished):
+            i = waiting.pop(0)
+            futures[i] = pool.submit(_timed, jobs[i].fn, *jobs[i].args)
+
     emitted = 0
     try:
+        submit_ready()
         for i, job in enumerate(jobs):
-            if i not in futures:
-                done[i] = _timed(job.fn, *job.args)
+            if i in waiting or i in futures:
+                continue
+            done[i] = _timed(job.fn, *job.args)
+            finished.add(i)
+            submit_ready()
             while emitted < len(jobs) and (emitted in done or (emitted in futures and futures[emitted].done())):
                 lines, seconds = done.pop(emitted) if emitted in done else futures[emitted].result()
                 yield jobs[emitted].label, lines, seconds
