@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from msip.core.settings import READER_ROLE, Settings, local_url
+from tests.support.district import BackgroundBuild
 from tests.support.paths import ROOT
 
 TEST_DB = os.environ.get("MSIP_TEST_DB", "msip_test")
@@ -102,6 +103,7 @@ def shared_data() -> Path:
 
 
 SAMPLE_DB = os.environ.get("MSIP_TEST_SAMPLE_DB", "msip_test_sample")
+_DISTRICT_BUILD = pytest.StashKey[BackgroundBuild]()
 
 
 @pytest.fixture(scope="session")
@@ -143,14 +145,35 @@ def demo_server(settings: Settings, sample_dir: Path):
         stop_server(proc)
 
 
+@pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselected what will not run
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """City tests last; their district build starts now in the background (tests/support/district.py),
+    so its minutes of CPU overlap the rest of the suite instead of adding to it."""
+    city = [i for i in items if i.get_closest_marker("city")]
+    if not city or config.option.collectonly:
+        return
+    items[:] = [i for i in items if not i.get_closest_marker("city")] + city
+    if Settings.from_env().uses_local_cluster:
+        config.stash[_DISTRICT_BUILD] = BackgroundBuild.start(Settings.from_env())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Never leave the background district build running (pytest ended, failed or was interrupted)."""
+    build = config.stash.get(_DISTRICT_BUILD, None)
+    if build is not None:
+        build.stop()
+
+
 @pytest.fixture(scope="session")
-def district(settings: Settings):
+def district(settings: Settings, request: pytest.FixtureRequest):
     """The district (default demo world) loaded and analysed once per session: the `city` group shares it
-    (tests/support/district.py); its database is dropped from the store at the end."""
+    (tests/support/district.py; built in the background from the start of the session when city tests
+    were collected); its raster store is removed at the end."""
     import shutil
 
     from tests.support.district import build_district
 
-    d = build_district(settings)
+    build = request.config.stash.get(_DISTRICT_BUILD, None)
+    d = build.wait() if build is not None else build_district(settings)
     yield d
     shutil.rmtree(d.store, ignore_errors=True)

@@ -24,7 +24,7 @@ from .files import district_files, gml, truth, vector_files
 from .files.rasters import DistrictRaster, write_ortho_tile
 from .manifest import FileRecord, build_manifest, previous_paths, write_manifest
 from .survey import lidar, ortho
-from .survey.scene import build_scene
+from .survey.scene import build_scene, forget_standing
 from .world.build import build_world
 from .world.model import World
 
@@ -91,6 +91,7 @@ def generate(
         with _tile_pool(world, out, len(spec.epochs) * n_tiles) as pool:
             for e_idx, epoch in enumerate(spec.epochs):
                 _write_tiles(world, out, epoch, e_idx, seed, records, step, pool)
+        forget_standing()
         truth.write_trees(world, out / "truth/trees.csv")
         truth.write_ad_violations(world, out / "truth/ads_violations.csv")
         truth.write_buildings(world, out / "truth/buildings.csv")

@@ -47,8 +47,11 @@ def test_rerun_changes_nothing(district) -> None:
 
     with district.env():
         lines = [*load_sample_world(district.sample_dir, url=district.url),
-                 *run_sample_analyses(district.sample_dir, url=district.url)]
+                 *run_sample_analyses(district.sample_dir, url=district.url, lanes=1)]
     assert all("unchanged" in line for line in lines), [ln for ln in lines if "unchanged" not in ln]
+    # the first build ran the analyses in two lanes (two processes): the same runs, in the same order
+    labels = [line.split("]")[0] for line in lines]
+    assert labels == [line.split("]")[0] for line in district.lines if line.startswith("[")], labels
 
 
 def test_the_analyses_show_a_city(scores) -> None:
