@@ -136,7 +136,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
         label = CHANGE.name if len(plan.epochs) == 2 else f"{CHANGE.name} {older.year}→{newer.year}"
         runs.append((label, partial(CHANGE.run_values, {"epoch_from": older, "epoch_to": newer}, url=url)))
     for epoch in plan.epochs:
-        runs += [(f"{a.name} {epoch.year}", partial(a.run_values, {"epoch": epoch}, url=url))
+        runs += [(f"{a.name} {epoch.year}",
+                  partial(a.run_values, {"epoch": epoch, **plan.analysis_params.get(a.name, {})}, url=url))
                  for a in (HEAT_ISLAND, GREEN_ACCESS, LIVING_CONDITIONS)]
     if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
         runs.append((TERRAIN.name, partial(TERRAIN.run_values, {"url": url}, url=url)))
