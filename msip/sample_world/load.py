@@ -9,12 +9,13 @@ must not call them; ``msip load sample`` maps each step's ``loader`` to its pipe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .manifest import load_manifest
+from .world.district import climate as district_climate
 
 #: Manifest kind → loader, in load order (buildings before what refers to them, rasters last).
 #: Tile kinds (orthophoto, LiDAR) are loaded per epoch as one delivery: the folder of their tiles.
@@ -66,6 +67,8 @@ class SamplePlan:
     ad_rules: Path | None
     skipped: list[str]
     """'kind (n files: why)' for every listed kind, other than ground truth, that the plan does not load."""
+    analysis_params: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Parameters the demo's analyses run with on this world (by analysis name), over their defaults."""
 
 
 def load_plan(sample_dir: Path | str) -> SamplePlan:
@@ -103,7 +106,8 @@ def load_plan(sample_dir: Path | str) -> SamplePlan:
             steps.append(LoadStep(label, LOADERS[kind], batch, epoch))
     why = [f"{kind} ({n} file{'s' if n > 1 else ''}: {NOT_LOADED.get(kind, 'no loader for this kind')})"
            for kind, n in sorted(skipped.items())]
-    return SamplePlan(steps, epochs, ad_rules, why)
+    params = district_climate.ANALYSIS_PARAMS if manifest.get("size") == "district" else {}
+    return SamplePlan(steps, epochs, ad_rules, why, params)
 
 
 def _label(kind: str, epoch: date | None, path: Path, *, dated: bool, single: bool) -> str:

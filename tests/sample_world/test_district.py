@@ -94,6 +94,20 @@ def test_distinct_districts_schools_hospital_and_railway(world) -> None:
     assert world.extras["railway"].length >= 1900
 
 
+def test_new_estate_across_the_railway_is_far_from_schools(world) -> None:
+    """Art. 13f must fail somewhere: the estate south of the railway has no school within 1.5 km (straight
+    line already; the walk crosses the railway at two streets only) and hardly a tree."""
+    from shapely.geometry import box
+
+    x0, y0 = world.spec.origin
+    south = box(x0, y0, x0 + 460, y0 + 340)
+    flats = [b for b in world.buildings[world.epochs[-1]] if b.residential and south.contains(b.footprint)
+             and b.storeys >= 4]
+    schools = [b.footprint for b in world.buildings[world.epochs[-1]] if b.kind == "school"]
+    assert sum(b.population for b in flats) >= 2000
+    assert min(s.distance(south) for s in schools) > 800
+
+
 def test_green_of_every_kind(world) -> None:
     forest = [g for g in world.green_spaces if g.kind == "forest"]
     assert forest and forest[0].area_m2 >= 20e4

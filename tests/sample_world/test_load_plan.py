@@ -105,6 +105,17 @@ def test_district_plan_loads_every_epoch_and_kind(tmp_path: Path) -> None:
                             "railways (1 file: no railway loader yet)"]
 
 
+def test_district_heat_runs_use_kielces_measured_heat_island(tmp_path: Path, sample_dir: Path) -> None:
+    """The demo's heat-island runs on the district take UHI_max from Kielce's measured urban heat island
+    (msip/sample_world/world/district/climate.py); other worlds keep every analysis default."""
+    root = _write_manifest(tmp_path, _district_files(), DISTRICT_EPOCHS)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    (root / "manifest.json").write_text(json.dumps({**manifest, "size": "district"}), encoding="utf-8")
+    district = load_plan(root)
+    assert district.analysis_params == {"heat-island": {"uhi_max_c": 8.3}}
+    assert load_plan(sample_dir).analysis_params == {}
+
+
 def test_a_kind_without_a_loader_is_reported_not_dropped(tmp_path: Path) -> None:
     plan = load_plan(_write_manifest(tmp_path, [("base/buildings.gpkg", "buildings", "2024-06-15"),
                                                 ("x/bus_stops.gpkg", "bus_stops", None)], ["2024-06-15"]))

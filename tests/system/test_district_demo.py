@@ -61,7 +61,7 @@ def test_the_analyses_show_a_city(scores) -> None:
     assert 10 <= city["pct_ads_non_compliant"] <= 40, city
     found, violators, false_alarms = scores["ad_violators_found"]
     assert violators and found == violators and false_alarms == 0
-    for share in ("pct_3", "pct_300"):
+    for share in ("pct_3", "pct_300", "pct_13f"):
         assert 5 <= city[share] <= 95, (share, city[share])
 
 
@@ -80,10 +80,10 @@ def test_ground_truth_scores(scores) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="issue #17 targets the district does not meet yet (RESULTS.md, "
-                                       "'District as the default demo'): T_air range 0.36 °C with a 68 % "
-                                       "canopy forest park (air mixing over 500 m), 30 met by < 1 %, "
-                                       "art. 13f 95.3 %")
-@pytest.mark.parametrize("target", ["t_air_range", "pct_30", "pct_13f"])
+                                       "'District numbers: forest, new estate, Kielce's UHI_max'): T_air "
+                                       "range about 1 °C even with Kielce's UHI_max 8.3 °C (1.70 °C with a "
+                                       "76 ha city forest, which cost tree recall), 30 met by < 3 %")
+@pytest.mark.parametrize("target", ["t_air_range", "pct_30"])
 def test_city_targets_not_met_yet(scores, target) -> None:
     city = scores["city"]
     if target == "t_air_range":

@@ -210,7 +210,8 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
         label = "change" if len(plan.epochs) == 2 else f"change {older.year}→{newer.year}"
         jobs.append(_Job(label, True, _analyse, ("change", {"epoch_from": older, "epoch_to": newer}, url)))
     for epoch in plan.epochs:
-        jobs += [_Job(f"{name} {epoch.year}", False, _analyse, (name, {"epoch": epoch}, url))
+        jobs += [_Job(f"{name} {epoch.year}", False, _analyse,
+                      (name, {"epoch": epoch, **plan.analysis_params.get(name, {})}, url))
                  for name in ("heat-island", "green-access", "living-conditions")]
     if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
         jobs.append(_Job("terrain-change", True, _analyse, ("terrain-change", {"url": url}, url)))

@@ -44,6 +44,8 @@ MATURE_STAND_M = (14.0, 28.0)
 """Heights of the forest park's trees (m): an old stand, no thicket."""
 MATURE_PARK_M = (8.0, 26.0)
 """Heights of the trees of the big parks (m): old parks, few young trees."""
+NEW_ESTATE_TREES_PER_HA = 2.0
+"""Trees of the new estate across the railway (the prefab estates' courtyards have 90 per ha)."""
 
 
 def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: tuple[str, ...]) -> None:
@@ -65,6 +67,8 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
         _school(blk, r, rng, epochs)
     elif blk.use == "hospital":
         _hospital(blk, r, rng)
+    elif blk.use == "estate_new":
+        _new_estate(blk, r, rng)
     else:
         fill_block(blk, rng, park_counter)
         if blk.use in ("houses", "houses_reserved"):
@@ -76,6 +80,14 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
             blk.tree_areas[-1].height_range_m = MATURE_PARK_M
     for s in blk.surfaces:
         s.epochs = epochs if s.epochs == EPOCHS else s.epochs
+
+
+def _new_estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
+    """A developer's estate of the 2000s on the outskirts, across the railway: blocks of flats on
+    tight plots around car parks, hardly a tree, and no school within 1.5 km walk (art. 13f fails)."""
+    for parcel in split_rect(r, 52.0, 40.0):
+        blk.buildings.append(block_of_flats(rng, parcel, True))
+    blk.tree_areas.append(TreeArea(blk.polygon, NEW_ESTATE_TREES_PER_HA, "yard"))
 
 
 def _old_town(blk: Block, r: Rect, rng: np.random.Generator) -> None:

@@ -147,6 +147,8 @@ def cell_use(u0: float, v0: float, u1: float, v1: float, rng: np.random.Generato
         mu, mv = MARKET
         return "market" if u0 <= mu <= u1 and v0 <= mv <= v1 else "old_town"
     if vc < 340:
+        if uc < 460:
+            return "estate_new"  # across the railway, beyond 1.5 km walk of a school (art. 13f fails there)
         if uc < 660:
             return "houses"
         return "retail_park" if 1300 <= uc <= 1720 else "industrial"
