@@ -53,6 +53,9 @@ class DistrictPlanner(CarrierPlanner):
         self._building_index = STRtree([b.footprint for b in buildings])
         self._footway_index = STRtree(footways) if footways else None
         self.street_km = sum(g.line.length for g in main) / 1000.0
+        self._placed_n = 0
+        self._all_xy = np.empty((0, 2))
+        self._free = np.empty((0, 2))
 
     def _narrow_corners(self) -> list[tuple[float, float]]:
         """Verge corners, < 9 m from the node, of real crossings of two narrow (L/D) streets."""
@@ -65,13 +68,25 @@ class DistrictPlanner(CarrierPlanner):
                     out.append((p.x + sx * (gx[0].width_m / 2 + 1.0), p.y + sy * (gy[0].width_m / 2 + 1.0)))
         return out
 
+    def _placed_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of every carrier placed so far and of the free-standing ones, grown as carriers are
+        appended (planning only appends): rebuilding them per candidate was most of the world build."""
+        n = len(self.carriers)
+        if n != self._placed_n:
+            new = self.carriers[self._placed_n:]
+            self._all_xy = np.vstack([self._all_xy, np.array([(c.x, c.y) for c in new]).reshape(-1, 2)])
+            free = [(c.x, c.y) for c in new if c.carrier_type in R.FREE_STANDING]
+            self._free = np.vstack([self._free, np.array(free).reshape(-1, 2)])
+            self._placed_n = n
+        return self._all_xy, self._free
+
     def _clear(self, x: float, y: float, free: bool, partner: Carrier | None, near_crossing: bool) -> bool:
         xy = np.array([x, y])
-        all_xy = np.array([(c.x, c.y) for c in self.carriers]).reshape(-1, 2)
+        all_xy, free_xy = self._placed_xy()
         if len(all_xy) and np.hypot(*(all_xy - xy).T).min() < CLEAR_ANY_M:
             return False
         if free:
-            fx = self._free_xy()
+            fx = free_xy
             if partner is not None:
                 fx = fx[~((fx[:, 0] == partner.x) & (fx[:, 1] == partner.y))]
             if len(fx) and np.hypot(*(fx - xy).T).min() < CLEAR_FREE_M:

@@ -62,7 +62,8 @@ def build_district(spec: SizeSpec, seed: int) -> World:
 
     zones = extras.landscape_zones(spec)
     main = [g for g in parts if g.road_class in layout.MAIN_CLASSES]
-    standing = [b for b in buildings if all(b in by_epoch[e] for e in eps)]
+    same = {e: {id(b) for b in by_epoch[e]} for e in eps}  # identity first: `in` on a list compares whole buildings
+    standing = [b for b in buildings if all(id(b) in same[e] or b in by_epoch[e] for e in eps)]
     planner = ads.DistrictPlanner(rng, main, standing, crossings, [f for _, f in footways], zones, lines)
     carriers = ads.plan_district_carriers(rng, planner, eps)
     carrier_xy = np.array([(c.x, c.y) for c in carriers]).reshape(-1, 2)
