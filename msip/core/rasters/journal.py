@@ -123,8 +123,17 @@ def _entries(journal: Path) -> list[list[str]]:
 
 
 def _settle(journal: Path, *, committed: bool, catalogued: Callable[[Path], str | None] | None) -> None:
-    """Apply a finished run's journal: drop backups (committed) or restore them and drop new files."""
-    for entry in _entries(journal):
+    """Apply a finished run's journal: drop backups (committed) or restore them and drop new files.
+
+    Two processes may settle the same journal at once — its run, just after its transaction ended
+    (the lock is free then), and another load's `recover` — so a file the other one already removed,
+    moved back or deleted is no error: the outcome is the same.
+    """
+    try:
+        entries = _entries(journal)
+    except FileNotFoundError:
+        return  # settled by the other one
+    for entry in entries:
         kind, target = entry[0], Path(entry[1])
         if kind == "tmp":
             target.unlink(missing_ok=True)
@@ -137,14 +146,17 @@ def _settle(journal: Path, *, committed: bool, catalogued: Callable[[Path], str 
             if not backup.exists():
                 continue
             if committed:
-                backup.unlink()
+                backup.unlink(missing_ok=True)
                 continue
             current = catalogued(target) if catalogued is not None else None
-            if catalogued is None or current is None or current == file_sha256(backup):
-                os.replace(backup, target)
-            else:  # a later committed run owns the file now
-                backup.unlink()
-    journal.unlink()
+            try:
+                if catalogued is None or current is None or current == file_sha256(backup):
+                    os.replace(backup, target)
+                else:  # a later committed run owns the file now
+                    backup.unlink()
+            except FileNotFoundError:
+                continue  # the other one put it back first
+    journal.unlink(missing_ok=True)
 
 
 def recover(url: str | None) -> int:
