@@ -22,6 +22,7 @@ MARGIN_CELLS = 24
 #: ASPRS classes that are terrain (ground, water), as the LiDAR loader's DTM uses them.
 GROUND_CLASSES = (2, 9)
 #: The dimensions of a stored point the σ model reads.
+TERRAIN_NAMES = ("X", "Y", "Z", "ReturnNumber", "NumberOfReturns", "Classification")
 TERRAIN_DTYPE = np.dtype([("X", "<i4"), ("Y", "<i4"), ("Z", "<i4"), ("ReturnNumber", "u1"), ("NumberOfReturns", "u1"),
                           ("Classification", "u1")])
 
@@ -116,23 +117,29 @@ def _decode_patches(texts: Iterable[str]) -> np.ndarray:
         if raw[0] != 1:
             raise DatabaseError("a stored patch is big-endian; MSIP writes little-endian patches only")
         _, compression, n = struct.unpack_from("<III", raw, 1)
+        out = np.empty(n, dtype=TERRAIN_DTYPE)
         if compression == 0:
-            parts.append(np.frombuffer(raw, dtype=POINT_DTYPE, count=n, offset=13)[list(TERRAIN_DTYPE.names)])
+            full = np.frombuffer(raw, dtype=POINT_DTYPE, count=n, offset=13)
+            for name in TERRAIN_NAMES:
+                out[name] = full[name]
+            parts.append(out)
             continue
         if compression != 1:
             raise _NotDecoded
-        out = np.empty(n, dtype=TERRAIN_DTYPE)
         pos = 13
-        for name in POINT_DTYPE.names:
+        for name in POINT_DTYPE.names or ():
             kind, size = struct.unpack_from("<BI", raw, pos)
             pos += 5
-            if name in TERRAIN_DTYPE.names:
+            if name in TERRAIN_NAMES:
                 dt = POINT_DTYPE[name]
-                if kind == 0:
+                if kind == 0 and size == n * dt.itemsize:
                     out[name] = np.frombuffer(raw, dtype=dt, count=n, offset=pos)
-                elif kind == 1:
+                elif kind == 1 and size % (1 + dt.itemsize) == 0:
                     runs = np.frombuffer(raw, dtype=[("n", "u1"), ("v", dt)], count=size // (1 + dt.itemsize),
                                          offset=pos)
+                    if int(runs["n"].sum(dtype=np.int64)) != n:
+                        raise DatabaseError(f"a stored patch's run-length encoded {name} does not hold its {n} "
+                                            "points; reload that LiDAR file")
                     out[name] = np.repeat(runs["v"], runs["n"])
                 else:
                     raise _NotDecoded
