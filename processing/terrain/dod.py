@@ -71,7 +71,9 @@ def ground_points(url: str | None, epoch: str, bounds: Bounds) -> tuple[np.ndarr
     """(x, y, z, rule) of the epoch's terrain points in `bounds` read from msip.lidar_patch.
 
     Whole patches touching `bounds` are read and cut here: pgpointcloud's PC_Intersection costs
-    about 15 times the reading itself (16 s against 1 s for a 500 m tile of the district).
+    about 15 times the reading itself (16 s against 1 s for a 500 m tile of the district), and
+    the patches are read as stored and decoded by `_decode_patches` (PC_Uncompress only for a
+    compression it does not read).
     Terrain = ASPRS classes 2 and 9 when the tile has any; otherwise (unclassified surveys, whose
     ground the loader found with SMRF and did not store) the last return of every pulse.
     """
