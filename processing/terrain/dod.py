@@ -8,6 +8,8 @@ value are NaN in every band: unknown, never 0 change.
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +21,10 @@ Bounds = tuple[float, float, float, float]
 MARGIN_CELLS = 24
 #: ASPRS classes that are terrain (ground, water), as the LiDAR loader's DTM uses them.
 GROUND_CLASSES = (2, 9)
+#: The dimensions of a stored point the σ model reads.
+TERRAIN_NAMES = ("X", "Y", "Z", "ReturnNumber", "NumberOfReturns", "Classification")
+TERRAIN_DTYPE = np.dtype([("X", "<i4"), ("Y", "<i4"), ("Z", "<i4"), ("ReturnNumber", "u1"), ("NumberOfReturns", "u1"),
+                          ("Classification", "u1")])
 
 
 @dataclass(frozen=True)
@@ -65,25 +71,23 @@ def ground_points(url: str | None, epoch: str, bounds: Bounds) -> tuple[np.ndarr
     """(x, y, z, rule) of the epoch's terrain points in `bounds` read from msip.lidar_patch.
 
     Whole patches touching `bounds` are read and cut here: pgpointcloud's PC_Intersection costs
-    about 15 times the reading itself (16 s against 1 s for a 500 m tile of the district).
+    about 15 times the reading itself (16 s against 1 s for a 500 m tile of the district), and
+    the patches are read as stored and decoded by `_decode_patches` (PC_Uncompress only for a
+    compression it does not read).
     Terrain = ASPRS classes 2 and 9 when the tile has any; otherwise (unclassified surveys, whose
     ground the loader found with SMRF and did not store) the last return of every pulse.
     """
     from msip.core.db import connect
-    from msip.core.errors import DatabaseError
-    from pipelines.lidar.patches import POINT_DTYPE
 
+    query = ("SELECT {}::text FROM msip.lidar_patch, ST_MakeEnvelope(%s, %s, %s, %s, 2180) AS env "
+             "WHERE epoch = %s AND PC_Intersects(pa, env)")
     with connect(url) as conn:
-        rows = conn.execute(
-            "SELECT PC_Uncompress(pa)::text FROM msip.lidar_patch, ST_MakeEnvelope(%s, %s, %s, %s, 2180) AS env "
-            "WHERE epoch = %s AND PC_Intersects(pa, env)", (*bounds, epoch)).fetchall()
-    parts = []
-    for (text,) in rows:
-        raw = bytes.fromhex(text)
-        if raw[0] != 1:
-            raise DatabaseError("a stored patch is big-endian; MSIP writes little-endian patches only")
-        parts.append(np.frombuffer(raw, dtype=POINT_DTYPE, offset=13))
-    pts = np.concatenate(parts) if parts else np.empty(0, dtype=POINT_DTYPE)
+        rows = conn.execute(query.format("pa"), (*bounds, epoch)).fetchall()
+        try:
+            pts = _decode_patches(text for (text,) in rows)
+        except _NotDecoded:  # e.g. patches compressed by the server (zlib, LAZ): it uncompresses them
+            rows = conn.execute(query.format("PC_Uncompress(pa)"), (*bounds, epoch)).fetchall()
+            pts = _decode_patches(text for (text,) in rows)
     x, y = pts["X"] * 0.001, pts["Y"] * 0.001
     inside = (x >= bounds[0]) & (x < bounds[2]) & (y >= bounds[1]) & (y < bounds[3])
     ground = inside & np.isin(pts["Classification"], GROUND_CLASSES)
@@ -92,6 +96,58 @@ def ground_points(url: str | None, epoch: str, bounds: Bounds) -> tuple[np.ndarr
         ground = inside & (pts["ReturnNumber"] == pts["NumberOfReturns"])
         rule = "last returns (no ground class)"
     return x[ground], y[ground], pts["Z"][ground] * 0.001, rule
+
+
+class _NotDecoded(Exception):
+    """A patch in a compression `_decode_patches` does not read (the server uncompresses it instead)."""
+
+
+def _decode_patches(texts: Iterable[str]) -> np.ndarray:
+    """The points (`TERRAIN_DTYPE`) of pgpointcloud patches in hex WKB: uncompressed, or dimensional as the
+    LiDAR loader writes them (each dimension plain or run-length encoded).
+
+    Decoding the stored dimensional patches here spares the server PC_Uncompress, two thirds of
+    its time for this query (EXPLAIN ANALYZE: 187 against 60 ms for a 548 m tile). Other
+    compressions raise `_NotDecoded`.
+    """
+    from msip.core.errors import DatabaseError
+    from pipelines.lidar.patches import POINT_DTYPE
+
+    parts = []
+    for text in texts:
+        raw = bytes.fromhex(text)
+        if raw[0] != 1:
+            raise DatabaseError("a stored patch is big-endian; MSIP writes little-endian patches only")
+        _, compression, n = struct.unpack_from("<III", raw, 1)
+        out = np.empty(n, dtype=TERRAIN_DTYPE)
+        if compression == 0:
+            full = np.frombuffer(raw, dtype=POINT_DTYPE, count=n, offset=13)
+            for name in TERRAIN_NAMES:
+                out[name] = full[name]
+            parts.append(out)
+            continue
+        if compression != 1:
+            raise _NotDecoded
+        pos = 13
+        for name in POINT_DTYPE.names or ():
+            kind, size = struct.unpack_from("<BI", raw, pos)
+            pos += 5
+            if name in TERRAIN_NAMES:
+                dt = POINT_DTYPE[name]
+                if kind == 0 and size == n * dt.itemsize:
+                    out[name] = np.frombuffer(raw, dtype=dt, count=n, offset=pos)
+                elif kind == 1 and size % (1 + dt.itemsize) == 0:
+                    runs = np.frombuffer(raw, dtype=[("n", "u1"), ("v", dt)], count=size // (1 + dt.itemsize),
+                                         offset=pos)
+                    if int(runs["n"].sum(dtype=np.int64)) != n:
+                        raise DatabaseError(f"a stored patch's run-length encoded {name} does not hold its {n} "
+                                            "points; reload that LiDAR file")
+                    out[name] = np.repeat(runs["v"], runs["n"])
+                else:
+                    raise _NotDecoded
+            pos += size
+        parts.append(out)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=TERRAIN_DTYPE)
 
 
 def significance(dz: np.ndarray, lod: np.ndarray, *, min_cells: int) -> np.ndarray:

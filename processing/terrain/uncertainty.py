@@ -54,42 +54,49 @@ def roughness(m: np.ndarray, *, window_px: int, cell_m: float) -> np.ndarray:
     """Standard deviation (m) of the points about a plane fitted in each cell's window; NaN with too few points.
 
     `m` are `cell_moments`. Each cell's moments are moved to the window centre (the point's
-    offset plus the cell's offset from the window centre), summed over the window, and the
-    plane z = a + b·x + c·y solved from the normal equations.
+    offset plus the cell's offset from the window centre) and summed over the window: a sum
+    of the neighbours' moments times a polynomial of their offsets, i.e. one small correlation
+    per term (zero outside the grid); the plane z = a + b·x + c·y is solved from the normal
+    equations.
     """
+    from scipy import ndimage
+
     h, w = m.shape[1:]
     n, sx, sy, sz, sxx, sxy, syy, sxz, syz, szz = m
-    acc = {k: np.zeros((h, w)) for k in ("n", "x", "y", "z", "xx", "xy", "yy", "xz", "yz", "zz")}
-    k = window_px
-    for di in range(-k, k + 1):
-        for dj in range(-k, k + 1):
-            # neighbour (r+di, c+dj) seen from cell (r, c): x offset dj·cell, y offset −di·cell
-            ox, oy = dj * cell_m, -di * cell_m
-            sl_dst = (slice(max(0, -di), h - max(0, di)), slice(max(0, -dj), w - max(0, dj)))
-            sl_src = (slice(max(0, di), h - max(0, -di)), slice(max(0, dj), w - max(0, -dj)))
-            nn, xx_, yy_ = n[sl_src], sx[sl_src], sy[sl_src]
-            acc["n"][sl_dst] += nn
-            acc["x"][sl_dst] += xx_ + ox * nn
-            acc["y"][sl_dst] += yy_ + oy * nn
-            acc["z"][sl_dst] += sz[sl_src]
-            acc["xx"][sl_dst] += sxx[sl_src] + 2 * ox * xx_ + ox * ox * nn
-            acc["xy"][sl_dst] += sxy[sl_src] + ox * yy_ + oy * xx_ + ox * oy * nn
-            acc["yy"][sl_dst] += syy[sl_src] + 2 * oy * yy_ + oy * oy * nn
-            acc["xz"][sl_dst] += sxz[sl_src] + ox * sz[sl_src]
-            acc["yz"][sl_dst] += syz[sl_src] + oy * sz[sl_src]
-            acc["zz"][sl_dst] += szz[sl_src]
-    a = np.stack([
-        np.stack([acc["n"], acc["x"], acc["y"]], -1),
-        np.stack([acc["x"], acc["xx"], acc["xy"]], -1),
-        np.stack([acc["y"], acc["xy"], acc["yy"]], -1),
-    ], -2)
-    b = np.stack([acc["z"], acc["xz"], acc["yz"]], -1)
+    # neighbour (r+di, c+dj) seen from cell (r, c): x offset dj·cell, y offset −di·cell; every weight is
+    # a product of a polynomial in di and one in dj, so each window sum is two 1-D passes
+    off = np.arange(-window_px, window_px + 1, dtype=np.float64) * cell_m
+    one, ox, oy = np.ones_like(off), off, -off  # x by column (dj), y by row (−di: rows go down)
+
+    def box(a: np.ndarray, w_row: np.ndarray = one, w_col: np.ndarray = one) -> np.ndarray:
+        rows = ndimage.correlate1d(a, w_row, axis=0, mode="constant", cval=0.0)
+        return ndimage.correlate1d(rows, w_col, axis=1, mode="constant", cval=0.0)
+
+    acc = {
+        "n": box(n),
+        "x": box(sx) + box(n, one, ox),
+        "y": box(sy) + box(n, oy, one),
+        "z": box(sz),
+        "xx": box(sxx) + 2 * box(sx, one, ox) + box(n, one, ox * ox),
+        "xy": box(sxy) + box(sy, one, ox) + box(sx, oy, one) + box(n, oy, ox),
+        "yy": box(syy) + 2 * box(sy, oy, one) + box(n, oy * oy, one),
+        "xz": box(sxz) + box(sz, one, ox),
+        "yz": box(syz) + box(sz, oy, one),
+        "zz": box(szz),
+    }
     dof = acc["n"] - 3
     ok = dof >= MIN_DOF
     out = np.full((h, w), np.nan)
     if ok.any():
-        sol = np.linalg.solve(a[ok] + np.eye(3) * 1e-9, b[ok][..., None])[..., 0]
-        rss = acc["zz"][ok] - np.einsum("ij,ij->i", sol, b[ok])
+        v = {name: a[ok] for name, a in acc.items()}
+        a = np.stack([
+            np.stack([v["n"], v["x"], v["y"]], -1),
+            np.stack([v["x"], v["xx"], v["xy"]], -1),
+            np.stack([v["y"], v["xy"], v["yy"]], -1),
+        ], -2)
+        b = np.stack([v["z"], v["xz"], v["yz"]], -1)
+        sol = np.linalg.solve(a + np.eye(3) * 1e-9, b[..., None])[..., 0]
+        rss = v["zz"] - np.einsum("ij,ij->i", sol, b)
         out[ok] = np.sqrt(np.maximum(rss, 0.0) / dof[ok])
     return out
 
