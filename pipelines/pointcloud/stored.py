@@ -25,22 +25,33 @@ NONE, DIMENSIONAL = 0, 1
 DIM_NONE, DIM_RLE, DIM_ZLIB = 0, 1, 3
 
 
-def decode_patch(wkb: bytes) -> np.ndarray | None:
-    """Points of one patch in POINT_DTYPE, or None when its compression is not decoded here."""
+def decode_patch(wkb: bytes, names: tuple[str, ...] | None = None) -> np.ndarray | None:
+    """Points of one patch in POINT_DTYPE (or only the dimensions `names`, in that order), or None when its
+    compression is not decoded here. Reading a few dimensions skips decoding the others."""
     endian, _pcid, compression, n = _HEAD.unpack_from(wkb, 0)
     if endian != 1:
         return None
+    dtype_out = POINT_DTYPE if names is None else np.dtype([(name, POINT_DTYPE[name]) for name in names])
     if compression == NONE:
-        return np.frombuffer(wkb, dtype=POINT_DTYPE, count=n, offset=_HEAD.size)
+        full = np.frombuffer(wkb, dtype=POINT_DTYPE, count=n, offset=_HEAD.size)
+        if names is None:
+            return full
+        picked = np.empty(n, dtype=dtype_out)
+        for name in names:
+            picked[name] = full[name]
+        return picked
     if compression != DIMENSIONAL:
         return None
-    out = np.empty(n, dtype=POINT_DTYPE)
+    out = np.empty(n, dtype=dtype_out)
+    wanted = set(dtype_out.names or ())
     pos = _HEAD.size
     for name in POINT_DTYPE.names or ():
         code, size = _DIM_HEAD.unpack_from(wkb, pos)
         pos += _DIM_HEAD.size
         data = wkb[pos : pos + size]
         pos += size
+        if name not in wanted:
+            continue
         dtype = POINT_DTYPE[name]
         if code == DIM_ZLIB:
             data, code = zlib.decompress(data), DIM_NONE

@@ -8,7 +8,6 @@ value are NaN in every band: unknown, never 0 change.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -103,50 +102,19 @@ class _NotDecoded(Exception):
 
 
 def _decode_patches(texts: Iterable[str]) -> np.ndarray:
-    """The points (`TERRAIN_DTYPE`) of pgpointcloud patches in hex WKB: uncompressed, or dimensional as the
-    LiDAR loader writes them (each dimension plain or run-length encoded).
-
-    Decoding the stored dimensional patches here spares the server PC_Uncompress, two thirds of
-    its time for this query (EXPLAIN ANALYZE: 187 against 60 ms for a 548 m tile). Other
-    compressions raise `_NotDecoded`.
-    """
-    from msip.core.errors import DatabaseError
-    from pipelines.lidar.patches import POINT_DTYPE
+    """The points (`TERRAIN_DTYPE`) of pgpointcloud patches in hex WKB, decoded here by the point-cloud
+    reader (`pipelines.pointcloud.stored.decode_patch`): uncompressed, or dimensional as the LiDAR loader
+    writes them. Decoding the stored patches here spares the server PC_Uncompress, two thirds of its time
+    for this query (EXPLAIN ANALYZE: 187 against 60 ms for a 548 m tile). Other compressions raise
+    `_NotDecoded`."""
+    from pipelines.pointcloud.stored import decode_patch
 
     parts = []
     for text in texts:
-        raw = bytes.fromhex(text)
-        if raw[0] != 1:
-            raise DatabaseError("a stored patch is big-endian; MSIP writes little-endian patches only")
-        _, compression, n = struct.unpack_from("<III", raw, 1)
-        out = np.empty(n, dtype=TERRAIN_DTYPE)
-        if compression == 0:
-            full = np.frombuffer(raw, dtype=POINT_DTYPE, count=n, offset=13)
-            for name in TERRAIN_NAMES:
-                out[name] = full[name]
-            parts.append(out)
-            continue
-        if compression != 1:
+        points = decode_patch(bytes.fromhex(text), TERRAIN_NAMES)
+        if points is None:
             raise _NotDecoded
-        pos = 13
-        for name in POINT_DTYPE.names or ():
-            kind, size = struct.unpack_from("<BI", raw, pos)
-            pos += 5
-            if name in TERRAIN_NAMES:
-                dt = POINT_DTYPE[name]
-                if kind == 0 and size == n * dt.itemsize:
-                    out[name] = np.frombuffer(raw, dtype=dt, count=n, offset=pos)
-                elif kind == 1 and size % (1 + dt.itemsize) == 0:
-                    runs = np.frombuffer(raw, dtype=[("n", "u1"), ("v", dt)], count=size // (1 + dt.itemsize),
-                                         offset=pos)
-                    if int(runs["n"].sum(dtype=np.int64)) != n:
-                        raise DatabaseError(f"a stored patch's run-length encoded {name} does not hold its {n} "
-                                            "points; reload that LiDAR file")
-                    out[name] = np.repeat(runs["v"], runs["n"])
-                else:
-                    raise _NotDecoded
-            pos += size
-        parts.append(out)
+        parts.append(points)
     return np.concatenate(parts) if parts else np.empty(0, dtype=TERRAIN_DTYPE)
 
 
