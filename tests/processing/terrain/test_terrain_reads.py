@@ -79,8 +79,13 @@ def test_each_tile_reads_every_epoch_once(terrain_world: TerrainWorld, monkeypat
     real_connect = db.connect
 
     class Spy:
+        """The real connection (real PostGIS), recording the SQL it is given; everything else passes through."""
+
         def __init__(self, conn) -> None:
             self.conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
 
         def __enter__(self):
             self.conn.__enter__()
