@@ -80,12 +80,34 @@ def postmaster() -> psutil.Process:
 
 
 def _load_step(step: Any) -> Any:
+    """A load plan step; the LiDAR load without its COPC (measured as a stage of its own, `_copc`)."""
     from msip.cli.commands.load_sample import _loaders
 
     def run() -> list[str]:
-        result = _loaders()[step.loader](step.paths, step.epoch, None)
+        if step.loader == "lidar":
+            from pipelines import lidar
+
+            result = lidar.load_lidar(list(step.paths), epoch=step.epoch, copc=False)
+        else:
+            result = _loaders()[step.loader](step.paths, step.epoch, None)
         reports = result if isinstance(result, list | tuple) else [result]
         return [r.summary()[:300] for r in reports][:3]
+
+    return run
+
+
+def _copc(epoch: str) -> Any:
+    """The epoch's COPC from the stored points (read back from pgpointcloud: the load kept none here).
+
+    It holds every point of the epoch in memory (≈ 25 bytes each, and a sorted copy), so
+    `--copc` is for the sizes that fit; RESULTS.md gives the memory per point.
+    """
+    def run() -> str:
+        from datetime import date
+
+        from pipelines.pointcloud.publish import publish_epoch_copc
+
+        return str(publish_epoch_copc(date.fromisoformat(epoch)).summary())[:300]
 
     return run
 
@@ -168,6 +190,8 @@ def run_city(args: argparse.Namespace) -> dict[str, Any]:
     db = postmaster()
     for step in load_plan(city).steps:
         stages.append(measure(f"load {step.label}", _load_step(step), extra, db))
+        if step.loader == "lidar" and args.copc:
+            stages.append(measure(f"COPC {args.epoch}", _copc(args.epoch), extra, db))
     stages.append(measure("load advertising rules", _ad_rules(city), extra, db))
     for name in ("ad-compliance", *DASK_ANALYSES):
         stages.append(measure(f"analysis {name}", _analysis(name), extra, db))
@@ -183,7 +207,7 @@ def run_city(args: argparse.Namespace) -> dict[str, Any]:
         if proc is not None:
             stop_cluster(proc)
     return {"districts": args.districts, "source_size": args.source_size, "seeds": seeds, "epoch": args.epoch,
-            "dask_workers": args.dask_workers,
+            "dask_workers": args.dask_workers, "copc": args.copc,
             "ortho_pixel_m": args.ortho_pixel_m, "lidar_keep": args.lidar_keep, "city": info,
             "cpu_count": os.cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M"), "stages": stages}
 
@@ -219,6 +243,8 @@ def main() -> None:
     p.add_argument("--epoch", default=DISTRICT_EPOCH, help="the one epoch loaded")
     p.add_argument("--ortho-pixel-m", type=float, default=0.25, help="orthophoto pixel (generated 0.25 m, averaged)")
     p.add_argument("--lidar-keep", type=float, default=1.0, help="fraction of the generated LiDAR points kept")
+    p.add_argument("--copc", action="store_true", help="also write the epoch's COPC (a stage of its own; it "
+                   "holds every point in memory, so only for sizes that fit)")
     p.add_argument("--dask-workers", type=int, default=0, help="run on a LocalCluster of N workers (0: local)")
     p.add_argument("--dask-compare", type=lambda t: [int(x) for x in t.split(",")], default=[],
                    help="then re-run the Dask analyses (force) on clusters of these sizes (0: local processes)")
