@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -25,7 +26,9 @@ import pyproj
 from laspy.vlrs.known import LasZipVlr
 
 from pipelines.lidar.patches import POINT_DTYPE
-from pipelines.pointcloud.octree import GRID, LEAF_POINTS, Cube, Octree, build_octree
+from pipelines.pointcloud.buckets import BYTES_PER_POINT, PointSource, Stats, distribute, plan, read_bucket, scan
+from pipelines.pointcloud.nodes import Bucket, Nodes, build_bucket, top_leaves, under_leaves, upper_nodes
+from pipelines.pointcloud.octree import GRID, LEAF_POINTS, Cube, Octree
 
 #: The horizontal and vertical CRS of stored points.
 CRS = "EPSG:2180+9651"
@@ -46,6 +49,8 @@ FORMAT6 = np.dtype(
     ]
 )
 SCALE_M = 0.001
+#: Memory for the points being placed, when neither the caller nor MSIP_COPC_MEMORY_MB says.
+DEFAULT_MEMORY_MB = 1024
 _INFO = struct.Struct("<5d2Q2d11Q")  # 160 bytes
 _ENTRY = struct.Struct("<4iQii")  # 32 bytes
 _EVLR_HEAD = struct.Struct("<H16sHQ32s")  # 60 bytes
@@ -105,56 +110,94 @@ def _compress_nodes(f: BinaryIO, lazvlr: lazrs.LazVlr, records: np.ndarray, coun
 
 
 def write_copc(
-    points: np.ndarray, path: Path, *, leaf_points: int = LEAF_POINTS, system_id: str = "MSIP",
-    workers: int | None = None,
+    points: np.ndarray | PointSource, path: Path, *, leaf_points: int = LEAF_POINTS, system_id: str = "MSIP",
+    workers: int | None = None, memory_mb: float | None = None, work_dir: Path | None = None,
 ) -> CopcSummary:
-    """Write `points` (POINT_DTYPE from msip.lidar_patch, at least one) to `path` as COPC.
+    """Write `points` (POINT_DTYPE from msip.lidar_patch, at least one; an array or a PointSource streaming
+    them from files) to `path` as COPC.
 
     `workers`: threads compressing the octree nodes (default: the CPU count; 1 = this thread).
+    `memory_mb`: memory for the points being placed (default MSIP_COPC_MEMORY_MB, else 1024): a bigger
+    cloud is placed bucket by bucket from work files under `work_dir` (default: the system's temporary
+    folder), removed afterwards; the file is the same byte for byte.
     """
-    if len(points) == 0:
+    source = points if isinstance(points, PointSource) else PointSource([points])
+    stats = scan(source)
+    if stats.points == 0:
         raise ValueError("a COPC file needs at least one point")
-    lo = np.array([points[axis].min() for axis in "XYZ"], dtype=np.int64)
-    hi = np.array([points[axis].max() for axis in "XYZ"], dtype=np.int64)
-    cube = Cube.spanning(lo, hi)
-    # Acquisition (GPS time) order inside a node (ties in input order): LAZ compresses it best.
-    by_time = np.argsort(points["GpsTime"], kind="stable")
-    tree = build_octree([points["X"], points["Y"], points["Z"]], cube, leaf_points=leaf_points, within=by_time)
+    cube = Cube.spanning(stats.lo, stats.hi)
     offsets_mm = (np.asarray(cube.min_xyz) // 1_000_000) * 1_000_000  # whole kilometres
-    records = to_format6(points[tree.order], offsets_mm)
+    memory_mb = memory_mb or float(os.environ.get("MSIP_COPC_MEMORY_MB") or DEFAULT_MEMORY_MB)
+    budget_points = max(1, int(memory_mb * 1_000_000 // BYTES_PER_POINT))
+    lazvlr = lazrs.LazVlr.new_for_compression(6, 0, True)
 
-    mins = lo * SCALE_M
-    maxs = hi * SCALE_M
+    def compress(f: BinaryIO, records: np.ndarray, counts: np.ndarray) -> None:
+        _compress_nodes(f, lazvlr, records, counts, workers)
+
+    def to_records(pts: np.ndarray) -> np.ndarray:
+        return to_format6(pts, offsets_mm)
+
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="copc-", dir=work_dir) as tmp, \
+            open(Path(tmp) / "chunks", "w+b") as store:
+        the_plan = plan(source, cube, stats.points, budget_points)
+        paths = distribute(source, cube, the_plan, Path(tmp)) if len(the_plan.starts) > 1 else []
+
+        def build(i: int, leaves: dict[int, np.ndarray]) -> Bucket:
+            return build_bucket(read_bucket(the_plan, source, paths, i), cube, the_plan, leaves, leaf_points,
+                                to_records, store, compress, lazvlr)
+
+        buckets = [build(i, {}) for i in range(len(the_plan.starts))]
+        if the_plan.top:
+            leaves = top_leaves(the_plan, buckets, cube, leaf_points)
+            for i in under_leaves(the_plan, leaves):
+                buckets[i] = build(i, leaves)
+            upper = upper_nodes(buckets, to_records, store, compress, lazvlr)
+            nodes = Nodes.concat([upper, *(b.nodes for b in buckets)]).in_file_order()
+        else:
+            nodes = buckets[0].nodes
+        del buckets
+        total = _write_file(path, store, nodes, stats, cube, offsets_mm, lazvlr, system_id)
+    keys = nodes.keys()
+    mins, maxs = stats.lo * SCALE_M, stats.hi * SCALE_M
+    return CopcSummary(path, stats.points, len(keys), int(keys[:, 0].max()) + 1, total,
+                       (float(mins[0]), float(mins[1]), float(mins[2])),
+                       (float(maxs[0]), float(maxs[1]), float(maxs[2])))
+
+
+def _write_file(path: Path, store: BinaryIO, nodes: Nodes, stats: Stats, cube: Cube, offsets_mm: np.ndarray,
+                lazvlr: lazrs.LazVlr, system_id: str) -> int:
+    """The COPC file: header and VLRs, the nodes' chunks from the store in file order, the LAZ chunk table,
+    the hierarchy EVLR; then the header again with where things are. Returns its size in bytes."""
     header = laspy.LasHeader(point_format=6, version="1.4")
     header.system_identifier = system_id
     header.generating_software = "MSIP pipelines.pointcloud"
     header.scales = np.array([SCALE_M] * 3)
     header.offsets = offsets_mm * SCALE_M
-    header.mins, header.maxs = mins, maxs
-    header.point_count = len(points)
-    by_return = np.bincount(np.clip(points["ReturnNumber"], 0, 15), minlength=16)[1:16]
-    header.number_of_points_by_return = by_return
+    header.mins, header.maxs = stats.lo * SCALE_M, stats.hi * SCALE_M
+    header.point_count = stats.points
+    header.number_of_points_by_return = stats.by_return
     header.vlrs.append(laspy.VLR("copc", 1, "COPC info", b"\0" * _INFO.size))
     header.add_crs(pyproj.CRS(CRS))
-    lazvlr = lazrs.LazVlr.new_for_compression(6, 0, True)
     header.vlrs.append(LasZipVlr(lazvlr.record_data()))
     header.are_points_compressed = True
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w+b") as f:
         header.write_to(f)
-        first_chunk = header.offset_to_point_data + 8  # after the offset to the chunk table
-        _compress_nodes(f, lazvlr, records, tree.counts, workers)
-        f.seek(header.offset_to_point_data)
-        table = lazrs.read_chunk_table(f, lazvlr)
-        sizes = np.array([size for _, size in table], dtype=np.int64)
-        if [n for n, _ in table] != tree.counts.tolist():
-            raise RuntimeError("the LAZ chunk table does not match the octree nodes")
-        chunk_offsets = first_chunk + np.r_[0, np.cumsum(sizes)[:-1]]
+        f.write(b"\0" * 8)  # the offset to the chunk table, known at the end
+        first_chunk = f.tell()
+        for offset, size in zip(nodes.offsets.tolist(), nodes.sizes.tolist(), strict=True):
+            store.seek(offset)
+            f.write(store.read(size))
+        table_at = f.tell()
+        lazrs.write_chunk_table(f, list(zip(nodes.counts.tolist(), nodes.sizes.tolist(), strict=True)), lazvlr)
+        chunk_offsets = first_chunk + np.r_[0, np.cumsum(nodes.sizes)[:-1]]
 
         page = io.BytesIO()
-        for key, offset, size, n in zip(tree.keys.tolist(), chunk_offsets.tolist(), sizes.tolist(),
-                                        tree.counts.tolist(), strict=True):
+        for key, offset, size, n in zip(nodes.keys().tolist(), chunk_offsets.tolist(), nodes.sizes.tolist(),
+                                        nodes.counts.tolist(), strict=True):
             page.write(_ENTRY.pack(*key, offset, size, n))
         page_bytes = page.getvalue()
         f.seek(0, io.SEEK_END)
@@ -165,17 +208,16 @@ def write_copc(
 
         half_m = cube.size * SCALE_M / 2
         centre = [(c + cube.size / 2) * SCALE_M for c in cube.min_xyz]
-        gps = points["GpsTime"]
         info = _INFO.pack(*centre, half_m, 2 * half_m / GRID, evlr_at + _EVLR_HEAD.size, len(page_bytes),
-                          float(gps.min()), float(gps.max()), *([0] * 11))
+                          stats.gps_min, stats.gps_max, *([0] * 11))
         header.vlrs[0].record_data = info
         header.start_of_first_evlr = evlr_at
         header.number_of_evlrs = 1
         f.seek(0)
         header.write_to(f, ensure_same_size=True)
-    return CopcSummary(path, len(points), len(tree.keys), int(tree.keys[:, 0].max()) + 1, total,
-                       (float(mins[0]), float(mins[1]), float(mins[2])),
-                       (float(maxs[0]), float(maxs[1]), float(maxs[2])))
+        f.seek(header.offset_to_point_data)
+        f.write(struct.pack("<q", table_at))
+    return total
 
 
-__all__ = ["CRS", "POINT_DTYPE", "CopcSummary", "Octree", "write_copc"]
+__all__ = ["CRS", "POINT_DTYPE", "CopcSummary", "Octree", "PointSource", "write_copc"]

@@ -14,7 +14,7 @@ when the placed ones are removed; so a level is a few vectorised passes over the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,7 @@ LEAF_POINTS = 100_000
 #: Deepest level: MAX_LEVEL + log2(GRID) bits per axis must fit three times into a 64-bit code.
 MAX_LEVEL = 13
 _M21 = np.uint64(0x1FFFFF)
+_NONE = np.empty(0, dtype=np.uint64)
 _SPREAD = [(32, 0x1F00000000FFFF), (16, 0x1F0000FF0000FF), (8, 0x100F00F00F00F00F),
            (4, 0x10C30C30C30C30C3), (2, 0x1249249249249249)]
 _COMPACT = [(2, 0x10C30C30C30C30C3), (4, 0x100F00F00F00F00F), (8, 0x1F0000FF0000FF),
@@ -62,6 +63,8 @@ class Octree:
     """Point indices grouped by node in the order of `keys`, in input (or `within`) order inside a node."""
     counts: np.ndarray
     """Points per node (all > 0)."""
+    codes: np.ndarray
+    """Each node's Morton code at its own level (uint64): the node order inside a level."""
 
 
 def _spread(v: np.ndarray) -> np.ndarray:
@@ -110,6 +113,12 @@ def morton_codes(xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, bits: int) 
     return low
 
 
+def node_keys(levels: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Keys (level, x, y, z) (int32, (n, 4)) of the nodes of `levels` whose Morton codes at that level are `codes`."""
+    ijk = np.column_stack([_compact(codes >> np.uint64(2)), _compact(codes >> np.uint64(1)), _compact(codes)])
+    return np.column_stack([levels, ijk.astype(np.int64)]).astype(np.int32)
+
+
 def _runs(sorted_keys: np.ndarray) -> np.ndarray:
     """Start index of each run of equal values in a sorted array."""
     if not len(sorted_keys):
@@ -117,24 +126,47 @@ def _runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
+def sort_codes(codes: np.ndarray) -> np.ndarray:
+    """The permutation sorting `codes`, equal codes in input order (a stable sort's result at a quicksort's
+    cost: only the rare runs of equal codes are put back in input order). Which of two points of one
+    finest cell a node keeps then does not depend on where else the points are (one bucket or many)."""
+    by_code = np.argsort(codes)
+    ordered = codes[by_code]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(tied):
+        at = np.unique(np.r_[tied, tied + 1])  # positions inside a run of equal codes
+        run = np.cumsum(np.r_[True, ordered[at[1:]] != ordered[at[:-1]]] | np.r_[True, np.diff(at) > 1])
+        by_code[at] = by_code[at][np.lexsort((by_code[at], run))]
+    return by_code
+
+
+def node_depth(grid: int = GRID) -> tuple[int, int]:
+    """(Bits per axis of a node's sampling lattice, bits per axis of the finest lattice used)."""
+    grid_bits = int(np.ceil(np.log2(grid)))
+    return grid_bits, MAX_LEVEL + grid_bits
+
+
 def build_octree(
     xyz: np.ndarray | Sequence[np.ndarray], cube: Cube, *, grid: int = GRID, leaf_points: int = LEAF_POINTS,
-    within: np.ndarray | None = None,
+    within: np.ndarray | None = None, top: int = 0, top_leaves: Mapping[int, np.ndarray] | None = None,
 ) -> Octree:
     """Assign every point of `xyz` (integer array (n, 3), or its three columns, inside `cube`) to exactly one node.
 
     Inside a node the points follow `within` (a permutation of the point indices, e.g. by GPS
-    time: acquisition order), by default the input order.
+    time: acquisition order), by default the input order. The points may be one bucket of a
+    bigger cloud (whole nodes of level `top`, see pipelines.pointcloud.buckets): then whether a
+    node above `top` is a leaf is not counted here but given, `top_leaves` (level → sorted codes
+    of the leaves), and the nodes above `top` are this bucket's share of those nodes.
     """
-    grid_bits = int(np.ceil(np.log2(grid)))
-    depth = MAX_LEVEL + grid_bits  # bits per axis of the finest lattice
+    grid_bits, depth = node_depth(grid)  # depth: bits per axis of the finest lattice
     codes = morton_codes(xyz, cube, depth)
-    by_code = np.argsort(codes)  # the one sort (which of a cell's points comes first does not matter)
+    by_code = sort_codes(codes)  # the one sort
     codes = codes[by_code]
     remaining = np.arange(len(codes), dtype=np.int64)  # positions in code order, still sorted
     key_rows: list[np.ndarray] = []
     orders: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+    node_codes: list[np.ndarray] = []
     for level in range(MAX_LEVEL + 1):
         if not len(remaining):
             break
@@ -142,7 +174,10 @@ def build_octree(
         node = code >> np.uint64(3 * (depth - level))
         starts = _runs(node)
         sizes = np.diff(np.r_[starts, len(node)])
-        leaf = (sizes <= leaf_points) | (level == MAX_LEVEL)
+        if level < top:
+            leaf = np.isin(node[starts], (top_leaves or {}).get(level, _NONE))
+        else:
+            leaf = (sizes <= leaf_points) | (level == MAX_LEVEL)
         take = np.repeat(leaf, sizes)
         if not leaf.all():
             cell = code >> np.uint64(3 * (depth - level - grid_bits))
@@ -152,13 +187,14 @@ def build_octree(
         picked_node = node[take]  # every node picks at least its first cell's first point
         picked_starts = _runs(picked_node)
         uniq = picked_node[picked_starts]
-        ijk = np.column_stack([_compact(uniq >> np.uint64(2)), _compact(uniq >> np.uint64(1)), _compact(uniq)])
-        key_rows.append(np.column_stack([np.full(len(uniq), level), ijk.astype(np.int64)]).astype(np.int32))
+        key_rows.append(node_keys(np.full(len(uniq), level), uniq))
         counts.append(np.diff(np.r_[picked_starts, len(picked_node)]))
+        node_codes.append(uniq)
         orders.append(by_code[remaining[take]])
         remaining = remaining[~take]
     if not key_rows:
-        return Octree(np.empty((0, 4), dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        return Octree(np.empty((0, 4), dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
+                      _NONE)
     sizes = np.concatenate(counts)
     order = np.concatenate(orders)
     # Inside a node, back to input or `within` (acquisition) order: LAZ compresses that 8–15 % smaller.
@@ -170,4 +206,4 @@ def build_octree(
         rank = np.empty(len(within), dtype=np.int64)
         rank[within] = np.arange(len(within), dtype=np.int64)
         order = within[np.sort((node_of << 32) | rank[order]) & 0xFFFFFFFF]
-    return Octree(keys=np.concatenate(key_rows), order=order, counts=sizes)
+    return Octree(keys=np.concatenate(key_rows), order=order, counts=sizes, codes=np.concatenate(node_codes))

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import psycopg
 
 from msip.core.db import connect, one_row
@@ -29,9 +29,10 @@ from msip.core.rasters.journal import note_write
 from msip.core.runs import LoadReport, LoadRun, run_load
 from msip.core.settings import get_settings
 from pipelines.lidar.patches import POINT_DTYPE
+from pipelines.pointcloud.buckets import PointSource
 from pipelines.pointcloud.copc import write_copc
 from pipelines.pointcloud.octree import LEAF_POINTS
-from pipelines.pointcloud.stored import epoch_points
+from pipelines.pointcloud.stored import iter_epoch_points
 
 KIND = "lidar_copc"
 FORMAT_VERSION = "copc-1"
@@ -60,52 +61,52 @@ def _sources_digest(url: str | None, epoch: date, runs: list[int]) -> str:
     return hashlib.sha256(f"{FORMAT_VERSION}:{epoch}:{rows}".encode()).hexdigest()
 
 
-def _kept_points(files: list[Path], expected: int) -> np.ndarray | None:
-    """The points of one run from the files the LiDAR load kept, or None when they are not exactly `expected`."""
+def _kept_files(files: list[Path], expected: int) -> list[Path] | None:
+    """The files the LiDAR load kept for one run, or None when they do not hold exactly `expected` points."""
     sizes = [f.stat().st_size for f in files]
     if sum(sizes) != expected * POINT_DTYPE.itemsize or any(size % POINT_DTYPE.itemsize for size in sizes):
         return None
-    out = np.empty(expected, dtype=POINT_DTYPE)
-    raw = out.data.cast("B")
-    at = 0
-    for f, size in zip(files, sizes, strict=True):
-        with open(f, "rb") as fh:
-            if fh.readinto(raw[at : at + size]) != size:
-                return None
-        at += size
-    return out
+    return files
 
 
 def gather_points(
-    conn: psycopg.Connection, epoch: date, runs: list[int], kept: Mapping[int, list[Path]]
-) -> tuple[np.ndarray, int]:
+    conn: psycopg.Connection, epoch: date, runs: list[int], kept: Mapping[int, list[Path]], spool: Path
+) -> tuple[PointSource, int]:
     """(The stored points of `epoch` from its source `runs`, how many were read back from msip.lidar_patch).
 
     A run whose points the caller `kept` (files of POINT_DTYPE records in patch order) is taken
     from them when they hold exactly the points the run stored; every other run is read from its
-    patches. Runs in id order, each in patch order: the same points in the same order (so the same
-    COPC file) whichever way each run's points came.
+    patches, a patch at a time, into a file under `spool`. Runs in id order, each in patch order:
+    the same points in the same order (so the same COPC file) whichever way each run's points came;
+    nothing is held in memory but a patch.
     """
     stored: dict[int, int] = dict(conn.execute(
         "SELECT run_id, rows_loaded FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)).fetchall())
-    parts: list[np.ndarray] = []
+    parts: list[Path] = []
     read_back = 0
     for r in sorted(runs):
-        pts = _kept_points(kept[r], int(stored.get(r) or 0)) if kept.get(r) else None
-        if pts is None:
-            pts = epoch_points(conn, epoch, runs=[r])
-            read_back += len(pts)
-        parts.append(pts)
-    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), read_back
+        files = _kept_files(kept[r], int(stored.get(r) or 0)) if kept.get(r) else None
+        if files is None:
+            spool.mkdir(parents=True, exist_ok=True)
+            files = [spool / f"run{r}.pts"]
+            with open(files[0], "wb") as f:
+                for pts in iter_epoch_points(conn, epoch, runs=[r]):
+                    pts.tofile(f)
+                    read_back += len(pts)
+        parts.extend(files)
+    return PointSource(parts), read_back
 
 
 def publish_epoch_copc(
     epoch: date, *, url: str | None = None, force: bool = False, leaf_points: int = LEAF_POINTS,
-    workers: int | None = None, kept: Mapping[int, list[Path]] | None = None,
+    workers: int | None = None, kept: Mapping[int, list[Path]] | None = None, memory_mb: float | None = None,
 ) -> LoadReport:
     """Write (or keep) the COPC file of `epoch` from its stored points and catalogue it.
 
     `workers`: threads compressing the octree nodes (default: the CPU count).
+    `memory_mb`: memory for the points being placed (default MSIP_COPC_MEMORY_MB, else 1024 MB): an
+    epoch of any size is written bucket by bucket through work files under $MSIP_DATA_DIR/work/copc,
+    removed afterwards whether the run succeeds or fails.
     `kept`: load run id → files holding the points that run has just stored (POINT_DTYPE
     records, as `pipelines.lidar` keeps them), read instead of that run's patches.
     Raises ValidationError when the epoch has no stored points (load it with `msip load lidar`).
@@ -120,7 +121,13 @@ def publish_epoch_copc(
     path = copc_path(epoch)
 
     def body(run: LoadRun) -> None:
-        points, read_back = gather_points(run.conn, epoch, runs, kept or {})
+        work = get_settings().data_dir / "work" / "copc"
+        work.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"{epoch}_run{run.run_id}_", dir=work) as tmp:
+            _write(run, Path(tmp))
+
+    def _write(run: LoadRun, tmp: Path) -> None:
+        points, read_back = gather_points(run.conn, epoch, runs, kept or {}, tmp)
         # The lidar runs counted what they stored: a cheap cross-check that no patch was misread.
         expected = one_row(run.conn.execute(
             "SELECT coalesce(sum(rows_loaded), 0) FROM msip.load_run WHERE run_id = ANY(%s)", (runs,)
@@ -132,13 +139,13 @@ def publish_epoch_copc(
                 f"stored {expected}; check the patches with `SELECT sum(PC_NumPoints(pa)) …`"
             )
         run.count_in(len(points))
-        tmp = path.with_name(f".{path.name}.run{run.run_id}.tmp")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp.parent, 0o755)
-        note_write(path, tmp)
-        summary = write_copc(points, tmp, leaf_points=leaf_points, workers=workers)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        out = path.with_name(f".{path.name}.run{run.run_id}.tmp")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(out.parent, 0o755)
+        note_write(path, out)
+        summary = write_copc(points, out, leaf_points=leaf_points, workers=workers, memory_mb=memory_mb, work_dir=tmp)
+        os.chmod(out, 0o644)
+        os.replace(out, path)
         replaced = run.conn.execute("DELETE FROM msip.pointcloud_asset WHERE epoch = %s", (epoch,)).rowcount
         run.conn.execute(
             "INSERT INTO msip.pointcloud_asset (epoch, path, point_count, node_count, levels, bytes, "

@@ -1,4 +1,4 @@
-"""The stored points of an epoch (msip.lidar_patch) as one numpy array, decoded client-side.
+"""The stored points of an epoch (msip.lidar_patch), patch by patch or as one numpy array, decoded client-side.
 
 Patches travel as their WKB (`decode(pa::text, 'hex')`, binary: half the bytes of hex) and are
 decoded here: uncompressed patches and dimensional ones whose dimensions are plain, run-length
@@ -75,12 +75,12 @@ def _patches(conn: psycopg.Connection, sql: str, params: tuple) -> Iterator[tupl
             yield from rows
 
 
-def epoch_points(
+def iter_epoch_points(
     conn: psycopg.Connection, epoch: date, source_file: str | None = None, runs: list[int] | None = None
-) -> np.ndarray:
-    """Every stored point of `epoch` (POINT_DTYPE, X/Y/Z in mm), in patch order; only those loaded from
-    `source_file` (one source tile) and/or by the load `runs` when given."""
-    parts: list[np.ndarray] = []
+) -> Iterator[np.ndarray]:
+    """The stored points of `epoch` (POINT_DTYPE, X/Y/Z in mm) patch by patch, in patch order (patches not
+    decoded here last, uncompressed by the server); only those loaded from `source_file` (one source
+    tile) and/or by the load `runs` when given. A patch at a time: an epoch of any size streams."""
     odd: list[int] = []
     for patch_id, wkb in _patches(
         conn,
@@ -93,7 +93,7 @@ def epoch_points(
         if pts is None:
             odd.append(patch_id)
         else:
-            parts.append(pts)
+            yield pts
     if odd:
         for _, wkb in _patches(
             conn,
@@ -104,5 +104,12 @@ def epoch_points(
             pts = decode_patch(bytes(wkb))
             if pts is None:
                 raise DatabaseError("a stored patch is big-endian even uncompressed; MSIP reads little-endian only")
-            parts.append(pts)
+            yield pts
+
+
+def epoch_points(
+    conn: psycopg.Connection, epoch: date, source_file: str | None = None, runs: list[int] | None = None
+) -> np.ndarray:
+    """Every stored point of `epoch` as one array: `iter_epoch_points` gathered."""
+    parts = list(iter_epoch_points(conn, epoch, source_file, runs))
     return np.concatenate(parts) if parts else np.empty(0, dtype=POINT_DTYPE)

@@ -77,13 +77,15 @@ def test_kept_points_that_do_not_match_the_run_are_read_back_instead(store, empt
     odd.write_bytes(b"\0" * (2835 * POINT_DTYPE.itemsize + 1))  # not whole records
     with psycopg.connect(empty_db) as conn:
         for files in ([short], [odd], []):
-            points, read_back = gather_points(conn, EPOCH, [run], {run: files})
-            assert (len(points), read_back) == (2835, 2835)
+            source, read_back = gather_points(conn, EPOCH, [run], {run: files}, tmp_path / "spool")
+            points = np.concatenate(list(source.chunks()))
+            assert (len(source), len(points), read_back) == (2835, 2835, 2835)
             assert points["X"].min() > 614_000_000  # the stored points, not the zeros
         good = tmp_path / "good.bin"
         points.tofile(good)
-        kept, read_back = gather_points(conn, EPOCH, [run], {run: [good]})
-        assert read_back == 0 and np.array_equal(kept, points)
+        source, read_back = gather_points(conn, EPOCH, [run], {run: [good]}, tmp_path / "unused")
+        assert read_back == 0 and source.parts == [good] and not (tmp_path / "unused").exists()
+        assert np.array_equal(np.concatenate(list(source.chunks())), points)
 
 
 def test_a_failed_copc_rolls_back_its_run_only_and_leaves_no_work_files(store, empty_db, monkeypatch):
@@ -100,6 +102,7 @@ def test_a_failed_copc_rolls_back_its_run_only_and_leaves_no_work_files(store, e
     assert one(empty_db, "SELECT count(*) FROM msip.pointcloud_asset")[0] == 0
     assert not copc_path(EPOCH).exists()
     assert not list((store / "work" / "lidar").glob("2024-06-15_*"))
+    assert not list((store / "work" / "copc").glob("*"))  # nor the COPC's own work files
     monkeypatch.undo()
     again = load_lidar([TINY], epoch=EPOCH, url=empty_db, workers=1, copc=True)  # from the store this time
     assert again.copc is not None and again.copc.status == "succeeded"
