@@ -13,6 +13,7 @@ one bucket (`top` 0), held in memory: the whole octree of today's writer.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,9 @@ def plan(source: PointSource, cube: Cube, points: int, budget_points: int, grid:
         hist += np.bincount(_node_codes(pts, cube, deepest, grid).astype(np.int64), minlength=len(hist))
     counts = [hist.reshape(8**level, -1).sum(axis=1) for level in range(deepest + 1)]
     top = next((lv for lv in range(1, deepest + 1) if counts[lv].max() <= budget_points), deepest)
-    starts, sizes, size = [], [], 0
+    starts: list[int] = []
+    sizes: list[int] = []
+    size = 0
     for code in np.flatnonzero(counts[top]).tolist():
         n = int(counts[top][code])
         if not starts or size + n > budget_points:
@@ -133,8 +136,8 @@ def plan(source: PointSource, cube: Cube, points: int, budget_points: int, grid:
 def distribute(source: PointSource, cube: Cube, the_plan: Plan, folder: Path, grid: int = GRID) -> list[Path]:
     """Write every point (with its input position) to its bucket's file under `folder`, in input order."""
     paths = [folder / f"bucket{i:05d}.pts" for i in range(len(the_plan.starts))]
-    files = [open(p, "wb") for p in paths]
-    try:
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "wb")) for p in paths]
         first = 0
         for pts in source.chunks():
             bucket = np.searchsorted(the_plan.starts, _node_codes(pts, cube, the_plan.top, grid), side="right") - 1
@@ -145,9 +148,6 @@ def distribute(source: PointSource, cube: Cube, the_plan: Plan, folder: Path, gr
             for b in np.flatnonzero(np.diff(ends)).tolist():
                 rows[ends[b] : ends[b + 1]].tofile(files[b])
             first += len(pts)
-    finally:
-        for f in files:
-            f.close()
     return paths
 
 

@@ -83,3 +83,25 @@ def test_within_orders_the_points_inside_each_node_and_changes_nothing_else() ->
         assert (np.diff(gps[a]) >= 0).all()  # in GPS time order
         ties = np.diff(gps[a]) == 0
         assert (np.diff(a)[ties] > 0).all()  # equal times in input order
+
+
+def test_of_points_with_one_finest_cell_the_first_in_input_order_is_kept_above_the_leaves() -> None:
+    """Equal Morton codes are in input order (not where a quicksort leaves them): which copy a thinned node
+    keeps does not depend on the other points, so a cloud built in buckets gives the same nodes."""
+    xyz = _cloud(200_000)
+    xyz[100_000:150_000] = xyz[:50_000]  # 50 000 points twice: equal codes
+    tree = build_octree(xyz, Cube.around(xyz), leaf_points=2_000)
+    assert tree.keys[:, 0].max() >= 3
+    node_of = np.repeat(np.arange(len(tree.counts)), tree.counts)[np.argsort(tree.order)]
+    is_leaf = np.zeros(len(tree.counts), dtype=bool)
+    keys = {tuple(k) for k in tree.keys.tolist()}
+    for i, (level, x, y, z) in enumerate(tree.keys.tolist()):
+        is_leaf[i] = not any((level + 1, 2 * x + a, 2 * y + b, 2 * z + c) in keys
+                             for a in (0, 1) for b in (0, 1) for c in (0, 1))
+    first, second = np.arange(50_000), np.arange(100_000, 150_000)
+    thinned = ~is_leaf[node_of[first]] | ~is_leaf[node_of[second]]
+    assert thinned.sum() > 1_000
+    # The copy placed higher up (in a shallower node) is always the one earlier in the input.
+    levels = tree.keys[:, 0]
+    assert (levels[node_of[first]][thinned] <= levels[node_of[second]][thinned]).all()
+    assert (levels[node_of[first]][thinned] < levels[node_of[second]][thinned]).sum() > 1_000
