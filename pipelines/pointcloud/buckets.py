@@ -22,7 +22,8 @@ import numpy as np
 from pipelines.lidar.patches import POINT_DTYPE
 from pipelines.pointcloud.octree import GRID, Cube, morton_codes, node_depth
 
-#: A stored point and its position in the input (ties in GPS time keep input order across buckets).
+#: A stored point and its position in the input (ties in GPS time keep input order across buckets);
+#: the point's bytes first, as in POINT_DTYPE (a packed record).
 BUCKET_DTYPE = np.dtype([*((name, POINT_DTYPE[name]) for name in POINT_DTYPE.names or ()), ("Index", "<i8")])
 #: Bytes of memory the octree of one bucket needs per point (the bucket, codes, sort, records, chunks).
 BYTES_PER_POINT = 160
@@ -85,17 +86,18 @@ def scan(source: PointSource) -> Stats:
     return Stats(n, lo, hi, gps_lo, gps_hi, by_return[1:16])
 
 
-def _with_index(pts: np.ndarray, first: int) -> np.ndarray:
+def _with_index(pts: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Points and their input positions as BUCKET_DTYPE rows (the points' bytes copied at once, not field by field)."""
     out = np.empty(len(pts), dtype=BUCKET_DTYPE)
-    for name in POINT_DTYPE.names or ():
-        out[name] = pts[name]
-    out["Index"] = np.arange(first, first + len(pts), dtype=np.int64)
+    out.view(np.uint8).reshape(len(pts), -1)[:, : POINT_DTYPE.itemsize] = \
+        np.ascontiguousarray(pts).view(np.uint8).reshape(len(pts), -1)
+    out["Index"] = index
     return out
 
 
-def _node_codes(pts: np.ndarray, cube: Cube, level: int, grid: int) -> np.ndarray:
-    depth = node_depth(grid)[1]
-    return morton_codes([pts["X"], pts["Y"], pts["Z"]], cube, depth) >> np.uint64(3 * (depth - level))
+def _node_codes(pts: np.ndarray, cube: Cube, level: int) -> np.ndarray:
+    """Morton code of each point's node at `level` (the prefix of its finest code, at a third of the cost)."""
+    return morton_codes([pts["X"], pts["Y"], pts["Z"]], cube, level)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def plan(source: PointSource, cube: Cube, points: int, budget_points: int, grid:
     deepest = node_depth(grid)[0]
     hist = np.zeros(8**deepest, dtype=np.int64)
     for pts in source.chunks():
-        hist += np.bincount(_node_codes(pts, cube, deepest, grid).astype(np.int64), minlength=len(hist))
+        hist += np.bincount(_node_codes(pts, cube, deepest).astype(np.int64), minlength=len(hist))
     counts = [hist.reshape(8**level, -1).sum(axis=1) for level in range(deepest + 1)]
     top = next((lv for lv in range(1, deepest + 1) if counts[lv].max() <= budget_points), deepest)
     starts: list[int] = []
@@ -133,17 +135,17 @@ def plan(source: PointSource, cube: Cube, points: int, budget_points: int, grid:
     return Plan(top, np.array(starts, dtype=np.uint64), np.array(sizes), counts[: top + 1])
 
 
-def distribute(source: PointSource, cube: Cube, the_plan: Plan, folder: Path, grid: int = GRID) -> list[Path]:
+def distribute(source: PointSource, cube: Cube, the_plan: Plan, folder: Path) -> list[Path]:
     """Write every point (with its input position) to its bucket's file under `folder`, in input order."""
     paths = [folder / f"bucket{i:05d}.pts" for i in range(len(the_plan.starts))]
     with ExitStack() as stack:
         files = [stack.enter_context(open(p, "wb")) for p in paths]
         first = 0
         for pts in source.chunks():
-            bucket = np.searchsorted(the_plan.starts, _node_codes(pts, cube, the_plan.top, grid), side="right") - 1
-            order = np.argsort(bucket, kind="stable")
-            rows = _with_index(pts[order], 0)
-            rows["Index"] = order + first
+            bucket = np.searchsorted(the_plan.starts, _node_codes(pts, cube, the_plan.top), side="right") - 1
+            # A stable sort by bucket: a radix sort when the bucket numbers fit 16 bits.
+            order = np.argsort(bucket.astype(np.uint16) if len(paths) <= 1 << 16 else bucket, kind="stable")
+            rows = _with_index(pts[order], order + first)
             ends = np.searchsorted(bucket[order], np.arange(len(paths) + 1))
             for b in np.flatnonzero(np.diff(ends)).tolist():
                 rows[ends[b] : ends[b + 1]].tofile(files[b])
@@ -158,6 +160,6 @@ def read_bucket(the_plan: Plan, source: PointSource, paths: list[Path], i: int) 
     out = np.empty(int(the_plan.sizes[0]), dtype=BUCKET_DTYPE)
     at = 0
     for pts in source.chunks():
-        out[at : at + len(pts)] = _with_index(pts, at)
+        out[at : at + len(pts)] = _with_index(pts, np.arange(at, at + len(pts)))
         at += len(pts)
     return out

@@ -126,10 +126,11 @@ def _runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def sort_codes(codes: np.ndarray) -> np.ndarray:
-    """The permutation sorting `codes`, equal codes in input order (a stable sort's result at a quicksort's
-    cost: only the rare runs of equal codes are put back in input order). Which of two points of one
-    finest cell a node keeps then does not depend on where else the points are (one bucket or many)."""
+def sort_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(The permutation sorting `codes`, the sorted codes), equal codes in input order (a stable sort's result
+    at a quicksort's cost: only the rare runs of equal codes are put back in input order). Which of two
+    points of one finest cell a node keeps then does not depend on where else the points are (one bucket
+    or many)."""
     by_code = np.argsort(codes)
     ordered = codes[by_code]
     tied = np.flatnonzero(ordered[1:] == ordered[:-1])
@@ -137,7 +138,7 @@ def sort_codes(codes: np.ndarray) -> np.ndarray:
         at = np.unique(np.r_[tied, tied + 1])  # positions inside a run of equal codes
         run = np.cumsum(np.r_[True, ordered[at[1:]] != ordered[at[:-1]]] | np.r_[True, np.diff(at) > 1])
         by_code[at] = by_code[at][np.lexsort((by_code[at], run))]
-    return by_code
+    return by_code, ordered
 
 
 def node_depth(grid: int = GRID) -> tuple[int, int]:
@@ -160,8 +161,7 @@ def build_octree(
     """
     grid_bits, depth = node_depth(grid)  # depth: bits per axis of the finest lattice
     codes = morton_codes(xyz, cube, depth)
-    by_code = sort_codes(codes)  # the one sort
-    codes = codes[by_code]
+    by_code, codes = sort_codes(codes)  # the one sort
     remaining = np.arange(len(codes), dtype=np.int64)  # positions in code order, still sorted
     key_rows: list[np.ndarray] = []
     orders: list[np.ndarray] = []
