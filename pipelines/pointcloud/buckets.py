@@ -86,11 +86,21 @@ def scan(source: PointSource) -> Stats:
     return Stats(n, lo, hi, gps_lo, gps_hi, by_return[1:16])
 
 
-def _with_index(pts: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Points and their input positions as BUCKET_DTYPE rows (the points' bytes copied at once, not field by field)."""
-    out = np.empty(len(pts), dtype=BUCKET_DTYPE)
-    out.view(np.uint8).reshape(len(pts), -1)[:, : POINT_DTYPE.itemsize] = \
-        np.ascontiguousarray(pts).view(np.uint8).reshape(len(pts), -1)
+def take_rows(records: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """`records[index]` for a contiguous structured array, gathered as rows of bytes: several times faster
+    than numpy's gather of structured records."""
+    rows = records.view(np.uint8).reshape(len(records), records.dtype.itemsize)
+    return rows[index].view(records.dtype).reshape(len(index))
+
+
+def _with_index(pts: np.ndarray, index: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """The points `pts[rows]` (all when None) and their input positions `index` as BUCKET_DTYPE rows (bytes
+    copied at once, not field by field)."""
+    n = len(pts) if rows is None else len(rows)
+    out = np.empty(n, dtype=BUCKET_DTYPE)
+    source = np.ascontiguousarray(pts).view(np.uint8).reshape(len(pts), POINT_DTYPE.itemsize)
+    out.view(np.uint8).reshape(n, BUCKET_DTYPE.itemsize)[:, : POINT_DTYPE.itemsize] = \
+        source if rows is None else source[rows]
     out["Index"] = index
     return out
 
@@ -145,7 +155,7 @@ def distribute(source: PointSource, cube: Cube, the_plan: Plan, folder: Path) ->
             bucket = np.searchsorted(the_plan.starts, _node_codes(pts, cube, the_plan.top), side="right") - 1
             # A stable sort by bucket: a radix sort when the bucket numbers fit 16 bits.
             order = np.argsort(bucket.astype(np.uint16) if len(paths) <= 1 << 16 else bucket, kind="stable")
-            rows = _with_index(pts[order], order + first)
+            rows = _with_index(pts, order + first, order)
             ends = np.searchsorted(bucket[order], np.arange(len(paths) + 1))
             for b in np.flatnonzero(np.diff(ends)).tolist():
                 rows[ends[b] : ends[b + 1]].tofile(files[b])

@@ -7,6 +7,10 @@ chunks; one LAZ chunk per octree node (point format 6: X, Y, Z, intensity, retur
 count, classification, GPS time) and the LAZ chunk table; then the hierarchy as one EVLR
 (user "copc", record 1000) holding a single page with one 32-byte entry per node. Coordinates
 keep the database's millimetre integers (scale 0.001), so no point moves.
+
+Memory is bounded by a budget, not by the cloud: the points stream from files (or an array) and
+are placed and compressed bucket by bucket (pipelines.pointcloud.buckets, .nodes); the chunks
+wait in a work file and are copied into the COPC file in node order at the end.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import BinaryIO
 import lazrs  # type: ignore[import-untyped]  # no stubs shipped
 import numpy as np
 
-from pipelines.pointcloud.buckets import Plan
+from pipelines.pointcloud.buckets import Plan, take_rows
 from pipelines.pointcloud.octree import Cube, build_octree, morton_codes, node_depth, node_keys
 
 
@@ -92,8 +92,8 @@ def build_bucket(pts: np.ndarray, cube: Cube, the_plan: Plan, leaves: dict[int, 
     n_upper = int((tree.keys[:, 0] < the_plan.top).sum())
     m = int(tree.counts[:n_upper].sum())
     levels = tree.keys[:, 0].astype(np.int64)
-    upper = pts[tree.order[:m]]
-    records = to_records(pts[tree.order[m:]])
+    upper = take_rows(pts, tree.order[:m])
+    records = to_records(take_rows(pts, tree.order[m:]))
     nodes = _store(store, compress, lazvlr, records, levels[n_upper:], tree.codes[n_upper:], tree.counts[n_upper:])
     return Bucket(nodes, upper, np.repeat(levels[:n_upper], tree.counts[:n_upper]),
                   np.repeat(tree.codes[:n_upper], tree.counts[:n_upper]))
@@ -139,4 +139,4 @@ def upper_nodes(buckets: list[Bucket], to_records: Callable[[np.ndarray], np.nda
     new = np.flatnonzero(np.r_[True, (levels[1:] != levels[:-1]) | (codes[1:] != codes[:-1])]) if len(order) else \
         np.empty(0, dtype=np.int64)
     counts = np.diff(np.r_[new, len(order)]).astype(np.int64)
-    return _store(store, compress, lazvlr, to_records(pts[order]), levels[new], codes[new], counts)
+    return _store(store, compress, lazvlr, to_records(take_rows(pts, order)), levels[new], codes[new], counts)
