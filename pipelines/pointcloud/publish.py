@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import shutil
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -105,8 +105,8 @@ def publish_epoch_copc(
 
     `workers`: threads compressing the octree nodes (default: the CPU count).
     `memory_mb`: memory for the points being placed (default MSIP_COPC_MEMORY_MB, else 1024 MB): an
-    epoch of any size is written bucket by bucket through work files under $MSIP_DATA_DIR/work/copc,
-    removed afterwards whether the run succeeds or fails.
+    epoch of any size is written bucket by bucket through work files under $MSIP_DATA_DIR/work/copc/<epoch>,
+    removed afterwards whether the run succeeds or fails (and, after a killed run, by the next one).
     `kept`: load run id → files holding the points that run has just stored (POINT_DTYPE
     records, as `pipelines.lidar` keeps them), read instead of that run's patches.
     Raises ValidationError when the epoch has no stored points (load it with `msip load lidar`).
@@ -121,10 +121,14 @@ def publish_epoch_copc(
     path = copc_path(epoch)
 
     def body(run: LoadRun) -> None:
-        work = get_settings().data_dir / "work" / "copc"
-        work.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=f"{epoch}_run{run.run_id}_", dir=work) as tmp:
-            _write(run, Path(tmp))
+        # One work folder per epoch: what a killed run left there goes when the epoch is written again.
+        work = get_settings().data_dir / "work" / "copc" / epoch.isoformat()
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            _write(run, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def _write(run: LoadRun, tmp: Path) -> None:
         points, read_back = gather_points(run.conn, epoch, runs, kept or {}, tmp)

@@ -108,3 +108,13 @@ def test_a_failed_copc_rolls_back_its_run_only_and_leaves_no_work_files(store, e
     assert again.copc is not None and again.copc.status == "succeeded"
     assert any("2835 of them read back" in note for note in again.copc.notes)
     assert _copc_equals_the_store(empty_db) == 2835
+
+
+def test_work_files_a_killed_copc_run_left_go_with_the_next_run(store, empty_db):
+    """A killed process cannot clean up: the epoch's work folder is emptied by the next COPC run of it."""
+    load_lidar([TINY], epoch=EPOCH, url=empty_db, workers=1)
+    stale = store / "work" / "copc" / EPOCH.isoformat() / "copc-killed" / "bucket00000.pts"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"\0" * 33)
+    assert publish_epoch_copc(EPOCH, url=empty_db, force=True, memory_mb=0.05).status == "succeeded"
+    assert not list((store / "work").rglob("*.*"))
