@@ -10,7 +10,8 @@ the patches were validated when loaded). The LiDAR load hands over the points it
 every run counts exactly the points its patches hold (its `rows_loaded`), else it is read back
 (a patch at a time, into a work file): no point array of the whole epoch is ever held, the writer
 streams the files within its memory budget (pipelines.pointcloud.copc). The file is written
-beside its final name and renamed inside the run (journalled like a raster), so a failed run leaves the previous file and its catalogue row as they were.
+beside its final name and renamed inside the run (journalled like a raster), so a failed run
+leaves the previous file and its catalogue row as they were.
 """
 
 from __future__ import annotations
