@@ -90,12 +90,13 @@ class TreeSite:
         self.avoid = np.array(avoid_xy, dtype=float).reshape(-1, 2)
         self.grid: dict[tuple[int, int], list[tuple[float, float, float]]] = defaultdict(list)
 
-    def ok(self, x: float, y: float, r: float, min_avoid_m: float = 9.0) -> bool:
-        """True when a crown of radius ``r`` at (x, y) fits."""
+    def ok(self, x: float, y: float, r: float, min_avoid_m: float = 9.0, crown_gap: float | None = None) -> bool:
+        """True when a crown of radius ``r`` at (x, y) fits (``crown_gap``: this tree's own, else the site's)."""
+        gap = self.crown_gap if crown_gap is None else crown_gap
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for ox, oy, orad in self.grid.get((int(x // 16) + dx, int(y // 16) + dy), ()):
-                    if math.hypot(x - ox, y - oy) < max(3.0, self.crown_gap * (r + orad)):
+                    if math.hypot(x - ox, y - oy) < max(3.0, gap * (r + orad)):
                         return False
         p = Point(x, y)
         if len(self.avoid) and np.hypot(*(self.avoid - (x, y)).T).min() < min_avoid_m:
@@ -213,10 +214,13 @@ def plant_street_rows(
 
 
 def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], areas: list[TreeArea]) -> None:
-    """Trees scattered in each area at its density, wherever a crown fits."""
+    """Trees scattered in each area at its density, wherever a crown fits (regular stands: `plant_stand`)."""
     for area in areas:
         poly = area.polygon.buffer(-1.0)
         if poly.is_empty:
+            continue
+        if area.spacing_m is not None:
+            plant_stand(rng, site, trees, area, poly)
             continue
         target = round(area.density_per_ha * poly.area / 10_000)
         minx, miny, maxx, maxy = poly.bounds
@@ -232,11 +236,39 @@ def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], are
                 area.height_range_m,
             )
             r = attrs["crown_radius_m"]
-            if not inside.contains(Point(x, y)) or not site.ok(x, y, r):
+            if not inside.contains(Point(x, y)) or not site.ok(x, y, r, crown_gap=area.crown_gap):
                 continue
             _new_tree(rng, trees, x, y, area.setting, attrs)
             site.add(x, y, r)
             placed += 1
+
+
+STAND_TRIES = 2
+"""Draws of species and size per node of a regular stand before the node is left as a canopy gap."""
+
+
+def plant_stand(rng: np.random.Generator, site: TreeSite, trees: list[Tree], area: TreeArea,
+                poly: Polygon | MultiPolygon) -> None:
+    """A managed stand: trees on a triangular grid of ``area.spacing_m`` jittered by a quarter of it, each
+    where its crown fits (up to `STAND_TRIES` draws; else the node stays a gap, as after thinning)."""
+    assert area.spacing_m is not None
+    step = area.spacing_m
+    minx, miny, maxx, maxy = poly.bounds
+    inside = prep(poly)
+    row_step = step * math.sqrt(3) / 2
+    for k, y0 in enumerate(np.arange(miny + row_step / 2, maxy, row_step)):
+        for x0 in np.arange(minx + (step / 2 if k % 2 else 0.0), maxx, step):
+            x = float(x0 + rng.uniform(-step / 4, step / 4))
+            y = float(y0 + rng.uniform(-step / 4, step / 4))
+            if not inside.contains(Point(x, y)):
+                continue
+            for _ in range(STAND_TRIES):
+                attrs = _attributes(rng, str(rng.choice(SETTING_SPECIES[area.setting])), False, area.height_range_m)
+                r = attrs["crown_radius_m"]
+                if site.ok(x, y, r, crown_gap=area.crown_gap):
+                    _new_tree(rng, trees, x, y, area.setting, attrs)
+                    site.add(x, y, r)
+                    break
 
 
 def number_inventory(trees: list[Tree]) -> None:
