@@ -38,7 +38,7 @@ def plant(side_m: float, per_ha: float, heights_m: tuple[float, float] | None, s
     """A square stand of `side_m` planted the generator's way."""
     rng = np.random.default_rng(seed)
     trees: list[Tree] = []
-    area = TreeArea(box(0, 0, side_m, side_m), per_ha, setting, heights_m, crown_gap, spacing_m)
+    area = TreeArea(box(0, 0, side_m, side_m), per_ha, setting, heights_m, spacing_m)
     plant_areas(rng, TreeSite([], [], [], crown_gap=crown_gap), trees, [area])
     return trees
 

@@ -64,8 +64,6 @@ class TreeArea:
     """"park", "yard" (municipal, inventoried) or "garden" (private, mostly not inventoried)."""
     height_range_m: tuple[float, float] | None = None
     """Heights of its trees (None: the species' range); a mature stand is taller than the species' minimum."""
-    crown_gap: float | None = None
-    """Its trunks keep this × (sum of the crown radii) apart (None: the site's own gap, `TreeSite.crown_gap`)."""
     spacing_m: float | None = None
     """A regular stand: one planting spot per node of a jittered triangular grid this far apart, instead of
     ``density_per_ha`` scattered at random (a managed forest, planted in rows and thinned)."""

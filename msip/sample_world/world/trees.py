@@ -90,13 +90,12 @@ class TreeSite:
         self.avoid = np.array(avoid_xy, dtype=float).reshape(-1, 2)
         self.grid: dict[tuple[int, int], list[tuple[float, float, float]]] = defaultdict(list)
 
-    def ok(self, x: float, y: float, r: float, min_avoid_m: float = 9.0, crown_gap: float | None = None) -> bool:
-        """True when a crown of radius ``r`` at (x, y) fits (``crown_gap``: this tree's own, else the site's)."""
-        gap = self.crown_gap if crown_gap is None else crown_gap
+    def ok(self, x: float, y: float, r: float, min_avoid_m: float = 9.0) -> bool:
+        """True when a crown of radius ``r`` at (x, y) fits."""
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for ox, oy, orad in self.grid.get((int(x // 16) + dx, int(y // 16) + dy), ()):
-                    if math.hypot(x - ox, y - oy) < max(3.0, gap * (r + orad)):
+                    if math.hypot(x - ox, y - oy) < max(3.0, self.crown_gap * (r + orad)):
                         return False
         p = Point(x, y)
         if len(self.avoid) and np.hypot(*(self.avoid - (x, y)).T).min() < min_avoid_m:
@@ -236,7 +235,7 @@ def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], are
                 area.height_range_m,
             )
             r = attrs["crown_radius_m"]
-            if not inside.contains(Point(x, y)) or not site.ok(x, y, r, crown_gap=area.crown_gap):
+            if not inside.contains(Point(x, y)) or not site.ok(x, y, r):
                 continue
             _new_tree(rng, trees, x, y, area.setting, attrs)
             site.add(x, y, r)
@@ -265,7 +264,7 @@ def plant_stand(rng: np.random.Generator, site: TreeSite, trees: list[Tree], are
             for _ in range(STAND_TRIES):
                 attrs = _attributes(rng, str(rng.choice(SETTING_SPECIES[area.setting])), False, area.height_range_m)
                 r = attrs["crown_radius_m"]
-                if site.ok(x, y, r, crown_gap=area.crown_gap):
+                if site.ok(x, y, r):
                     _new_tree(rng, trees, x, y, area.setting, attrs)
                     site.add(x, y, r)
                     break

@@ -38,17 +38,14 @@ from . import terrain as T
 from .layout import SpecialArea
 
 LANDCOVER_WATER = 7
-FOREST_SPACING_M = 4.5
-"""The city forest is a managed stand: planting spots 4.5 m apart (rows of a planted forest), a tree left
-standing wherever its crown fits — after self-thinning ≈ 150 trees per ha of this allometry with ≈ 64 %
-canopy in the CHM (benchmarks/forest_stand_probe.py; yield tables give more, narrower-crowned stems)."""
+FOREST_SPACING_M = 4.0
+"""The city forest is a managed stand: planting spots 4 m apart (the rows of a planted forest), a tree left
+standing wherever its crown fits (crowns overlapping ≤ 30 %, as everywhere in the district) — after
+self-thinning ≈ 190 trees per ha of this allometry, ≈ 75 % canopy in the CHM (benchmarks/forest_stand_probe.py)."""
 FOREST_STAND_M = (24.0, 28.0)
 """Heights of the city forest's trees (m): the dominant layer of an even-aged 80–120-year pine–oak–beech stand
-(as Kielce's Pasmo Kadzielniańskie and Las Na Stadionie). A 14–28 m stand put small trees on big crowns' flanks,
-where no variable-window detector — nor real ALS processing — finds them (forest recall 0.71)."""
-FOREST_CROWN_GAP = 0.8
-"""The forest's trunks keep 0.8 × (sum of the crown radii) apart: closed canopy, crowns touching as after
-self-thinning (the streets' and yards' 0.7 let a crown overlap its neighbour by 30 %)."""
+(as Kielce's Pasmo Kadzielniańskie and Las Na Stadionie). A 14–28 m stand put small trees on big crowns'
+flanks, where a variable-window detector (and real ALS processing) cannot find them: forest recall 0.71."""
 MATURE_PARK_M = (8.0, 26.0)
 """Heights of the trees of the big parks (m): old parks, few young trees."""
 NEW_ESTATE_TREES_PER_HA = 2.0
@@ -257,5 +254,5 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("aleja leśna (Park Leśny Stadion)", path))
-        blk.tree_areas.append(TreeArea(poly, 0.0, "forest", FOREST_STAND_M, FOREST_CROWN_GAP, FOREST_SPACING_M))
+        blk.tree_areas.append(TreeArea(poly, 0.0, "forest", FOREST_STAND_M, FOREST_SPACING_M))
     return blk

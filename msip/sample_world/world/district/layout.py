@@ -53,6 +53,7 @@ SPECIAL_AREAS: tuple[SpecialArea, ...] = (
     SpecialArea("Park Leśny Stadion", "forest", 0, 1650, 560, 1800),
     SpecialArea("Park Leśny Stadion", "forest", 0, 1800, 1300, 2400),
     SpecialArea("Las Na Stadionie", "forest", 1300, 2250, 2000, 2400),
+    SpecialArea("Las Na Stadionie", "forest", 1720, 1800, 2000, 2250),
 )
 OLD_TOWN = (760.0, 1000.0, 1300.0, 1500.0)
 """Old town (u0, v0, u1, v1); its market square is the block holding MARKET."""
