@@ -66,8 +66,9 @@ SETTING_SPECIES: dict[str, tuple[str, ...]] = {
     "forest": ("sosna", "sosna", "sosna", "buk", "dab", "brzoza", "swierk", "grab", "jawor"),
     "riparian": ("wierzba", "wierzba", "jesion", "brzoza", "klon", "dab", "grab"),
 }
-UNRECORDED_SETTINGS = {"garden": 0.2, "forest": 0.06}
-"""Settings the municipal inventory mostly misses (private gardens, forest stands): share recorded."""
+UNRECORDED_SETTINGS = {"garden": 0.2, "forest": 0.1}
+"""Settings the municipal inventory mostly misses (private gardens, forest stands): share recorded (of a city
+forest: the trees along its paths and edges, which the city inspects for safety)."""
 HEALTH = ("dobry", "średni", "zły")
 STREET_TREE_SPACING_M = (9.0, 13.0)
 
