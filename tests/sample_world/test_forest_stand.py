@@ -1,13 +1,13 @@
 """The district's city forest is a stand real ALS processing can resolve (issue #17, branch cityforest):
 planted as the generator plants it, surveyed at the district's pulse density and run through the loader's
-tree detector (benchmarks/forest_stand_probe.py), its trees > 5 m are found within 2 m."""
+tree detector (benchmarks/district_world/forest_stand.py), its trees > 5 m are found within 2 m."""
 
 from __future__ import annotations
 
 import numpy as np
 from shapely.geometry import box
 
-from benchmarks.forest_stand_probe import chm_of, classify
+from benchmarks.district_world.forest_stand import chm_of, classify
 from msip.sample_world.constants import DISTRICT_PULSE_DENSITY_PER_M2
 from msip.sample_world.world.blocks import TreeArea
 from msip.sample_world.world.district import fill

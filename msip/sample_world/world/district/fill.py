@@ -41,7 +41,8 @@ LANDCOVER_WATER = 7
 FOREST_SPACING_M = 4.0
 """The city forest is a managed stand: planting spots 4 m apart (the rows of a planted forest), a tree left
 standing wherever its crown fits (crowns overlapping ≤ 30 %, as everywhere in the district) — after
-self-thinning ≈ 190 trees per ha of this allometry, ≈ 75 % canopy in the CHM (benchmarks/forest_stand_probe.py)."""
+self-thinning ≈ 190 trees per ha of this allometry, ≈ 75 % canopy in the CHM
+(benchmarks/district_world/forest_stand.py)."""
 FOREST_STAND_M = (24.0, 28.0)
 """Heights of the city forest's trees (m): the dominant layer of an even-aged 80–120-year pine–oak–beech stand
 (as Kielce's Pasmo Kadzielniańskie and Las Na Stadionie). A 14–28 m stand put small trees on big crowns'

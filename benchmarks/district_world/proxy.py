@@ -8,7 +8,7 @@ benchmarks/district_demo.py, T_air of the hottest 100 m cell with ≥ 25 % build
 largest forest. "30": the share of residents whose building has ≥ 30 % canopy within 250 m. Choose a geometry
 with it, then confirm end to end (the full build is ≈ 15–30 min).
 
-    python benchmarks/district_proxy.py             # builds the district World (seed 42), ≈ 20 CPU-s
+    python -m benchmarks.district_world.proxy            # builds the district World (seed 42), ≈ 20 CPU-s
 """
 
 from __future__ import annotations

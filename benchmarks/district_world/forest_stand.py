@@ -6,8 +6,8 @@ district's density with the survey's return model on flat ground, makes the CHM 
 (highest vegetation return per 0.5 m cell, single holes closed) and runs the loader's tree detector;
 then matches trees > 5 m within 2 m like benchmarks/district_demo.py and classifies every miss.
 
-    python benchmarks/forest_stand_probe.py                      # the district's stand today
-    python benchmarks/forest_stand_probe.py --per-ha 200 --heights 20 28
+    python -m benchmarks.district_world.forest_stand                         # the old stand: 200/ha scattered, 14–28 m
+    python -m benchmarks.district_world.forest_stand --heights 24 28 --spacing 4   # the city forest now (fill.py)
 """
 
 from __future__ import annotations
