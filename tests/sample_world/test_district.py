@@ -110,7 +110,7 @@ def test_new_estate_across_the_railway_is_far_from_schools(world) -> None:
 
 def test_green_of_every_kind(world) -> None:
     forest = [g for g in world.green_spaces if g.kind == "forest"]
-    assert forest and forest[0].area_m2 >= 20e4
+    assert forest and max(g.area_m2 for g in forest) >= 20e4  # the forest park (one of the city forest's parts)
     parks = [g for g in world.green_spaces if g.kind in ("park", "skwer") and 0.5e4 <= g.area_m2 <= 5e4]
     assert len(parks) >= 3
 

@@ -64,6 +64,9 @@ class TreeArea:
     """"park", "yard" (municipal, inventoried) or "garden" (private, mostly not inventoried)."""
     height_range_m: tuple[float, float] | None = None
     """Heights of its trees (None: the species' range); a mature stand is taller than the species' minimum."""
+    spacing_m: float | None = None
+    """A regular stand: one planting spot per node of a jittered triangular grid this far apart, instead of
+    ``density_per_ha`` scattered at random (a managed forest, planted in rows and thinned)."""
 
 
 @dataclass

@@ -66,8 +66,9 @@ SETTING_SPECIES: dict[str, tuple[str, ...]] = {
     "forest": ("sosna", "sosna", "sosna", "buk", "dab", "brzoza", "swierk", "grab", "jawor"),
     "riparian": ("wierzba", "wierzba", "jesion", "brzoza", "klon", "dab", "grab"),
 }
-UNRECORDED_SETTINGS = {"garden": 0.2, "forest": 0.06}
-"""Settings the municipal inventory mostly misses (private gardens, forest stands): share recorded."""
+UNRECORDED_SETTINGS = {"garden": 0.2, "forest": 0.1}
+"""Settings the municipal inventory mostly misses (private gardens, forest stands): share recorded (of a city
+forest: the trees along its paths and edges, which the city inspects for safety)."""
 HEALTH = ("dobry", "średni", "zły")
 STREET_TREE_SPACING_M = (9.0, 13.0)
 
@@ -213,10 +214,13 @@ def plant_street_rows(
 
 
 def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], areas: list[TreeArea]) -> None:
-    """Trees scattered in each area at its density, wherever a crown fits."""
+    """Trees scattered in each area at its density, wherever a crown fits (regular stands: `plant_stand`)."""
     for area in areas:
         poly = area.polygon.buffer(-1.0)
         if poly.is_empty:
+            continue
+        if area.spacing_m is not None:
+            plant_stand(rng, site, trees, area, poly)
             continue
         target = round(area.density_per_ha * poly.area / 10_000)
         minx, miny, maxx, maxy = poly.bounds
@@ -237,6 +241,34 @@ def plant_areas(rng: np.random.Generator, site: TreeSite, trees: list[Tree], are
             _new_tree(rng, trees, x, y, area.setting, attrs)
             site.add(x, y, r)
             placed += 1
+
+
+STAND_TRIES = 2
+"""Draws of species and size per node of a regular stand before the node is left as a canopy gap."""
+
+
+def plant_stand(rng: np.random.Generator, site: TreeSite, trees: list[Tree], area: TreeArea,
+                poly: Polygon | MultiPolygon) -> None:
+    """A managed stand: trees on a triangular grid of ``area.spacing_m`` jittered by a quarter of it, each
+    where its crown fits (up to `STAND_TRIES` draws; else the node stays a gap, as after thinning)."""
+    assert area.spacing_m is not None
+    step = area.spacing_m
+    minx, miny, maxx, maxy = poly.bounds
+    inside = prep(poly)
+    row_step = step * math.sqrt(3) / 2
+    for k, y0 in enumerate(np.arange(miny + row_step / 2, maxy, row_step)):
+        for x0 in np.arange(minx + (step / 2 if k % 2 else 0.0), maxx, step):
+            x = float(x0 + rng.uniform(-step / 4, step / 4))
+            y = float(y0 + rng.uniform(-step / 4, step / 4))
+            if not inside.contains(Point(x, y)):
+                continue
+            for _ in range(STAND_TRIES):
+                attrs = _attributes(rng, str(rng.choice(SETTING_SPECIES[area.setting])), False, area.height_range_m)
+                r = attrs["crown_radius_m"]
+                if site.ok(x, y, r):
+                    _new_tree(rng, trees, x, y, area.setting, attrs)
+                    site.add(x, y, r)
+                    break
 
 
 def number_inventory(trees: list[Tree]) -> None:

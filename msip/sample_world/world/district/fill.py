@@ -26,6 +26,7 @@ from msip.sample_world.world.buildings import (
     Rect,
     block_of_flats,
     civic,
+    house,
     make_building,
     office,
     place_rectangle,
@@ -37,15 +38,23 @@ from . import terrain as T
 from .layout import SpecialArea
 
 LANDCOVER_WATER = 7
-FOREST_TREES_PER_HA = 200.0
-"""Trees of the forest park: a closed mature stand, 60–70 % canopy cover like real urban forests
-(30 % with the species' full height range and 140 per ha, too sparse to cool or shade anything)."""
-MATURE_STAND_M = (14.0, 28.0)
-"""Heights of the forest park's trees (m): an old stand, no thicket."""
+FOREST_SPACING_M = 4.0
+"""The city forest is a managed stand: planting spots 4 m apart (the rows of a planted forest), a tree left
+standing wherever its crown fits (crowns overlapping ≤ 30 %, as everywhere in the district) — after
+self-thinning ≈ 190 trees per ha of this allometry, ≈ 75 % canopy in the CHM
+(benchmarks/district_world/forest_stand.py)."""
+FOREST_STAND_M = (24.0, 28.0)
+"""Heights of the city forest's trees (m): the dominant layer of an even-aged 80–120-year pine–oak–beech stand
+(as Kielce's Pasmo Kadzielniańskie and Las Na Stadionie). A 14–28 m stand put small trees on big crowns'
+flanks, where a variable-window detector (and real ALS processing) cannot find them: forest recall 0.71."""
 MATURE_PARK_M = (8.0, 26.0)
 """Heights of the trees of the big parks (m): old parks, few young trees."""
 NEW_ESTATE_TREES_PER_HA = 2.0
 """Trees of the new estate across the railway (the prefab estates' courtyards have 90 per ha)."""
+VILLA_PLOT_M = 30.0
+"""Side of a villa plot (m): about 900 m², three times a house plot of the estates of houses (17 m)."""
+VILLA_TREES_PER_HA = 110.0
+"""Trees of the old villa gardens by the forest (the houses' gardens elsewhere have 30 per ha)."""
 
 
 def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: tuple[str, ...]) -> None:
@@ -55,8 +64,8 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
         _old_town(blk, r, rng)
     elif blk.use == "market":
         _market(blk, r, rng, epochs)
-    elif blk.use == "estate":
-        _estate(blk, r, rng)
+    elif blk.use in ("estate", "estate_forest"):
+        _estate(blk, r, rng, MATURE_PARK_M if blk.use == "estate_forest" else None)
     elif blk.use in ("industrial", "retail_park"):
         _industrial(blk, r, rng, epochs, retail_park=blk.use == "retail_park")
     elif blk.use == "offices":
@@ -69,6 +78,8 @@ def fill(blk: Block, rng: np.random.Generator, park_counter: list[int], epochs: 
         _hospital(blk, r, rng)
     elif blk.use == "estate_new":
         _new_estate(blk, r, rng)
+    elif blk.use == "villas":
+        _villas(blk, r, rng)
     else:
         fill_block(blk, rng, park_counter)
         if blk.use in ("houses", "houses_reserved"):
@@ -88,6 +99,13 @@ def _new_estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     for parcel in split_rect(r, 52.0, 40.0):
         blk.buildings.append(block_of_flats(rng, parcel, True))
     blk.tree_areas.append(TreeArea(blk.polygon, NEW_ESTATE_TREES_PER_HA, "yard"))
+
+
+def _villas(blk: Block, r: Rect, rng: np.random.Generator) -> None:
+    """Villa quarter at the city forest's edge: detached houses on large plots in old, leafy gardens."""
+    for parcel in split_rect(r, VILLA_PLOT_M, VILLA_PLOT_M):
+        blk.buildings.append(house(rng, parcel))
+    blk.tree_areas.append(TreeArea(blk.polygon, VILLA_TREES_PER_HA, "garden", MATURE_PARK_M))
 
 
 def _old_town(blk: Block, r: Rect, rng: np.random.Generator) -> None:
@@ -134,14 +152,18 @@ def _market(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ..
     blk.tree_areas.append(TreeArea(blk.polygon, 12.0, "park"))
 
 
-def _estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
-    """Prefab estate: long slabs along the north and south edges, a tower, a green courtyard."""
+def _estate(blk: Block, r: Rect, rng: np.random.Generator, heights_m: tuple[float, float] | None = None) -> None:
+    """Prefab estate: long slabs along the north and south edges, a tower, a green courtyard.
+
+    ``heights_m``: the courtyard trees' heights (None: the species' range); the estates by the city
+    forest were built around its old trees, so their courtyards are mature.
+    """
     minx, miny, maxx, maxy = r
     strip = 30.0
     if maxy - miny < 2 * strip + 20:
         for parcel in split_rect(r, 52.0, 30.0):
             blk.buildings.append(block_of_flats(rng, parcel, True))
-        blk.tree_areas.append(TreeArea(blk.polygon, 40.0, "yard"))
+        blk.tree_areas.append(TreeArea(blk.polygon, 40.0, "yard", heights_m))
         return
     for parcel in split_rect((minx, maxy - strip, maxx, maxy), 56.0, strip):
         blk.buildings.append(block_of_flats(rng, parcel, True))
@@ -156,8 +178,8 @@ def _estate(blk: Block, r: Rect, rng: np.random.Generator) -> None:
     play = box(court[0] + 6, court[1] + 6, court[0] + 24, court[1] + 18)
     blk.surfaces.append(Surface(LANDCOVER_BARE, play, EPOCHS))
     blk.reserved.append(play)
-    blk.tree_areas.append(TreeArea(box(*court), 90.0, "yard"))
-    blk.tree_areas.append(TreeArea(blk.polygon, 18.0, "yard"))
+    blk.tree_areas.append(TreeArea(box(*court), 90.0, "yard", heights_m))
+    blk.tree_areas.append(TreeArea(blk.polygon, 18.0, "yard", heights_m))
 
 
 def _industrial(blk: Block, r: Rect, rng: np.random.Generator, epochs: tuple[str, ...], retail_park: bool) -> None:
@@ -227,11 +249,11 @@ def special(a: SpecialArea, rect: Rect, rng: np.random.Generator, epochs: tuple[
         blk.green_spaces.append(GreenSpace("", "Park Kadzielnia", "park", True, poly))
         blk.tree_areas.append(TreeArea(poly, 110.0, "park", MATURE_PARK_M))
     elif a.use == "forest":
-        blk.green_spaces.append(GreenSpace("", "Park Leśny Stadion", "forest", True, poly))
+        blk.green_spaces.append(GreenSpace("", a.name, "forest", True, poly))
         cx = (rect[0] + rect[2]) / 2
         path = LineString([(cx, rect[1]), (cx, rect[3])])
         blk.surfaces.append(Surface(LANDCOVER_FOOTWAY, path.buffer(1.5, cap_style="flat"), epochs))
         blk.reserved.append(path.buffer(3.0, cap_style="flat"))
         blk.footways.append(("aleja leśna (Park Leśny Stadion)", path))
-        blk.tree_areas.append(TreeArea(poly, FOREST_TREES_PER_HA, "forest", MATURE_STAND_M))
+        blk.tree_areas.append(TreeArea(poly, 0.0, "forest", FOREST_STAND_M, FOREST_SPACING_M))
     return blk

@@ -50,7 +50,10 @@ SPECIAL_AREAS: tuple[SpecialArea, ...] = (
     SpecialArea("Linia kolejowa nr 8", "railway", 0, 340, 2000, 440, (660, 1300)),
     SpecialArea("Dolina Silnicy i Zalew", "valley", 0, 520, 2000, 740, (660, 1300)),
     SpecialArea("Rezerwat Kadzielnia", "quarry", 330, 740, 660, 1000),
-    SpecialArea("Park Leśny Stadion", "forest", 560, 1800, 1300, 2400),
+    SpecialArea("Park Leśny Stadion", "forest", 0, 1650, 560, 1800),
+    SpecialArea("Park Leśny Stadion", "forest", 0, 1800, 1300, 2400),
+    SpecialArea("Las Na Stadionie", "forest", 1300, 2250, 2000, 2400),
+    SpecialArea("Las Na Stadionie", "forest", 1720, 1800, 2000, 2250),
 )
 OLD_TOWN = (760.0, 1000.0, 1300.0, 1500.0)
 """Old town (u0, v0, u1, v1); its market square is the block holding MARKET."""
@@ -159,8 +162,10 @@ def cell_use(u0: float, v0: float, u1: float, v1: float, rng: np.random.Generato
             return "offices" if vc > 1500 else "estate"
         return "estate" if rng.random() < 0.85 else "services"
     if vc < 1800:
-        return "houses" if (uc < 560 or uc > 1300) else "estate"
-    return "houses" if rng.random() < 0.9 else "garden_private"
+        return "villas" if (uc < 560 or uc > 1300) else "estate_forest"
+    if uc < 1720:
+        return "estate_forest"  # the estate at the forest's east edge (as Kielce's estates by Las Na Stadionie)
+    return "villas" if rng.random() < 0.9 else "garden_private"
 
 
 def layout_blocks(spec: SizeSpec, lines: list[GridLine], rng: np.random.Generator) -> list[Block]:

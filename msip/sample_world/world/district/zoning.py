@@ -36,8 +36,8 @@ LOCAL_INDICATORS = {
 }
 """Stricter indicators of the two local plans (old-town tenements above 18 m, halls above 11 m break them)."""
 USE_SYMBOL = {
-    "houses": "SJ", "houses_reserved": "SJ", "flats": "SW", "estate": "SW", "estate_new": "SW",
-    "old_town": "SW", "market": "SU",
+    "houses": "SJ", "houses_reserved": "SJ", "villas": "SJ", "flats": "SW", "estate": "SW", "estate_forest": "SW",
+    "estate_new": "SW", "old_town": "SW", "market": "SU",
     "offices": "SU", "services": "SU", "services_skwer": "SU", "school": "SU", "hospital": "SU",
     "school_park": "SU", "industrial": "SP", "retail_park": "SH", "park_big": "SN", "garden_private": "SN",
     "construction": "SP", "railway": "SK", "valley": "SO", "quarry": "SN", "forest": "SN",
