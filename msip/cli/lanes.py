@@ -14,6 +14,7 @@ before it are done, and an error in either lane is raised here once the other la
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,18 +40,28 @@ class Job:
 @dataclass(frozen=True)
 class Done:
     """A finished step: its label, summary lines, wall seconds, and when it started and ended (seconds
-    after the run began)."""
+    after the run began); `cpu_s`: the CPU seconds of the process that ran it and of the processes it
+    started and ended meanwhile (a loader's pool; not the database server's)."""
 
     label: str
     lines: list[str]
     seconds: float
     start_s: float
     end_s: float
+    cpu_s: float = 0.0
 
 
-def _timed(fn: Callable[..., list[str]], *args: Any) -> tuple[list[str], float]:
-    start = perf_counter()
-    return fn(*args), perf_counter() - start
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its children that ended (and were waited for)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(fn: Callable[..., list[str]], *args: Any) -> tuple[list[str], float, float]:
+    """(fn's lines, wall seconds, CPU seconds)."""
+    start, cpu = perf_counter(), _cpu_s()
+    lines = fn(*args)
+    return lines, perf_counter() - start, _cpu_s() - cpu
 
 
 def ranks(jobs: list[Job]) -> list[float]:
@@ -103,7 +114,7 @@ class _Board:
         self.running.add(i)
         return i
 
-    def finish(self, i: int, result: tuple[list[str], float] | None, error: BaseException | None,
+    def finish(self, i: int, result: tuple[list[str], float, float] | None, error: BaseException | None,
                start_s: float) -> None:
         with self.cond:
             self.running.discard(i)
@@ -112,7 +123,8 @@ class _Board:
                     self.error = error
             else:
                 assert result is not None
-                self.done[i] = Done(self.jobs[i].label, result[0], result[1], start_s, perf_counter() - self.t0)
+                lines, seconds, cpu_s = result
+                self.done[i] = Done(self.jobs[i].label, lines, seconds, start_s, perf_counter() - self.t0, cpu_s)
                 self.finished.add(self.jobs[i].label)
             self.cond.notify_all()
 
@@ -127,8 +139,8 @@ def run_jobs(jobs: list[Job], lanes: int) -> Iterator[Done]:
         t0 = perf_counter()
         for job in jobs:
             start = perf_counter() - t0
-            lines, seconds = _timed(job.fn, *job.args)
-            yield Done(job.label, lines, seconds, start, perf_counter() - t0)
+            lines, seconds, cpu_s = _timed(job.fn, *job.args)
+            yield Done(job.label, lines, seconds, start, perf_counter() - t0, cpu_s)
         return
     board = _Board(jobs)
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))

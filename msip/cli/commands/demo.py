@@ -65,7 +65,8 @@ def demo(serve: bool, port: int, size: str, seed: int, timings: bool, lanes: int
     if timings:
         for i, done in enumerate(stages):
             at = (done.start_s, done.end_s) if i == 0 else (generated_s + done.start_s, generated_s + done.end_s)
-            click.echo(f"time: {done.label}: {done.seconds:.1f} s (from {at[0]:.1f} to {at[1]:.1f} s)")
+            cpu_text = f", {done.cpu_s:.1f} CPU-s" if i else ""
+            click.echo(f"time: {done.label}: {done.seconds:.1f} s{cpu_text} (from {at[0]:.1f} to {at[1]:.1f} s)")
         cpu = os.times()
         click.echo(f"time: total: {perf_counter() - start:.1f} s wall, "
                    f"{cpu.user + cpu.system + cpu.children_user + cpu.children_system:.1f} s CPU "
