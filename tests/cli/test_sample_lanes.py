@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_jobs_of_one_group_never_overlap(tmp_path: Path) -> None:
         Job("free", _record, (str(log), "free", 0.3))]
     assert [done.label for done in run_jobs(jobs, 2)] == ["x", "y", "z", "free"]
     spans = sorted((start, end) for name, (_, start, end) in _log(log).items() if name != "free")
-    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)), spans
+    assert all(later[0] >= earlier[1] for earlier, later in pairwise(spans)), spans
 
 
 def test_one_lane_runs_everything_here_in_order(tmp_path: Path) -> None:

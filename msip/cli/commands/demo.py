@@ -60,7 +60,7 @@ def demo(serve: bool, port: int, size: str, seed: int, timings: bool, lanes: int
         (out / STAMP_NAME).write_text(stamp + "\n", encoding="utf-8")
     generated_s = perf_counter() - start
     stages.append(Done("generate", [], generated_s, 0.0, generated_s))
-    for line in sample_run(out, timings=stages, lanes=lanes):
+    for line in sample_run(out, timings=stages, lanes=lanes, say_not_loaded=True):
         click.echo(line)
     if timings:
         for i, done in enumerate(stages):

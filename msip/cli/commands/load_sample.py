@@ -75,11 +75,12 @@ def load_sample_world(sample_dir: Path, *, url: str | None = None,
 
 
 def sample_run(sample_dir: Path, *, url: str | None = None, timings: list[Done] | None = None,
-               lanes: int | None = None, loads: bool = True, analyses: bool = True) -> Iterator[str]:
+               lanes: int | None = None, loads: bool = True, analyses: bool = True,
+               say_not_loaded: bool = False) -> Iterator[str]:
     """Load the sample world and/or run its analyses (`load_sample_world`, `run_sample_analyses`) as one
     schedule: with both, an epoch's analyses start as soon as the loads they read are done, while
-    later epochs still load. Lines come in the plan's order (every load, the `not_loaded` lines, then
-    every analysis); `timings` receives each step's `Done` in that order."""
+    later epochs still load. Lines come in the plan's order (every load, with `say_not_loaded` the
+    `not_loaded` lines, then every analysis); `timings` receives each step's `Done` in that order."""
     from msip.cli.lanes import run_jobs
     from msip.sample_world.load import load_plan
 
@@ -91,7 +92,7 @@ def sample_run(sample_dir: Path, *, url: str | None = None, timings: list[Done] 
         if timings is not None:
             timings.append(done)
         yield from done.lines
-        if loads and analyses and k == n_loads - 1:
+        if say_not_loaded and k == n_loads - 1:
             yield from not_loaded(sample_dir)
 
 
