@@ -97,7 +97,7 @@ def sample_run(sample_dir: Path, *, url: str | None = None, timings: list[Done] 
 
 
 #: Estimated wall seconds of a step on the district (by loader or analysis), for the lanes' priorities.
-_COST_S = {"lidar": 80.0, "orthophoto": 25.0, "terrain-change": 60.0, "change": 30.0, "living-conditions": 30.0,
+_COST_S = {"lidar": 80.0, "orthophoto": 25.0, "terrain-change": 60.0, "change": 30.0, "living-conditions": 10.0,
            "heat-island": 10.0, "green-access": 10.0}
 
 
