@@ -6,14 +6,18 @@ once would double the memory). With two lanes, this process runs one lane and a 
 process the other (the child is spawned, not forked: this process holds database connections and
 threads); each free lane takes, of the steps whose inputs are done, the one with the longest chain
 of estimated work still behind it (`cost_s` plus its longest dependent chain), so the long chains
-start first and both cores stay busy. With one lane the steps run in their given order (which must
-respect `needs`). Either way the results come back in the given order, each as soon as it and all
-before it are done, and an error in either lane is raised here once the other lane's running step ends.
+start first and both cores stay busy. Steps marked `here` (the LiDAR loads: the critical chain) run
+only in this process; the child runs at a lower priority, so they get the cores they ask for first.
+With one lane the steps run in their given order (which must respect `needs`). Either way the results
+come back in the given order, each as soon as it and all before it are done, and an error in either
+lane is raised here once the other lane's running step ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import resource
 import threading
 from collections.abc import Callable, Iterator
@@ -35,6 +39,9 @@ class Job:
     needs: frozenset[str] = frozenset()
     cost_s: float = 1.0
     group: str | None = None
+    here: bool = False
+    """Only in this process's lane: the steps of the longest chain (the LiDAR loads), whose own worker pools
+    then get the cores before the second lane's process (which runs at a lower priority, `SECOND_LANE_NICE`)."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,12 @@ class _Board:
             return False
         return job.group is None or all(self.jobs[r].group != job.group for r in self.running)
 
-    def take(self) -> int | None:
-        """The next job to run (marked running), None when there is none to run now; call under the lock."""
+    def take(self, here: bool) -> int | None:
+        """The next job for this process's lane (`here`) or the child's (marked running), None when there is
+        none to run now; call under the lock."""
         if self.error is not None or self.stopped:
             return None
-        ready = [i for i in self.pending if self.ready(i)]
+        ready = [i for i in self.pending if self.ready(i) and (here or not self.jobs[i].here)]
         if not ready:
             return None
         i = min(ready, key=lambda k: (-self.rank[k], k))
@@ -143,7 +151,7 @@ def run_jobs(jobs: list[Job], lanes: int) -> Iterator[Done]:
             yield Done(job.label, lines, seconds, start, perf_counter() - t0, cpu_s)
         return
     board = _Board(jobs)
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_second_lane_priority)
     helper = threading.Thread(target=_child_lane, args=(board, pool), name="second-lane", daemon=True)
     helper.start()
     emitted = 0
@@ -157,7 +165,7 @@ def run_jobs(jobs: list[Job], lanes: int) -> Iterator[Done]:
                         emitted += 1
                     if ready_out:
                         break
-                    i = board.take()
+                    i = board.take(here=True)
                     if i is not None or board.over():
                         break
                     board.cond.wait()
@@ -183,11 +191,21 @@ def run_jobs(jobs: list[Job], lanes: int) -> Iterator[Done]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: How much lower the second lane's process (and the pools it starts) runs than this one: steps of the
+#: critical chain (`Job.here`) get both cores when their pools want them, the second lane the rest.
+SECOND_LANE_NICE = 5
+
+
+def _second_lane_priority() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(SECOND_LANE_NICE)
+
+
 def _child_lane(board: _Board, pool: ProcessPoolExecutor) -> None:
     """The second lane: take the next job, run it in the child process, record it; until nothing is left."""
     while True:
         with board.cond:
-            while (i := board.take()) is None:
+            while (i := board.take(here=False)) is None:
                 if not board.pending or board.stopped or board.error is not None:
                     return
                 board.cond.wait()

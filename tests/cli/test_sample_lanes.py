@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from msip.cli.lanes import Job, ranks, run_jobs
+from msip.cli.lanes import SECOND_LANE_NICE, Job, ranks, run_jobs
 from msip.core.errors import ValidationError
 
 
@@ -85,3 +85,21 @@ def test_an_error_in_the_second_lane_is_raised_here() -> None:
     jobs = [Job(n, _refuse_in_child, (os.getpid(), n)) for n in "ab"]
     with pytest.raises(ValidationError, match="refused, as the test asks"):
         list(run_jobs(jobs, 2))
+
+
+def _niceness(log: str, name: str) -> list[str]:
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(f"{name} {os.getpid()} {os.nice(0)} 0\n")
+    time.sleep(0.3)
+    return [f"[{name}] ok"]
+
+
+def test_jobs_marked_here_run_here_and_the_child_runs_at_a_lower_priority(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    jobs = [Job(n, _niceness, (str(log), n), here=n.startswith("h")) for n in ("h1", "h2", "h3", "free1", "free2")]
+    assert [done.label for done in run_jobs(jobs, 2)] == ["h1", "h2", "h3", "free1", "free2"]
+    rows = {name: (pid, int(nice)) for name, pid, nice, _ in (line.split() for line in log.read_text().splitlines())}
+    here, ours = str(os.getpid()), os.nice(0)
+    assert all(rows[n][0] == here for n in ("h1", "h2", "h3"))
+    children = [nice for pid, nice in rows.values() if pid != here]
+    assert children and all(nice == ours + SECOND_LANE_NICE for nice in children)  # the child took the free ones

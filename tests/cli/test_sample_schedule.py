@@ -40,8 +40,9 @@ def test_each_step_waits_for_what_it_reads(tmp_path: Path) -> None:
     assert jobs["terrain-change"].needs == vectors | {"lidar 2019", "lidar 2022", "lidar 2025"}
     assert jobs["ad-compliance"].needs == vectors | {"advertising rules"}
     assert jobs["lidar 2025"].needs <= vectors and "addresses" not in jobs["lidar 2025"].needs
-    assert {label for label, job in jobs.items() if job.group == "lidar"} == {"lidar 2019", "lidar 2022",
-                                                                              "lidar 2025"}
+    lidar = {"lidar 2019", "lidar 2022", "lidar 2025"}
+    assert {label for label, job in jobs.items() if job.group == "lidar"} == lidar
+    assert {label for label, job in jobs.items() if job.here} == lidar  # the critical chain, in this process
 
 
 def test_the_plan_order_respects_every_need(tmp_path: Path) -> None:

@@ -109,7 +109,8 @@ def sample_jobs(sample_dir: Path, url: str | None, *, loads: bool = True, analys
     vector load, and the tile loads of the epochs it reads: heat island, green access and living
     conditions (which also reads the other two) their epoch's, change its two epochs', terrain
     change every LiDAR survey. The LiDAR loads run one at a time (group "lidar": each has its own
-    pool of readers and holds its epoch's points).
+    pool of readers and holds its epoch's points), in this process's lane: they are the longest chain
+    (msip.cli.lanes gives its second lane a lower priority).
     """
     from msip.sample_world.load import load_plan
 
@@ -125,8 +126,9 @@ def sample_jobs(sample_dir: Path, url: str | None, *, loads: bool = True, analys
             needs = frozenset(vectors[-1:])
             vectors.append(step.label)
         if loads:
+            is_lidar = step.loader == "lidar"
             jobs.append(Job(step.label, _load_step, (step, url), needs, _COST_S.get(step.loader, 1.0),
-                            "lidar" if step.loader == "lidar" else None))
+                            "lidar" if is_lidar else None, here=is_lidar))
     if not analyses:
         return jobs
     base = frozenset(vectors)
