@@ -1,6 +1,6 @@
 """Sample, every second, the CPU of a command's process tree and of the database server beside it.
 
-    python benchmarks/demo_monitor.py OUT.tsv -- msip demo --no-serve --timings
+    python -m benchmarks.city.demo_monitor OUT.tsv -- msip demo --no-serve --timings
 
 Runs the command, and writes one row a second: seconds since the start, the cumulative CPU seconds
 of the command's tree (live processes plus exited children it waited for) and of the PostgreSQL
