@@ -1,7 +1,9 @@
 """Zone coverage (processing.living.store.zone_coverage) is the same to the last bit whatever plan the
 server picks: the footprint areas are summed in building order. Summed in the plan's order, an index scan
 and a sequential scan gave different last bits for 20 of the district's 295 zones, so the living-conditions
-checksum differed between fresh builds (the plan follows the tables' statistics)."""
+checksum differed between fresh builds (the plan follows the tables' statistics). The small world's zones
+hold too few buildings for the order to show (this passes with the plan-order sum too); the district showed
+it (benchmarks/RESULTS.md, "Demo time")."""
 
 from __future__ import annotations
 
