@@ -11,7 +11,10 @@ store: nDSM, CHM, DTM (m, float32) and NDVI (int16 × 10000).
 from __future__ import annotations
 
 import math
+import os
+import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from affine import Affine
@@ -19,6 +22,9 @@ from affine import Affine
 from processing.change.events import Region
 from processing.change.params import ChangeParams
 from processing.change.trees import TreeProbe, TreeSample, sample_trees
+
+if TYPE_CHECKING:
+    from rasterio.io import DatasetReader
 
 Bounds = tuple[float, float, float, float]
 
@@ -62,34 +68,58 @@ def read_on_grid(path: str, bounds: Bounds, res: float, *, scale: float = 1.0) -
     Outside the raster stays NaN. Same pixel size: nearest neighbour (exact on aligned grids);
     coarser output: the average of the source pixels. Values are multiplied by `scale`.
     """
-    import rasterio
     from rasterio.enums import Resampling
     from rasterio.windows import from_bounds
 
     x0, y0, x1, y1 = bounds
     w, h = round((x1 - x0) / res), round((y1 - y0) / res)
     out = np.full((h, w), np.nan, dtype=np.float32)
-    with rasterio.open(path) as src:
-        sb = src.bounds
-        c0 = max(0, math.ceil((sb.left - x0) / res - 1e-6))
-        c1 = min(w, math.floor((sb.right - x0) / res + 1e-6))
-        r0 = max(0, math.ceil((y1 - sb.top) / res - 1e-6))
-        r1 = min(h, math.floor((y1 - sb.bottom) / res + 1e-6))
-        if c1 <= c0 or r1 <= r0:
-            return out
-        window = from_bounds(
-            x0 + c0 * res, y1 - r1 * res, x0 + c1 * res, y1 - r0 * res, src.transform
-        )
-        same = math.isclose(src.res[0], res, rel_tol=1e-6)
-        data = src.read(
-            1,
-            window=window,
-            out_shape=(r1 - r0, c1 - c0),
-            masked=True,
-            resampling=Resampling.nearest if same else Resampling.average,
-        )
+    src = opened(path)
+    sb = src.bounds
+    c0 = max(0, math.ceil((sb.left - x0) / res - 1e-6))
+    c1 = min(w, math.floor((sb.right - x0) / res + 1e-6))
+    r0 = max(0, math.ceil((y1 - sb.top) / res - 1e-6))
+    r1 = min(h, math.floor((y1 - sb.bottom) / res + 1e-6))
+    if c1 <= c0 or r1 <= r0:
+        return out
+    window = from_bounds(
+        x0 + c0 * res, y1 - r1 * res, x0 + c1 * res, y1 - r0 * res, src.transform
+    )
+    same = math.isclose(src.res[0], res, rel_tol=1e-6)
+    data = src.read(
+        1,
+        window=window,
+        out_shape=(r1 - r0, c1 - c0),
+        masked=True,
+        resampling=Resampling.nearest if same else Resampling.average,
+    )
     out[r0:r1, c0:c1] = np.ma.filled(data.astype(np.float32), np.nan) * np.float32(scale)
     return out
+
+
+_OPEN = threading.local()
+#: Datasets a thread keeps open (the mosaics of two epochs, a few kinds each).
+_KEEP_OPEN = 12
+
+
+def opened(path: str) -> DatasetReader:
+    """`path` opened for reading, kept open in this thread while the file is unchanged (same size and
+    modification time). Every tile reads the same few mosaics: a mosaic (VRT) opened once keeps its
+    tiles' files open between tiles instead of parsing the VRT and opening its tiles again per read."""
+    import rasterio
+
+    st = os.stat(path)
+    key = (st.st_mtime_ns, st.st_size)
+    cache: dict[str, tuple[tuple[int, int], DatasetReader]] = _OPEN.__dict__.setdefault("datasets", {})
+    held = cache.get(path)
+    if held is not None and held[0] == key:
+        return held[1]
+    if held is not None:
+        cache.pop(path)[1].close()
+    elif len(cache) >= _KEEP_OPEN:
+        cache.popitem()[1][1].close()
+    cache[path] = (key, rasterio.open(path))
+    return cache[path][1]
 
 
 def _open(mask: np.ndarray, px: int) -> np.ndarray:

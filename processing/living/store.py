@@ -52,11 +52,14 @@ def zone_coverage(
 ) -> list[dict | None]:
     """Per zone number: measured shares and the check against its indicators (index 0 unused).
 
-    compliant is None when the zone sets no indicator or a needed measurement is missing.
+    compliant is None when the zone sets no indicator or a needed measurement is missing. The footprint
+    areas are summed in building order: in the order of whichever plan the server picks (it changes
+    with the tables' statistics) the last bits, and so the run's checksum, differed between builds.
     """
     cover: dict[int, float] = dict(
         conn.execute(
-            "SELECT z.zone_pk, coalesce(sum(ST_Area(ST_Intersection(b.geom, z.geom))), 0) / ST_Area(z.geom) * 100 "
+            "SELECT z.zone_pk, coalesce(sum(ST_Area(ST_Intersection(b.geom, z.geom)) ORDER BY b.building_pk), 0) "
+            "/ ST_Area(z.geom) * 100 "
             "FROM msip.zoning_zone_current z LEFT JOIN msip.building b ON b.epoch IS NOT DISTINCT FROM %s "
             "AND ST_Intersects(b.geom, z.geom) WHERE z.zone_pk = ANY(%s) GROUP BY z.zone_pk, z.geom",
             (epoch, [z.zone_pk for z in zones]),

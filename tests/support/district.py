@@ -84,7 +84,7 @@ def prepare_district(settings: Settings) -> District:
 def fill_district(district: District) -> None:
     """Generate the district (unless a world with a matching generator stamp is there), migrate the
     prepared database, load every file the manifest lists and run every analysis."""
-    from msip.cli.commands.load_sample import load_sample_world, run_sample_analyses
+    from msip.cli.commands.load_sample import sample_run
     from msip.cli.commands.sample import STAMP_NAME, _stamp_matches, generator_stamp
     from msip.core.migrate import migrate
     from msip.sample_world import generate
@@ -96,8 +96,7 @@ def fill_district(district: District) -> None:
         (out / STAMP_NAME).write_text(stamp + "\n", encoding="utf-8")
     migrate(district.url)
     with district.env():
-        district.lines.extend([*load_sample_world(out, url=district.url),
-                               *run_sample_analyses(out, url=district.url)])
+        district.lines.extend(sample_run(out, url=district.url))  # loads and analyses as one schedule
 
 
 def build_district(settings: Settings) -> District:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from itertools import chain
 from time import perf_counter
 
 import click
@@ -25,11 +24,16 @@ ALWAYS_REGENERATE = {"small"}
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample world.")
 @click.option("--timings/--no-timings", default=False, show_default=True,
               help="End with the wall time of every stage (generate, each load, each analysis; on the district "
-                   "two lanes run at once, so stages overlap) and the total wall and CPU time.")
-def demo(serve: bool, port: int, size: str, seed: int, timings: bool) -> None:
+                   "two lanes run at once, so stages overlap: each says when it started and ended) and the "
+                   "total wall and CPU time.")
+@click.option("--lanes", type=click.IntRange(1, 2), default=None,
+              help="Steps run at once (default: 2 on the district with two or more cores, else 1; the results "
+                   "are the same).")
+def demo(serve: bool, port: int, size: str, seed: int, timings: bool, lanes: int | None) -> None:
     """Start the cluster, generate and load the sample world, run the analyses, serve the API."""
-    from msip.cli.commands.load_sample import load_sample_world, not_loaded, run_sample_analyses
+    from msip.cli.commands.load_sample import sample_run
     from msip.cli.commands.sample import default_sample_dir
+    from msip.cli.lanes import Done
     from msip.core import cluster
     from msip.core.migrate import migrate
     from msip.sample_world import generate
@@ -41,7 +45,7 @@ def demo(serve: bool, port: int, size: str, seed: int, timings: bool) -> None:
     applied = migrate(settings.database_url)
     click.echo(f"migrations: {', '.join(applied) if applied else 'up to date'}")
     out = default_sample_dir(size, seed)
-    stages: list[tuple[str, float]] = []
+    stages: list[Done] = []
     stamp = generator_stamp(size, seed)
     start = perf_counter()
     if size not in ALWAYS_REGENERATE and _stamp_matches(out, stamp):
@@ -54,14 +58,15 @@ def demo(serve: bool, port: int, size: str, seed: int, timings: bool) -> None:
         click.echo(f"sample world: generating {size} in {out} …")
         generate(out, size=size, seed=seed, progress=True)
         (out / STAMP_NAME).write_text(stamp + "\n", encoding="utf-8")
-    stages.append(("generate", perf_counter() - start))
-    for line in chain(load_sample_world(out, timings=stages), not_loaded(out)):
-        click.echo(line)
-    for line in run_sample_analyses(out, timings=stages):
+    generated_s = perf_counter() - start
+    stages.append(Done("generate", [], generated_s, 0.0, generated_s))
+    for line in sample_run(out, timings=stages, lanes=lanes, say_not_loaded=True):
         click.echo(line)
     if timings:
-        for label, seconds in stages:
-            click.echo(f"time: {label}: {seconds:.1f} s")
+        for i, done in enumerate(stages):
+            at = (done.start_s, done.end_s) if i == 0 else (generated_s + done.start_s, generated_s + done.end_s)
+            cpu_text = f", {done.cpu_s:.1f} CPU-s" if i else ""
+            click.echo(f"time: {done.label}: {done.seconds:.1f} s{cpu_text} (from {at[0]:.1f} to {at[1]:.1f} s)")
         cpu = os.times()
         click.echo(f"time: total: {perf_counter() - start:.1f} s wall, "
                    f"{cpu.user + cpu.system + cpu.children_user + cpu.children_system:.1f} s CPU "

@@ -7,18 +7,16 @@ ordinary loader call, so a rerun is a series of 'unchanged' no-ops.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from time import perf_counter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import click
+
+from msip.cli.lanes import Done, Job
 
 if TYPE_CHECKING:
     from msip.sample_world.load import LoadStep
@@ -65,27 +63,96 @@ def _loaders() -> dict[str, _Call]:
 
 
 def load_sample_world(sample_dir: Path, *, url: str | None = None,
-                      timings: list[tuple[str, float]] | None = None, lanes: int | None = None) -> Iterator[str]:
+                      timings: list[Done] | None = None, lanes: int | None = None) -> Iterator[str]:
     """Load every file the manifest of the sample world in `sample_dir` lists; yields one summary line per load.
 
     Stops at the first refused file (an MsipError), which the caller reports. `timings`, when
-    given, receives (label, wall seconds) per step. With `lanes` = 2 (see `default_lanes`) the
-    orthophoto epochs load in a second process while this one loads the rest (the LiDAR epochs
-    above all: no loader reads the orthophoto); lines and timings keep the plan's order.
+    given, receives each step's `Done` (wall seconds, start and end). With `lanes` = 2 (see
+    `default_lanes`) the loads run in two lanes (msip.cli.lanes), each once the loads it needs are
+    done; lines and timings keep the plan's order.
     """
+    return sample_run(sample_dir, url=url, timings=timings, lanes=lanes, analyses=False)
+
+
+def sample_run(sample_dir: Path, *, url: str | None = None, timings: list[Done] | None = None,
+               lanes: int | None = None, loads: bool = True, analyses: bool = True,
+               say_not_loaded: bool = False) -> Iterator[str]:
+    """Load the sample world and/or run its analyses (`load_sample_world`, `run_sample_analyses`) as one
+    schedule: with both, an epoch's analyses start as soon as the loads they read are done, while
+    later epochs still load. Lines come in the plan's order (every load, with `say_not_loaded` the
+    `not_loaded` lines, then every analysis); `timings` receives each step's `Done` in that order."""
+    from msip.cli.lanes import run_jobs
     from msip.sample_world.load import load_plan
 
     plan = load_plan(sample_dir)
     lanes = default_lanes(len(plan.epochs)) if lanes is None else lanes
-    jobs: list[_Job] = []
-    for step in plan.steps:
-        # the LiDAR load writes its epoch's COPC itself, from the points it holds (cheaper than a
-        # second lane reading them back from the database)
-        jobs.append(_Job(step.label, step.loader == "orthophoto", _load_step, (step, url)))
-    for label, lines, seconds in _in_lanes(jobs, lanes):
+    jobs = sample_jobs(sample_dir, url, loads=loads, analyses=analyses)
+    n_loads = sum(1 for job in jobs if job.fn is _load_step)
+    for k, done in enumerate(run_jobs(jobs, lanes)):
         if timings is not None:
-            timings.append((label, seconds))
-        yield from lines
+            timings.append(done)
+        yield from done.lines
+        if say_not_loaded and k == n_loads - 1:
+            yield from not_loaded(sample_dir)
+
+
+#: Estimated wall seconds of a step on the district (by loader or analysis), for the lanes' priorities.
+_COST_S = {"lidar": 80.0, "orthophoto": 25.0, "terrain-change": 60.0, "change": 30.0, "living-conditions": 10.0,
+           "heat-island": 10.0, "green-access": 10.0}
+
+
+def sample_jobs(sample_dir: Path, url: str | None, *, loads: bool = True, analyses: bool = True) -> list[Job]:
+    """The steps of a sample run in the plan's order, each with the steps whose results it reads (`needs`).
+
+    The vector loads form one chain (the plan orders them: buildings before what refers to them);
+    an epoch's orthophoto and LiDAR need the vector loads before them; every analysis needs every
+    vector load, and the tile loads of the epochs it reads: heat island, green access and living
+    conditions (which also reads the other two) their epoch's, change its two epochs', terrain
+    change every LiDAR survey. The LiDAR loads run one at a time (group "lidar": each has its own
+    pool of readers and holds its epoch's points), in this process's lane: they are the longest chain
+    (msip.cli.lanes gives its second lane a lower priority).
+    """
+    from msip.sample_world.load import load_plan
+
+    plan = load_plan(sample_dir)
+    jobs: list[Job] = []
+    vectors: list[str] = []
+    tiles: dict[date | None, list[str]] = {}
+    for step in plan.steps:
+        if step.loader in ("orthophoto", "lidar"):
+            tiles.setdefault(step.epoch, []).append(step.label)
+            needs = frozenset(vectors)
+        else:
+            needs = frozenset(vectors[-1:])
+            vectors.append(step.label)
+        if loads:
+            is_lidar = step.loader == "lidar"
+            jobs.append(Job(step.label, _load_step, (step, url), needs, _COST_S.get(step.loader, 1.0),
+                            "lidar" if is_lidar else None, here=is_lidar))
+    if not analyses:
+        return jobs
+    base = frozenset(vectors)
+
+    def job(label: str, name: str, values: dict[str, Any], needs: frozenset[str]) -> Job:
+        return Job(label, _analyse_step, (label, name, values, url), base | needs, _COST_S.get(name, 1.0))
+
+    rules = plan.ad_rules or Path(sample_dir) / "ads/zasady_reklamowe.yaml"
+    jobs += [job("advertising rules", "ad-rules", {"path": rules}, frozenset()),
+             job("ad-compliance", "ad-compliance", {}, frozenset({"advertising rules"}))]
+    for older, newer in zip(plan.epochs, plan.epochs[1:], strict=False):
+        label = "change" if len(plan.epochs) == 2 else f"change {older.year}→{newer.year}"
+        jobs.append(job(label, "change", {"epoch_from": older, "epoch_to": newer},
+                        frozenset(tiles.get(older, []) + tiles.get(newer, []))))
+    for epoch in plan.epochs:
+        read = frozenset(tiles.get(epoch, []))
+        heat, green = f"heat-island {epoch.year}", f"green-access {epoch.year}"
+        jobs += [job(f"{name} {epoch.year}", name, {"epoch": epoch, **plan.analysis_params.get(name, {})},
+                     read | ({heat, green} if name == "living-conditions" else frozenset()))
+                 for name in ("heat-island", "green-access", "living-conditions")]
+    if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
+        lidar = frozenset(j.label for j in jobs if j.group == "lidar")
+        jobs.append(job("terrain-change", "terrain-change", {"url": url}, lidar))
+    return jobs
 
 
 def _load_step(step: LoadStep, url: str | None) -> list[str]:
@@ -99,66 +166,6 @@ def default_lanes(n_epochs: int) -> int:
     """2 for worlds of three or more epochs (the district) on a machine with two or more cores, else 1:
     the second lane's process costs ~2 s to start, more than it saves on the small world."""
     return 2 if n_epochs >= 3 and (os.cpu_count() or 1) >= 2 else 1
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One step of a sample run: its label, whether it may go to the second lane, and the call
-    (a module-level function and its arguments, so that it pickles) returning its summary lines."""
-
-    label: str
-    second: bool
-    fn: Callable[..., list[str]]
-    args: tuple[Any, ...]
-    after: int | None = None
-    """Index of a job of this process that must be done before this one starts (the LiDAR load before
-    its epoch's COPC)."""
-
-
-def _timed(fn: Callable[..., list[str]], *args: Any) -> tuple[list[str], float]:
-    start = perf_counter()
-    return fn(*args), perf_counter() - start
-
-
-def _in_lanes(jobs: list[_Job], lanes: int) -> Iterator[tuple[str, list[str], float]]:
-    """Run `jobs`, those marked `second` in one child process (in their order, each once the job it
-    comes `after` is done) when `lanes` ≥ 2, the others here (in their order, without waiting for the
-    child); yields (label, lines, wall seconds) in the jobs' order as soon as each and all before it
-    are done. The child is spawned, not forked (this process holds database connections and threads);
-    an error in it is raised here."""
-    pool = None
-    waiting: list[int] = []
-    if lanes >= 2 and any(job.second for job in jobs):
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        waiting = [i for i, job in enumerate(jobs) if job.second]
-    futures: dict[int, Future[tuple[list[str], float]]] = {}
-    done: dict[int, tuple[list[str], float]] = {}
-    finished: set[int] = set()
-
-    def submit_ready() -> None:
-        while pool is not None and waiting and jobs[waiting[0]].after in (None, *finished):
-            i = waiting.pop(0)
-            futures[i] = pool.submit(_timed, jobs[i].fn, *jobs[i].args)
-
-    emitted = 0
-    try:
-        submit_ready()
-        for i, job in enumerate(jobs):
-            if i in waiting or i in futures:
-                continue
-            done[i] = _timed(job.fn, *job.args)
-            finished.add(i)
-            submit_ready()
-            while emitted < len(jobs) and (emitted in done or (emitted in futures and futures[emitted].done())):
-                lines, seconds = done.pop(emitted) if emitted in done else futures[emitted].result()
-                yield jobs[emitted].label, lines, seconds
-                emitted += 1
-        for k in range(emitted, len(jobs)):
-            lines, seconds = done.pop(k) if k in done else futures[k].result()
-            yield jobs[k].label, lines, seconds
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def not_loaded(sample_dir: Path) -> list[str]:
@@ -183,7 +190,7 @@ def sample_world(sample_dir: Path | None, size: str, seed: int) -> None:
 
 
 def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
-                        timings: list[tuple[str, float]] | None = None,
+                        timings: list[Done] | None = None,
                         lanes: int | None = None) -> Iterator[str]:
     """Load the sample rule set, then run every analysis with its defaults; yields one summary line per run.
 
@@ -195,30 +202,15 @@ def run_sample_analyses(sample_dir: Path, *, url: str | None = None,
     has a trend (issue 19) and the newest epoch's results are the current ones. Terrain change, with
     two or more epochs, compares all of them in one run.
 
-    With `lanes` = 2 (see `default_lanes`) the rule set, ad compliance, change and terrain change —
-    which read none of the per-epoch results — run in a second process while this one runs the
-    per-epoch analyses; lines and timings keep the order above.
+    With `lanes` = 2 (see `default_lanes`) they run in two lanes (msip.cli.lanes), living
+    conditions after its epoch's heat island and green access; lines and timings keep the order above.
     """
-    from msip.sample_world.load import load_plan
+    return sample_run(sample_dir, url=url, timings=timings, lanes=lanes, loads=False)
 
-    plan = load_plan(sample_dir)
-    lanes = default_lanes(len(plan.epochs)) if lanes is None else lanes
-    rules = plan.ad_rules or Path(sample_dir) / "ads/zasady_reklamowe.yaml"
-    jobs = [_Job("advertising rules", True, _analyse, ("ad-rules", {"path": rules}, url)),
-            _Job("ad-compliance", True, _analyse, ("ad-compliance", {}, url))]
-    for older, newer in zip(plan.epochs, plan.epochs[1:], strict=False):
-        label = "change" if len(plan.epochs) == 2 else f"change {older.year}→{newer.year}"
-        jobs.append(_Job(label, True, _analyse, ("change", {"epoch_from": older, "epoch_to": newer}, url)))
-    for epoch in plan.epochs:
-        jobs += [_Job(f"{name} {epoch.year}", False, _analyse,
-                      (name, {"epoch": epoch, **plan.analysis_params.get(name, {})}, url))
-                 for name in ("heat-island", "green-access", "living-conditions")]
-    if len(plan.epochs) >= 2:  # every epoch of the world has a LiDAR survey
-        jobs.append(_Job("terrain-change", True, _analyse, ("terrain-change", {"url": url}, url)))
-    for label, lines, seconds in _in_lanes(jobs, lanes):
-        if timings is not None:
-            timings.append((label, seconds))
-        yield from (f"[{label}] {line}" for line in lines)
+
+def _analyse_step(label: str, name: str, values: dict[str, Any], url: str | None) -> list[str]:
+    """One analysis step of a sample run: its summary lines, each prefixed with the step's label."""
+    return [f"[{label}] {line}" for line in _analyse(name, values, url)]
 
 
 def _analyse(name: str, values: dict[str, Any], url: str | None) -> list[str]:
