@@ -178,13 +178,16 @@ def _orthophoto_epochs(conninfo: str) -> list[Dataset]:
 
 
 def _lidar_epochs(conninfo: str) -> list[Dataset]:
-    if fetch(conninfo, "SELECT to_regclass('msip.lidar_patch')")[0][0] is None:
+    # from the stored per-file sums of sql/118, not over every patch (seconds on a city's points)
+    if fetch(conninfo, "SELECT to_regclass('msip.lidar_source_count')")[0][0] is None:
         return []
     out = []
-    for epoch, patches in fetch(conninfo, "SELECT epoch, count(*) FROM msip.lidar_patch GROUP BY 1 ORDER BY 1"):
-        box = fetch(conninfo, f"SELECT {_BOX} FROM (SELECT ST_Extent(ST_Transform(geom, 4326)) b "
-                    "FROM msip.lidar_patch_extent WHERE epoch = %s) s", (epoch,))[0]
-        runs = fetch(conninfo, "SELECT load_run_id, count(*) FROM msip.lidar_patch WHERE epoch = %s GROUP BY 1 "
+    for epoch, patches in fetch(conninfo, "SELECT epoch, sum(patches)::bigint FROM msip.lidar_source_count "
+                                "GROUP BY 1 ORDER BY 1"):
+        box = fetch(conninfo, f"SELECT {_BOX} FROM (SELECT ST_Extent(ST_Transform(extent, 4326)) b "
+                    "FROM msip.lidar_source_count WHERE epoch = %s) s", (epoch,))[0]
+        runs = fetch(conninfo, "SELECT load_run_id, sum(patches)::bigint FROM msip.lidar_source_count "
+                     "WHERE epoch = %s GROUP BY 1 "
                      "UNION ALL SELECT load_run_id, count(*) FROM msip.raster_asset WHERE kind = ANY(%s) "
                      "AND epoch = %s GROUP BY 1", (epoch, list(LIDAR_KINDS), epoch))
         res_m = fetch(conninfo, "SELECT min(resolution_m) FROM msip.raster_asset WHERE kind = ANY(%s) "

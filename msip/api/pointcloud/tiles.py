@@ -68,10 +68,11 @@ def source_tiles(conninfo: str, epoch: date | None = None) -> list[SourceTile]:
     """The source tiles of `epoch` (or of every epoch) with their stored point counts, by epoch and name."""
     from msip.api.providers.db import fetch
 
-    if fetch(conninfo, "SELECT to_regclass('msip.lidar_patch')")[0][0] is None:
+    if fetch(conninfo, "SELECT to_regclass('msip.lidar_source_count')")[0][0] is None:
         return []
-    rows = fetch(conninfo, "SELECT epoch, source_file, sum(PC_NumPoints(pa))::bigint, "
-                 "array_agg(DISTINCT load_run_id ORDER BY load_run_id) FROM msip.lidar_patch "
+    # the stored sums of sql/118, not SUM(PC_NumPoints(pa)) over every patch (10–15 s on 443 M points)
+    rows = fetch(conninfo, "SELECT epoch, source_file, sum(points)::bigint, "
+                 "array_agg(load_run_id ORDER BY load_run_id) FROM msip.lidar_source_count "
                  "WHERE %s::date IS NULL OR epoch = %s GROUP BY 1, 2 ORDER BY 1, 2", (epoch, epoch))
     return [SourceTile(e, tile_name(f), f, int(n), tuple(int(r) for r in runs)) for e, f, n, runs in rows]
 

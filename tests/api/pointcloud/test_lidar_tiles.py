@@ -124,3 +124,38 @@ def test_tiles_are_enclosures_of_the_collection_and_in_the_downloads_index(clien
     [entry] = [e for e in index if e["kind"] == "lidar-tiles"]
     assert entry["epoch"] == str(EPOCH) and sum(f["points"] for f in entry["files"]) == 2835
     assert {f["href"] for f in entry["files"]} == {link["href"] for link in laz.values()}
+
+
+_AGGREGATE = ("SELECT epoch, source_file, load_run_id, sum(PC_NumPoints(pa))::bigint, count(*), "
+              "ST_AsText(ST_Envelope(ST_Collect(PC_EnvelopeGeometry(pa)))) FROM msip.lidar_patch GROUP BY 1, 2, 3 "
+              "ORDER BY 1, 2, 3")
+_STORED = ("SELECT epoch, source_file, load_run_id, points, patches, ST_AsText(extent) FROM msip.lidar_source_count "
+           "ORDER BY 1, 2, 3")
+
+
+def _stored_equals_patches(conn: psycopg.Connection) -> list[tuple]:
+    stored = conn.execute(_STORED).fetchall()
+    assert stored == conn.execute(_AGGREGATE).fetchall()
+    return stored
+
+
+def test_stored_source_counts_follow_every_change_of_the_patches(world) -> None:
+    """sql/118's per-file sums equal SUM(PC_NumPoints) over the patches after a load, a partial and a full
+    delete, an update moving patches to another file, a truncate — and a rollback undoes them with the rest."""
+    with psycopg.connect(world[0]) as conn:
+        after_load = _stored_equals_patches(conn)
+        assert [r[1] for r in after_load] == ["east_sheet.laz", "west_sheet.laz"] and all(r[3] > 0 for r in after_load)
+        conn.execute("DELETE FROM msip.lidar_patch WHERE patch_id IN (SELECT patch_id FROM msip.lidar_patch "
+                     "WHERE source_file = 'west_sheet.laz' ORDER BY patch_id LIMIT 1)")
+        partial = _stored_equals_patches(conn)
+        assert partial[1][3] < after_load[1][3] and partial[0] == after_load[0]
+        conn.execute("UPDATE msip.lidar_patch SET source_file = 'moved.laz' WHERE patch_id IN (SELECT patch_id "
+                     "FROM msip.lidar_patch WHERE source_file = 'east_sheet.laz' ORDER BY patch_id LIMIT 1)")
+        moved = _stored_equals_patches(conn)
+        assert "moved.laz" in [r[1] for r in moved]
+        conn.execute("DELETE FROM msip.lidar_patch WHERE source_file = 'west_sheet.laz'")
+        assert "west_sheet.laz" not in [r[1] for r in _stored_equals_patches(conn)]
+        conn.execute("TRUNCATE msip.lidar_patch")
+        assert _stored_equals_patches(conn) == []
+        conn.rollback()
+        assert _stored_equals_patches(conn) == after_load
