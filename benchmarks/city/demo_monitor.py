@@ -21,6 +21,8 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.city.measure import _server_cpu
+
 
 def _tree_cpu_rss(root: psutil.Process) -> tuple[float, float]:
     cpu = rss = 0.0
@@ -39,20 +41,6 @@ def _server() -> psutil.Process | None:
     with contextlib.suppress(OSError, ValueError, psutil.Error):
         return psutil.Process(int(pid_file.read_text().split()[0]))
     return None
-
-
-def _server_cpu(server: psutil.Process | None) -> float:
-    if server is None:
-        return 0.0
-    with contextlib.suppress(psutil.Error):
-        t = server.cpu_times()
-        total = t.user + t.system + t.children_user + t.children_system
-        for child in server.children():
-            with contextlib.suppress(psutil.Error):
-                c = child.cpu_times()
-                total += c.user + c.system
-        return total
-    return 0.0
 
 
 def main() -> int:
