@@ -27,9 +27,11 @@ COMMENT ON COLUMN msip.lidar_source_count.extent IS 'Envelope of the patches'' e
 
 -- Inserted rows are added to their keys; for deleted or updated rows the keys they touched are
 -- counted again from the table (the index on (epoch, source_file) serves it: a reload deletes one
--- file's patches). plpgsql plans a statement when it first runs it, so the branch naming a
--- transition table the trigger does not have is never planned.
+-- file's patches), and a key with no patch left goes. An UPDATE's keys are those of its old and its
+-- new rows. The transition tables are named in EXECUTE, which sees them as the trigger's other queries do.
 CREATE FUNCTION msip.lidar_source_count_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO msip.lidar_source_count AS c (epoch, source_file, load_run_id, points, patches, extent)
@@ -41,23 +43,23 @@ BEGIN
             extent = ST_Envelope(ST_Collect(c.extent, EXCLUDED.extent));
         RETURN NULL;
     END IF;
-    CREATE TEMP TABLE IF NOT EXISTS lidar_source_touched (epoch date, source_file text, load_run_id bigint)
-        ON COMMIT DROP;
-    DELETE FROM lidar_source_touched;
-    IF TG_OP = 'UPDATE' THEN
-        INSERT INTO lidar_source_touched SELECT epoch, source_file, load_run_id FROM old_rows
-        UNION SELECT epoch, source_file, load_run_id FROM new_rows;
-    ELSE
-        INSERT INTO lidar_source_touched SELECT DISTINCT epoch, source_file, load_run_id FROM old_rows;
-    END IF;
-    DELETE FROM msip.lidar_source_count c USING lidar_source_touched t
-    WHERE (c.epoch, c.source_file, c.load_run_id) = (t.epoch, t.source_file, t.load_run_id);
-    INSERT INTO msip.lidar_source_count (epoch, source_file, load_run_id, points, patches, extent)
-    SELECT p.epoch, p.source_file, p.load_run_id, sum(PC_NumPoints(p.pa))::bigint, count(*),
-           ST_Envelope(ST_Collect(PC_EnvelopeGeometry(p.pa)))
-    FROM msip.lidar_patch p JOIN lidar_source_touched t
-      ON (p.epoch, p.source_file, p.load_run_id) = (t.epoch, t.source_file, t.load_run_id)
-    GROUP BY 1, 2, 3;
+    FOREACH changed IN ARRAY CASE TG_OP WHEN 'UPDATE' THEN ARRAY['old_rows', 'new_rows'] ELSE ARRAY['old_rows'] END
+    LOOP
+        EXECUTE format($q$
+            INSERT INTO msip.lidar_source_count AS c (epoch, source_file, load_run_id, points, patches, extent)
+            SELECT p.epoch, p.source_file, p.load_run_id, sum(PC_NumPoints(p.pa))::bigint, count(*),
+                   ST_Envelope(ST_Collect(PC_EnvelopeGeometry(p.pa)))
+            FROM msip.lidar_patch p JOIN (SELECT DISTINCT epoch, source_file, load_run_id FROM %1$I) t
+              ON (p.epoch, p.source_file, p.load_run_id) = (t.epoch, t.source_file, t.load_run_id)
+            GROUP BY 1, 2, 3
+            ON CONFLICT (epoch, source_file, load_run_id) DO UPDATE
+            SET points = EXCLUDED.points, patches = EXCLUDED.patches, extent = EXCLUDED.extent$q$, changed);
+        EXECUTE format($q$
+            DELETE FROM msip.lidar_source_count c USING (SELECT DISTINCT epoch, source_file, load_run_id FROM %1$I) t
+            WHERE (c.epoch, c.source_file, c.load_run_id) = (t.epoch, t.source_file, t.load_run_id)
+              AND NOT EXISTS (SELECT FROM msip.lidar_patch p WHERE (p.epoch, p.source_file, p.load_run_id)
+                                                               = (t.epoch, t.source_file, t.load_run_id))$q$, changed);
+    END LOOP;
     RETURN NULL;
 END
 $$;
